@@ -1,0 +1,166 @@
+/*
+ * memae: memory-augmented deep autoencoders (Gong et al., ICCV 2019) for
+ * unsupervised anomaly detection.  The one public header of libmemae.
+ *
+ * Conventions (sqlite / libuv style):
+ *  - handles are opaque and created through an out-parameter;
+ *  - every call that can fail returns a status (MEMAE_OK == 0);
+ *  - memae_strerror(status) names the status, memae_errmsg(handle) gives the
+ *    detail of the last failure on that handle (file, tensor, what was wrong);
+ *  - a create/load call that fails may still return a handle in *out that
+ *    carries the message: read it with memae_errmsg, then free it;
+ *  - freeing NULL is a no-op; the library never exits or aborts on user input.
+ *
+ * Tensors are float32, NCHW / NCDHW (outermost first) as in PyTorch.
+ */
+#ifndef MEMAE_H
+#define MEMAE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define MEMAE_VERSION_MAJOR 0
+#define MEMAE_VERSION_MINOR 1
+#define MEMAE_VERSION_PATCH 0
+#define MEMAE_VERSION_STRING "0.1.0"
+
+/* Run-time version, "MAJOR.MINOR.PATCH". */
+const char *memae_version(void);
+
+enum memae_status {
+    MEMAE_OK = 0,
+    MEMAE_E_NOMEM,       /* an allocation failed */
+    MEMAE_E_IO,          /* a file could not be opened, read or written */
+    MEMAE_E_TRUNCATED,   /* a file ends before its header says it should */
+    MEMAE_E_FORMAT,      /* a file's header or contents are malformed */
+    MEMAE_E_NAME,        /* a tensor is missing, or a tensor is not expected */
+    MEMAE_E_SHAPE,       /* a tensor or an input has the wrong shape */
+    MEMAE_E_DTYPE,       /* a tensor has the wrong data type */
+    MEMAE_E_CONFIG,      /* the model configuration is invalid */
+    MEMAE_E_ARG,         /* an argument is out of range */
+    MEMAE_E_NUMERIC,     /* a NaN or an infinity where a finite value is needed */
+    MEMAE_E_UNSUPPORTED, /* a feature this build or backend does not have */
+    MEMAE_STATUS_COUNT
+};
+
+const char *memae_strerror(int status);
+
+/* Free memory returned by the library (strings such as configurations). */
+void memae_free(void *p);
+
+/* ------------------------------------------------------------------ model */
+
+typedef struct memae_model memae_model;
+
+/* Names of the presets: "video3d", "image2d", "tabular". */
+extern const char *const memae_preset_names[];
+
+/*
+ * Create a freshly initialised model.
+ *  config_json: a JSON object.  "preset" selects the defaults to start from
+ *    (default "image2d"); every other key overrides the preset's value
+ *    ("input_shape", "encoder", "decoder", "memory", ...; see README).
+ *    NULL means the image2d preset.
+ *  seed: the seed of the initialisation; the same seed gives the same bits.
+ */
+int memae_model_create(const char *config_json, uint64_t seed, memae_model **out);
+
+/* Load a model file (safetensors) written by memae or by PyTorch. */
+int memae_model_load(const char *path, memae_model **out);
+
+/* Load a file without memae's metadata (a PyTorch state_dict saved as
+ * safetensors) with the given configuration; a file with metadata uses its own. */
+int memae_model_load_with_config(const char *path, const char *config_json, memae_model **out);
+
+/* Save the model to path atomically (a temporary file, then rename). */
+int memae_model_save(memae_model *m, const char *path);
+
+void memae_model_free(memae_model *m);
+
+/* Message of the last failure on m ("" when none; a fixed text when m is NULL). */
+const char *memae_errmsg(const memae_model *m);
+
+/* The resolved configuration as JSON (free with memae_free). */
+int memae_model_config(memae_model *m, char **json_out);
+
+/* Number of trainable parameters (floats). */
+size_t memae_model_num_params(const memae_model *m);
+
+/*
+ * Shape of one sample: ndim is 1 (tabular: D), 3 (images: C,H,W) or 4
+ * (video: C,T,H,W).  shape must hold 4 values.
+ */
+int memae_model_input_shape(const memae_model *m, int64_t shape[4], int *ndim);
+
+/* Floats in one sample (product of the input shape). */
+size_t memae_model_sample_size(const memae_model *m);
+
+/*
+ * Free-form metadata stored in the model file's __metadata__ (strings; JSON
+ * by convention): "memae_normalization", "memae_threshold", ...  The key
+ * "memae_config" is reserved.  get returns NULL when the key is absent.
+ */
+int memae_model_set_meta(memae_model *m, const char *key, const char *value);
+const char *memae_model_get_meta(const memae_model *m, const char *key);
+
+enum memae_backend { MEMAE_BACKEND_REF = 0, MEMAE_BACKEND_DNNL = 1 };
+
+/* Threads used by this model's kernels (0 = the OpenMP default). */
+int memae_model_set_threads(memae_model *m, int threads);
+int memae_model_set_backend(memae_model *m, int backend);
+
+/* ------------------------------------------------------------- training */
+
+typedef struct memae_train_opts {
+    float lr;             /* Adam learning rate (default 1e-3) */
+    float beta1, beta2;   /* Adam betas (0.9, 0.999) */
+    float eps;            /* Adam epsilon (1e-8) */
+} memae_train_opts;
+
+/* Defaults as in the spec (PyTorch's Adam). */
+memae_train_opts memae_train_opts_default(void);
+
+typedef struct memae_stats {
+    double loss;      /* MSE + alpha * entropy */
+    double mse;       /* reconstruction error, mean over every element */
+    double entropy;   /* mean entropy of the addressing weights */
+    int64_t zero_queries; /* queries whose weights all fell below lambda */
+    int64_t queries;      /* queries addressed in this call */
+} memae_stats;
+
+/*
+ * One training step on a batch: forward with batch statistics, the loss
+ * L = MSE + alpha * entropy (alpha: the configuration's entropy_weight),
+ * backward, and an Adam update.  x holds batch samples in the model's input
+ * space.  stats may be NULL.
+ */
+int memae_model_train_step(memae_model *m, const float *x, int batch,
+                           const memae_train_opts *opts, memae_stats *stats);
+
+/* Steps of Adam taken so far (PyTorch's `step`). */
+int64_t memae_model_steps(const memae_model *m);
+
+/* ------------------------------------------------------------- scoring */
+
+/*
+ * Reconstruct a batch in scoring mode (running statistics of batch norm).
+ * recon receives batch samples; stats (may be NULL) gets the MSE and the
+ * entropy of this batch.
+ */
+int memae_model_reconstruct(memae_model *m, const float *x, int batch, float *recon,
+                            memae_stats *stats);
+
+enum memae_score_kind { MEMAE_SCORE_MSE = 0, MEMAE_SCORE_MAE = 1 };
+
+/* One anomaly score per sample (higher = more abnormal). */
+int memae_model_score(memae_model *m, const float *x, int batch, int kind, float *scores);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Installs the Debian packages memae needs to build and test.
+# Usage: scripts/install-deps.sh [--bench]   (--bench adds PyTorch and scikit-learn)
+set -euo pipefail
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+pkgs=(build-essential pkg-config libcjson-dev zlib1g-dev libcmocka-dev libdnnl-dev
+      dataset-fashion-mnist)
+if [ "${1:-}" = "--bench" ]; then
+  pkgs+=(python3-torch python3-numpy python3-sklearn)
+fi
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${pkgs[@]}"

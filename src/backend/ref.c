@@ -1,0 +1,18 @@
+#include "backend/ref.h"
+
+static const memae_backend ref_backend = {
+    .name = "ref",
+    .conv_forward = memae_ref_conv_forward,
+    .conv_backward_data = memae_ref_conv_backward_data,
+    .conv_backward_weights = memae_ref_conv_backward_weights,
+    .gemm = memae_ref_gemm,
+    .bn_forward = memae_ref_bn_forward,
+    .bn_backward = memae_ref_bn_backward,
+    .act_forward = memae_ref_act_forward,
+    .act_backward = memae_ref_act_backward,
+};
+
+const memae_backend *memae_backend_ref(void)
+{
+    return &ref_backend;
+}

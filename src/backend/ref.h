@@ -1,0 +1,26 @@
+/* The portable reference kernels (the oracle every other backend is checked against). */
+#ifndef MEMAE_BACKEND_REF_H
+#define MEMAE_BACKEND_REF_H
+
+#include "backend/backend.h"
+
+void memae_ref_conv_forward(const memae_conv_geom *g, const float *x, const float *w,
+                            const float *b, float *y, int threads);
+void memae_ref_conv_backward_data(const memae_conv_geom *g, const float *dy, const float *w,
+                                  float *dx, int threads);
+void memae_ref_conv_backward_weights(const memae_conv_geom *g, const float *x, const float *dy,
+                                     float *dw, float *db, int threads);
+void memae_ref_gemm(int ta, int tb, int m, int n, int k, float alpha, const float *a, int lda,
+                    const float *b, int ldb, float beta, float *c, int ldc, int threads);
+void memae_ref_bn_forward(int n, int c, size_t s, const float *x, const float *gamma,
+                          const float *beta, float *y, float *mean, float *invstd,
+                          float *running_mean, float *running_var, float momentum, float eps,
+                          int train, int threads);
+void memae_ref_bn_backward(int n, int c, size_t s, const float *x, const float *dy,
+                           const float *gamma, const float *mean, const float *invstd, float *dx,
+                           float *dgamma, float *dbeta, int train, int threads);
+void memae_ref_act_forward(int kind, size_t n, const float *x, float *y, int threads);
+void memae_ref_act_backward(int kind, size_t n, const float *y, const float *dy, float *dx,
+                            int threads);
+
+#endif

@@ -1,0 +1,19 @@
+/* Errors: a status code plus a message that names the file and what was wrong. */
+#ifndef MEMAE_CORE_ERROR_H
+#define MEMAE_CORE_ERROR_H
+
+#include "memae.h"
+
+#define MEMAE_ERRMSG_MAX 512
+
+typedef struct memae_err {
+    int status;
+    char msg[MEMAE_ERRMSG_MAX];
+} memae_err;
+
+/* Sets err (if not NULL) and returns status, so callers can `return memae_seterr(...)`. */
+int memae_seterr(memae_err *err, int status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void memae_clearerr(memae_err *err);
+
+#endif

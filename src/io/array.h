@@ -1,0 +1,114 @@
+/*
+ * In-memory n-d arrays and the loaders that fill them (IDX, npy).
+ *
+ * Arrays are C-ordered (outermost dimension first) and held in host byte
+ * order: loaders byte-swap big-endian files (IDX is always big-endian; npy
+ * '>f4' and friends) so callers never see file endianness.
+ *
+ * Loaders read gzipped and plain files alike (through zlib), read the payload
+ * straight into the final buffer, and refuse files with bytes after the data.
+ * Statuses:
+ *   MEMAE_E_IO          cannot open / read / write (errno text in the message)
+ *   MEMAE_E_TRUNCATED   the header or the data ends early (expected vs got)
+ *   MEMAE_E_FORMAT      bad magic, malformed header, trailing bytes, corrupt
+ *                       gzip, Fortran-order npy
+ *   MEMAE_E_SHAPE       a zero IDX dimension, more than MEMAE_ARRAY_MAXDIM
+ *                       dimensions, or a size that overflows
+ *   MEMAE_E_DTYPE       an element type this code does not handle (named)
+ *   MEMAE_E_UNSUPPORTED an npy format version other than 1.0, 2.0, 3.0
+ *   MEMAE_E_NOMEM       the data buffer cannot be allocated
+ * On failure *out is left zeroed, so memae_array_free(out) is always safe.
+ */
+#ifndef MEMAE_IO_ARRAY_H
+#define MEMAE_IO_ARRAY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/error.h"
+
+#define MEMAE_ARRAY_MAXDIM 8
+
+/* The first four keep their values: other modules may store them. */
+typedef enum {
+    MEMAE_U8,
+    MEMAE_F32,
+    MEMAE_I64,
+    MEMAE_F64,
+    MEMAE_I8,
+    MEMAE_I16,
+    MEMAE_I32,
+    MEMAE_DTYPE_COUNT
+} memae_dtype;
+
+typedef struct memae_array {
+    memae_dtype dtype;
+    int ndim;                          /* 0 (a scalar) .. MEMAE_ARRAY_MAXDIM */
+    int64_t shape[MEMAE_ARRAY_MAXDIM];
+    void *data;                        /* malloc'd, never NULL after a load */
+    size_t nbytes;
+} memae_array;
+
+/* Bytes per element (0 for an invalid dtype) and a name such as "uint8". */
+size_t memae_dtype_size(memae_dtype t);
+const char *memae_dtype_name(memae_dtype t);
+
+/* Product of the shape (1 for a scalar); -1 if a dimension is negative or it overflows. */
+int64_t memae_array_numel(const memae_array *a);
+
+/* Frees data and zeroes *a; NULL-safe. */
+void memae_array_free(memae_array *a);
+
+/*
+ * Converts to a new float buffer of numel floats (free it with free()).
+ * Integer types: x * scale + offset, computed in double and rounded once
+ * (e.g. scale 1/255.f for pixels).  Float types are taken as they are, scale
+ * and offset ignored (float64 is rounded to float32): they are assumed to be
+ * in model units already.
+ */
+int memae_array_to_f32(const memae_array *a, float scale, float offset, float **out,
+                       memae_err *err);
+
+/* IDX (MNIST / Fashion-MNIST): ubyte, int8, int16, int32, float32, float64. */
+int memae_idx_read(const char *path, memae_array *out, memae_err *err);
+
+/*
+ * NPY 1.0 / 2.0 / 3.0: '|u1' '|b1'(as uint8) '|i1' '<i2' '<i4' '<i8' '<f4' '<f8',
+ * either byte order.  Fortran order is refused (MEMAE_E_FORMAT) unless the
+ * layout equals C order (at most one dimension larger than 1).
+ */
+int memae_npy_read(const char *path, memae_array *out, memae_err *err);
+
+/*
+ * Writes a version 1.0 npy (header padded to 64 bytes, host byte order)
+ * atomically: path.tmp.<pid>, fsync, rename; the temporary is removed on
+ * failure.  Any dtype above.
+ */
+int memae_npy_write(const char *path, const memae_array *a, memae_err *err);
+
+/* ---- shared by the loaders in src/io; not for other callers ---- */
+
+typedef struct memae_infile {
+    const char *path;
+    void *gz;          /* gzFile, kept opaque so users need not include zlib.h */
+    int64_t left;      /* bytes after the current position, -1 if unknown (gzip, pipe) */
+} memae_infile;
+
+int memae_infile_open(memae_infile *f, const char *path, memae_err *err);
+/* Reads up to n bytes; a short *got means end of file, not an error. */
+int memae_infile_read(memae_infile *f, void *buf, size_t n, size_t *got, memae_err *err);
+/*
+ * Allocates a->data, reads a->nbytes into it and checks the file ends there;
+ * byte-swaps when swap is set.  fmt names the format in messages.
+ */
+int memae_infile_read_data(memae_infile *f, memae_array *a, int swap, const char *fmt,
+                           memae_err *err);
+void memae_infile_close(memae_infile *f);
+
+/* Sets a->nbytes from dtype and shape; MEMAE_E_SHAPE (naming path) on overflow. */
+int memae_array_size(memae_array *a, const char *path, memae_err *err);
+/* "60000x28x28", or "scalar" for ndim 0. */
+void memae_shape_str(const memae_array *a, char *buf, size_t cap);
+int memae_host_is_le(void);
+
+#endif

@@ -1,0 +1,246 @@
+/* The public model handle: creation, queries, training steps and scoring. */
+#include <math.h>
+#include <omp.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/alloc.h"
+#include "nn/loss.h"
+#include "nn/model.h"
+
+const char *memae_version(void)
+{
+    return MEMAE_VERSION_STRING;
+}
+
+void memae_free(void *p)
+{
+    free(p);
+}
+
+const char *memae_errmsg(const memae_model *m)
+{
+    return m ? m->err.msg : "out of memory (no model handle)";
+}
+
+static void default_meta(memae_model *m)
+{
+    /* How uint8 data maps to the model's input space (spec: images in [0, 1],
+     * video in [-1, 1]); tabular data is scaled by statistics fitted later. */
+    const char *norm = "{\"kind\":\"identity\"}";
+    if (!strcmp(m->cfg.preset, "image2d"))
+        norm = "{\"kind\":\"affine\",\"uint8_scale\":0.00392156862745098,\"uint8_offset\":0}";
+    else if (!strcmp(m->cfg.preset, "video3d"))
+        norm = "{\"kind\":\"affine\",\"uint8_scale\":0.00784313725490196,\"uint8_offset\":-1}";
+    memae_model_set_meta(m, "memae_normalization", norm);
+}
+
+int memae_model_create(const char *config_json, uint64_t seed, memae_model **out)
+{
+    memae_config cfg;
+    memae_err err = {0};
+    *out = NULL;
+    int st = memae_config_parse(config_json, &cfg, &err);
+    if (st) {
+        *out = memae_model_failed(&err);
+        return st;
+    }
+    if ((st = memae_model_build(&cfg, out)))
+        return st;
+    memae_model_init_params(*out, seed);
+    default_meta(*out);
+    return MEMAE_OK;
+}
+
+void memae_model_free(memae_model *m)
+{
+    if (!m)
+        return;
+    memae_aligned_free(m->params);
+    memae_aligned_free(m->grads);
+    memae_aligned_free(m->adam_m);
+    memae_aligned_free(m->adam_v);
+    memae_aligned_free(m->buffers);
+    memae_aligned_free(m->arena);
+    for (int i = 0; i < m->nmeta; i++) {
+        free(m->meta[i].key);
+        free(m->meta[i].value);
+    }
+    free(m);
+}
+
+int memae_model_set_meta(memae_model *m, const char *key, const char *value)
+{
+    if (!key || !value || !strcmp(key, "memae_config") || !strcmp(key, "__metadata__"))
+        return memae_seterr(&m->err, MEMAE_E_ARG, "metadata key '%s' is reserved or empty",
+                            key ? key : "(null)");
+    char *v = strdup(value);
+    if (!v)
+        return memae_seterr(&m->err, MEMAE_E_NOMEM, "out of memory");
+    for (int i = 0; i < m->nmeta; i++)
+        if (!strcmp(m->meta[i].key, key)) {
+            free(m->meta[i].value);
+            m->meta[i].value = v;
+            return MEMAE_OK;
+        }
+    char *k = strdup(key);
+    if (!k || m->nmeta == MEMAE_MAX_META) {
+        free(k);
+        free(v);
+        return memae_seterr(&m->err, MEMAE_E_NOMEM, "too many metadata entries");
+    }
+    m->meta[m->nmeta].key = k;
+    m->meta[m->nmeta++].value = v;
+    return MEMAE_OK;
+}
+
+const char *memae_model_get_meta(const memae_model *m, const char *key)
+{
+    for (int i = 0; i < m->nmeta; i++)
+        if (!strcmp(m->meta[i].key, key))
+            return m->meta[i].value;
+    return NULL;
+}
+
+int memae_model_config(memae_model *m, char **json_out)
+{
+    *json_out = memae_config_to_json(&m->cfg);
+    return *json_out ? MEMAE_OK : memae_seterr(&m->err, MEMAE_E_NOMEM, "out of memory");
+}
+
+size_t memae_model_num_params(const memae_model *m)
+{
+    return m->nparams;
+}
+
+int memae_model_input_shape(const memae_model *m, int64_t shape[4], int *ndim)
+{
+    *ndim = m->cfg.in_ndim;
+    for (int i = 0; i < 4; i++)
+        shape[i] = i < m->cfg.in_ndim ? m->cfg.input[i] : 0;
+    return MEMAE_OK;
+}
+
+size_t memae_model_sample_size(const memae_model *m)
+{
+    return memae_shape_size(&m->layers[0].in);
+}
+
+int memae_model_set_threads(memae_model *m, int threads)
+{
+    if (threads < 0)
+        return memae_seterr(&m->err, MEMAE_E_ARG, "threads must be >= 0 (0: all)");
+    m->threads = threads;
+    return MEMAE_OK;
+}
+
+int memae_model_set_backend(memae_model *m, int backend)
+{
+    if (backend == MEMAE_BACKEND_REF) {
+        m->be = memae_backend_ref();
+        m->backend = backend;
+        return MEMAE_OK;
+    }
+    return memae_seterr(&m->err, MEMAE_E_UNSUPPORTED,
+                        "backend %d is not available in this build (ref only)", backend);
+}
+
+memae_train_opts memae_train_opts_default(void)
+{
+    memae_train_opts o = {.lr = 1e-3f, .beta1 = 0.9f, .beta2 = 0.999f, .eps = 1e-8f};
+    return o;
+}
+
+int64_t memae_model_steps(const memae_model *m)
+{
+    return m->step;
+}
+
+/* Inputs are checked once here so that a NaN in a file is named, not trained on. */
+static int check_batch(memae_model *m, const float *x, int batch)
+{
+    if (!x || batch < 1)
+        return memae_seterr(&m->err, MEMAE_E_ARG, "a batch needs at least one sample");
+    size_t ss = memae_model_sample_size(m);
+    for (size_t i = 0; i < ss * (size_t)batch; i++)
+        if (!isfinite(x[i]))
+            return memae_seterr(&m->err, MEMAE_E_NUMERIC,
+                                "input sample %zu of the batch has a non-finite value at "
+                                "element %zu", i / ss, i % ss);
+    return memae_model_plan(m, batch);
+}
+
+static int threads_of(const memae_model *m)
+{
+    return m->threads > 0 ? m->threads : omp_get_max_threads();
+}
+
+static void fill_stats(const memae_model *m, double mse, memae_stats *stats)
+{
+    if (!stats)
+        return;
+    memset(stats, 0, sizeof *stats);
+    stats->mse = mse;
+    if (m->mem_layer >= 0) {
+        const memae_layer *l = &m->layers[m->mem_layer];
+        stats->entropy = l->entropy;
+        stats->zero_queries = l->zero_queries;
+        stats->queries = l->queries;
+    }
+    stats->loss = mse + m->cfg.entropy_weight * stats->entropy;
+}
+
+int memae_model_train_step(memae_model *m, const float *x, int batch,
+                           const memae_train_opts *opts, memae_stats *stats)
+{
+    memae_train_opts o = opts ? *opts : memae_train_opts_default();
+    int st = check_batch(m, x, batch);
+    if (st)
+        return st;
+    if (batch < 2 && m->cfg.batch_norm)
+        return memae_seterr(&m->err, MEMAE_E_ARG,
+                            "batch norm needs at least 2 samples in a training batch");
+    int nt = threads_of(m);
+    size_t n = memae_model_sample_size(m) * (size_t)batch;
+    const float *recon = memae_model_forward(m, x, batch, 1);
+    double mse = memae_mse(recon, x, n, m->grad_buf[0], nt);
+    memae_stats s;
+    fill_stats(m, mse, &s);
+    if (stats)
+        *stats = s;
+    if (!isfinite(s.loss))
+        return memae_seterr(&m->err, MEMAE_E_NUMERIC,
+                            "the loss is not finite at step %lld (lower the learning rate?)",
+                            (long long)m->step + 1);
+    memae_model_backward(m, batch);
+    m->step++;
+    memae_adam_step(m->params, m->grads, m->adam_m, m->adam_v, m->nparams, m->step, &o, nt);
+    return MEMAE_OK;
+}
+
+int memae_model_reconstruct(memae_model *m, const float *x, int batch, float *recon,
+                            memae_stats *stats)
+{
+    int st = check_batch(m, x, batch);
+    if (st)
+        return st;
+    size_t n = memae_model_sample_size(m) * (size_t)batch;
+    const float *r = memae_model_forward(m, x, batch, 0);
+    if (recon)
+        memcpy(recon, r, n * sizeof *r);
+    if (stats)
+        fill_stats(m, memae_mse(r, x, n, NULL, threads_of(m)), stats);
+    return MEMAE_OK;
+}
+
+int memae_model_score(memae_model *m, const float *x, int batch, int kind, float *scores)
+{
+    if (kind != MEMAE_SCORE_MSE && kind != MEMAE_SCORE_MAE)
+        return memae_seterr(&m->err, MEMAE_E_ARG, "unknown score kind %d", kind);
+    int st = check_batch(m, x, batch);
+    if (st)
+        return st;
+    const float *r = memae_model_forward(m, x, batch, 0);
+    memae_sample_errors(r, x, batch, memae_model_sample_size(m), kind, scores, threads_of(m));
+    return MEMAE_OK;
+}

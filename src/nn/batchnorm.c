@@ -1,0 +1,71 @@
+/* Batch norm (BatchNorm1d/2d/3d): eps 1e-5, momentum 0.1, unbiased running variance. */
+#include "nn/layer.h"
+
+#define BN_EPS 1e-5f
+#define BN_MOMENTUM 0.1f
+
+static int setup(memae_layer *l, char *msg, size_t msglen)
+{
+    (void)msg;
+    (void)msglen;
+    l->out = l->in;
+    l->nparams = 2 * (size_t)l->in.c;
+    return 0;
+}
+
+static size_t nbuffers(const memae_layer *l)
+{
+    return 2 * (size_t)l->in.c;
+}
+
+/* The batch mean and inverse deviation, kept from forward to backward. */
+static size_t workspace(const memae_layer *l, int batch)
+{
+    (void)batch;
+    return 2 * (size_t)l->in.c;
+}
+
+/* The official weights_init: weight N(1, 0.02), bias 0; running stats 0 and 1. */
+static void init(const memae_layer *l, float *params, float *buffers, memae_rng *r)
+{
+    int c = l->in.c;
+    float *w = params + l->param_off, *rm = buffers + l->buffer_off;
+    for (int i = 0; i < c; i++) {
+        w[i] = (float)(1.0 + 0.02 * memae_rng_normal(r));
+        w[c + i] = 0.0f;
+        rm[i] = 0.0f;
+        rm[c + i] = 1.0f;
+    }
+}
+
+static size_t spatial(const memae_layer *l)
+{
+    return (size_t)l->in.sp[0] * l->in.sp[1] * l->in.sp[2];
+}
+
+static void forward(memae_layer *l, const memae_run *run, const float *x, float *y)
+{
+    int c = l->in.c;
+    const float *w = run->params + l->param_off;
+    float *rm = run->buffers + l->buffer_off;
+    run->be->bn_forward(run->batch, c, spatial(l), x, w, w + c, y, l->ws, l->ws + c, rm, rm + c,
+                        BN_MOMENTUM, BN_EPS, run->train, run->threads);
+    if (run->train)
+        l->batches_tracked++;
+}
+
+static void backward(memae_layer *l, const memae_run *run, const float *x, const float *y,
+                     const float *dy, float *dx)
+{
+    (void)y;
+    int c = l->in.c;
+    const float *w = run->params + l->param_off;
+    float *dw = run->grads + l->param_off;
+    run->be->bn_backward(run->batch, c, spatial(l), x, dy, w, l->ws, l->ws + c, dx, dw, dw + c,
+                         run->train, run->threads);
+}
+
+const memae_layer_ops memae_batchnorm_ops = {
+    .name = "batchnorm", .setup = setup, .nbuffers = nbuffers, .workspace = workspace,
+    .init = init, .forward = forward, .backward = backward, .inplace = 0,
+};

@@ -1,0 +1,141 @@
+/*
+ * Convolution and transposed convolution, 2D and 3D, as one layer: a
+ * transposed convolution runs the kernels of the convolution it is the
+ * adjoint of (see backend.h), with PyTorch's (in, out, k...) weight layout,
+ * which is exactly that convolution's (out, in, k...) layout.
+ */
+#include "nn/layer.h"
+
+#include <math.h>
+#include <stdio.h>
+
+static int is_t(const memae_layer *l)
+{
+    return l->op == MEMAE_OP_CONVT;
+}
+
+/* The geometry of the plain convolution behind the layer. */
+static memae_conv_geom geom(const memae_layer *l, int batch)
+{
+    const memae_shape *ci = is_t(l) ? &l->out : &l->in;
+    const memae_shape *co = is_t(l) ? &l->in : &l->out;
+    memae_conv_geom g = {.n = batch, .ci = ci->c, .co = co->c};
+    for (int i = 0; i < 3; i++) {
+        g.in[i] = ci->sp[i];
+        g.out[i] = co->sp[i];
+        g.k[i] = l->k[i];
+        g.s[i] = l->s[i];
+        g.p[i] = l->p[i];
+    }
+    return g;
+}
+
+static size_t ksize(const memae_layer *l)
+{
+    return (size_t)l->k[0] * l->k[1] * l->k[2];
+}
+
+static int setup(memae_layer *l, char *msg, size_t msglen)
+{
+    static const char axis[3] = {'D', 'H', 'W'};
+    l->out.sdim = l->in.sdim;
+    for (int i = 0; i < 3; i++) {
+        int in = l->in.sp[i], k = l->k[i], s = l->s[i], p = l->p[i], op = l->op_pad[i];
+        if (k < 1 || s < 1 || p < 0 || op < 0) {
+            snprintf(msg, msglen, "%s: kernel and stride must be >= 1, padding >= 0", l->prefix);
+            return -1;
+        }
+        if (is_t(l)) {
+            if (op >= s) {
+                snprintf(msg, msglen, "%s: output_padding %d must be smaller than stride %d",
+                         l->prefix, op, s);
+                return -1;
+            }
+            l->out.sp[i] = (in - 1) * s - 2 * p + k + op;
+        } else {
+            l->out.sp[i] = in + 2 * p < k ? 0 : (in + 2 * p - k) / s + 1;
+        }
+        if (l->out.sp[i] < 1) {
+            snprintf(msg, msglen, "%s: input size %d along %c is too small for kernel %d, "
+                     "stride %d, padding %d", l->prefix, in, axis[i], k, s, p);
+            return -1;
+        }
+    }
+    l->nparams = (size_t)l->in.c * l->out.c * ksize(l) + (size_t)l->out.c;
+    return 0;
+}
+
+/* The official weights_init: N(0, 0.02) weights; PyTorch's default bias. */
+static void init(const memae_layer *l, float *params, float *buffers, memae_rng *r)
+{
+    (void)buffers;
+    size_t wn = (size_t)l->in.c * l->out.c * ksize(l);
+    float *w = params + l->param_off, *b = w + wn;
+    for (size_t i = 0; i < wn; i++)
+        w[i] = (float)(0.02 * memae_rng_normal(r));
+    /* fan_in = weight.size(1) * prod(kernel): out channels for a transposed conv. */
+    double fan_in = (double)(is_t(l) ? l->out.c : l->in.c) * (double)ksize(l);
+    double bound = 1.0 / sqrt(fan_in);
+    for (int i = 0; i < l->out.c; i++)
+        b[i] = (float)(bound * (2.0 * memae_rng_uniform(r) - 1.0));
+}
+
+static void forward(memae_layer *l, const memae_run *run, const float *x, float *y)
+{
+    memae_conv_geom g = geom(l, run->batch);
+    const float *w = run->params + l->param_off;
+    const float *b = w + (size_t)l->in.c * l->out.c * ksize(l);
+    if (!is_t(l)) {
+        run->be->conv_forward(&g, x, w, b, y, run->threads);
+        return;
+    }
+    run->be->conv_backward_data(&g, x, w, y, run->threads);
+    size_t sp = (size_t)l->out.sp[0] * l->out.sp[1] * l->out.sp[2];
+#pragma omp parallel for collapse(2) schedule(static) num_threads(run->threads)
+    for (int n = 0; n < run->batch; n++)
+        for (int c = 0; c < l->out.c; c++) {
+            float *yc = y + ((size_t)n * l->out.c + c) * sp;
+            for (size_t i = 0; i < sp; i++)
+                yc[i] += b[c];
+        }
+}
+
+static void backward(memae_layer *l, const memae_run *run, const float *x, const float *y,
+                     const float *dy, float *dx)
+{
+    (void)y;
+    memae_conv_geom g = geom(l, run->batch);
+    const float *w = run->params + l->param_off;
+    size_t wn = (size_t)l->in.c * l->out.c * ksize(l);
+    float *dw = run->grads + l->param_off, *db = dw + wn;
+    if (!is_t(l)) {
+        run->be->conv_backward_weights(&g, x, dy, dw, db, run->threads);
+        if (dx)
+            run->be->conv_backward_data(&g, dy, w, dx, run->threads);
+        return;
+    }
+    /* The adjoint convolution reads dy (our output side) and writes to x's side. */
+    run->be->conv_backward_weights(&g, dy, x, dw, NULL, run->threads);
+    size_t sp = (size_t)l->out.sp[0] * l->out.sp[1] * l->out.sp[2];
+    for (int c = 0; c < l->out.c; c++) {
+        double s = 0.0;
+        for (int n = 0; n < run->batch; n++) {
+            const float *dc = dy + ((size_t)n * l->out.c + c) * sp;
+            for (size_t i = 0; i < sp; i++)
+                s += dc[i];
+        }
+        db[c] = (float)s;
+    }
+    if (dx)
+        run->be->conv_forward(&g, dy, w, NULL, dx, run->threads);
+}
+
+const memae_layer_ops memae_conv_ops = {
+    .name = "conv", .setup = setup, .nbuffers = memae_layer_none, .workspace = memae_layer_no_workspace,
+    .init = init, .forward = forward, .backward = backward, .inplace = 0,
+};
+
+const memae_layer_ops memae_convt_ops = {
+    .name = "convT", .setup = setup, .nbuffers = memae_layer_none, .workspace = memae_layer_no_workspace,
+    .init = init, .forward = forward, .backward = backward, .inplace = 0,
+};

@@ -1,0 +1,21 @@
+/* Losses (spec section 2) and Adam (PyTorch's update and bias correction). */
+#ifndef MEMAE_NN_LOSS_H
+#define MEMAE_NN_LOSS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "memae.h"
+
+/* Mean squared error over n elements; grad (may be NULL) gets dMSE/drecon. */
+double memae_mse(const float *recon, const float *x, size_t n, float *grad, int threads);
+
+/* Per-sample scores: mean squared (or absolute) error over sample_size values. */
+void memae_sample_errors(const float *recon, const float *x, int batch, size_t sample_size,
+                         int kind, float *scores, int threads);
+
+/* One Adam step over n parameters; step is the new step count (1 on the first). */
+void memae_adam_step(float *p, const float *g, float *m, float *v, size_t n, int64_t step,
+                     const memae_train_opts *o, int threads);
+
+#endif

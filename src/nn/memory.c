@@ -1,0 +1,313 @@
+/*
+ * The memory module (spec section 1): queries address N memory slots by dot
+ * product (or cosine), softmax, hard shrinkage with L1 re-normalisation, and
+ * read w M.  Backward follows PyTorch's autograd through every one of these
+ * steps, including its conventions at the kinks (relu'(0) = 0, sign(0) = 0,
+ * no gradient through a clamped norm), so gradients match the official code.
+ */
+#include "nn/layer.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#define SHRINK_EPS 1e-12f /* hard_shrink_relu's epsilon and F.normalize's (p = 1) */
+#define ENTROPY_EPS 1e-12f
+#define COSINE_EPS 1e-8f  /* F.normalize's default eps for cosine addressing */
+
+typedef struct mem_ws {
+    float *q;     /* Q x dim queries, channels last */
+    float *rows;  /* Q x dim: the read rows; in backward the output grad, then dq */
+    float *wsoft; /* Q x N softmax weights */
+    float *wfin;  /* Q x N weights after shrinkage (== wsoft when lambda is 0) */
+    float *dw;    /* Q x N scratch for backward */
+    float *rsum;  /* Q: L1 norm after shrinkage */
+    float *rent;  /* Q: entropy of each query's weights */
+    float *qn, *qnorm, *mn, *mnorm, *gm; /* cosine addressing only */
+} mem_ws;
+
+static size_t spatial(const memae_layer *l)
+{
+    return (size_t)l->in.sp[0] * l->in.sp[1] * l->in.sp[2];
+}
+
+static size_t nqueries(const memae_layer *l, int batch)
+{
+    return l->query == MEMAE_QUERY_FLAT ? (size_t)batch : (size_t)batch * spatial(l);
+}
+
+static mem_ws carve(const memae_layer *l, int batch)
+{
+    size_t q = nqueries(l, batch), d = (size_t)l->dim, n = (size_t)l->slots;
+    float *p = l->ws;
+    mem_ws w;
+    w.q = p, p += q * d;
+    w.rows = p, p += q * d;
+    w.wsoft = p, p += q * n;
+    w.wfin = l->shrink > 0.0f ? p : w.wsoft;
+    if (l->shrink > 0.0f)
+        p += q * n;
+    w.dw = p, p += q * n;
+    w.rsum = p, p += q;
+    w.rent = p, p += q;
+    if (l->addressing == MEMAE_ADDR_COSINE) {
+        w.qn = p, p += q * d;
+        w.qnorm = p, p += q;
+        w.mn = p, p += n * d;
+        w.mnorm = p, p += n;
+        w.gm = p;
+    } else {
+        w.qn = w.qnorm = w.mn = w.mnorm = w.gm = NULL;
+    }
+    return w;
+}
+
+static size_t workspace(const memae_layer *l, int batch)
+{
+    size_t q = nqueries(l, batch), d = (size_t)l->dim, n = (size_t)l->slots;
+    size_t total = 2 * q * d + (l->shrink > 0.0f ? 3 : 2) * q * n + 2 * q;
+    if (l->addressing == MEMAE_ADDR_COSINE)
+        total += q * d + q + 2 * n * d + n;
+    return total;
+}
+
+static int setup(memae_layer *l, char *msg, size_t msglen)
+{
+    l->out = l->in;
+    l->dim = l->query == MEMAE_QUERY_FLAT ? (int)memae_shape_size(&l->in) : l->in.c;
+    if (l->slots < 1 || !(l->shrink >= 0.0f && l->shrink < 1.0f)) {
+        snprintf(msg, msglen, "memory: slots must be >= 1 and shrink_thres in [0, 1)");
+        return -1;
+    }
+    l->nparams = (size_t)l->slots * l->dim;
+    return 0;
+}
+
+/* MemoryUnit.reset_parameters: U(-1/sqrt(C), 1/sqrt(C)). */
+static void init(const memae_layer *l, float *params, float *buffers, memae_rng *r)
+{
+    (void)buffers;
+    double bound = 1.0 / sqrt((double)l->dim);
+    float *m = params + l->param_off;
+    for (size_t i = 0; i < l->nparams; i++)
+        m[i] = (float)(bound * (2.0 * memae_rng_uniform(r) - 1.0));
+}
+
+/* (B, C, S) <-> (B*S, C): position queries read the feature map channels last. */
+static void to_rows(const memae_layer *l, int batch, const float *x, float *rows)
+{
+    size_t s = spatial(l), c = (size_t)l->in.c;
+    if (l->query == MEMAE_QUERY_FLAT || s == 1) {
+        memcpy(rows, x, (size_t)batch * c * s * sizeof *x);
+        return;
+    }
+    for (int b = 0; b < batch; b++)
+        for (size_t ch = 0; ch < c; ch++)
+            for (size_t i = 0; i < s; i++)
+                rows[((size_t)b * s + i) * c + ch] = x[((size_t)b * c + ch) * s + i];
+}
+
+static void from_rows(const memae_layer *l, int batch, const float *rows, float *x)
+{
+    size_t s = spatial(l), c = (size_t)l->in.c;
+    if (l->query == MEMAE_QUERY_FLAT || s == 1) {
+        memcpy(x, rows, (size_t)batch * c * s * sizeof *x);
+        return;
+    }
+    for (int b = 0; b < batch; b++)
+        for (size_t ch = 0; ch < c; ch++)
+            for (size_t i = 0; i < s; i++)
+                x[((size_t)b * c + ch) * s + i] = rows[((size_t)b * s + i) * c + ch];
+}
+
+/* out = v / max(|v|, eps) row by row; norms saved for backward. */
+static void normalize_rows(const float *v, size_t rows, size_t d, float *out, float *norms)
+{
+    for (size_t r = 0; r < rows; r++) {
+        double ss = 0.0;
+        for (size_t j = 0; j < d; j++)
+            ss += (double)v[r * d + j] * v[r * d + j];
+        float nrm = (float)sqrt(ss);
+        norms[r] = nrm;
+        float den = nrm > COSINE_EPS ? nrm : COSINE_EPS;
+        for (size_t j = 0; j < d; j++)
+            out[r * d + j] = v[r * d + j] / den;
+    }
+}
+
+/* Gradient through out = v / max(|v|, eps), in place on g. */
+static void normalize_rows_backward(const float *vn, const float *norms, size_t rows, size_t d,
+                                    float *g)
+{
+    for (size_t r = 0; r < rows; r++) {
+        float *gr = g + r * d;
+        const float *vr = vn + r * d;
+        if (norms[r] > COSINE_EPS) {
+            double dot = 0.0;
+            for (size_t j = 0; j < d; j++)
+                dot += (double)vr[j] * gr[j];
+            for (size_t j = 0; j < d; j++)
+                gr[j] = (float)((gr[j] - vr[j] * dot) / norms[r]);
+        } else {
+            for (size_t j = 0; j < d; j++)
+                gr[j] /= COSINE_EPS;
+        }
+    }
+}
+
+static void softmax_row(float *a, size_t n)
+{
+    float mx = a[0];
+    for (size_t i = 1; i < n; i++)
+        mx = a[i] > mx ? a[i] : mx;
+    double s = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        a[i] = expf(a[i] - mx);
+        s += a[i];
+    }
+    float inv = (float)(1.0 / s);
+    for (size_t i = 0; i < n; i++)
+        a[i] *= inv;
+}
+
+/* hard_shrink_relu then F.normalize(p = 1); returns the L1 norm before it. */
+static float shrink_row(const float *w, float *out, size_t n, float lambda)
+{
+    double s = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        float u = w[i] - lambda;
+        out[i] = (u > 0.0f ? u : 0.0f) * w[i] / (fabsf(u) + SHRINK_EPS);
+        s += out[i];
+    }
+    float sum = (float)s;
+    float den = sum > SHRINK_EPS ? sum : SHRINK_EPS;
+    for (size_t i = 0; i < n; i++)
+        out[i] /= den;
+    return sum;
+}
+
+static void shrink_row_backward(const float *w, const float *wfin, float sum, float *g, size_t n,
+                                float lambda)
+{
+    /* Through w1 / max(|w1|_1, eps): w1 = wfin * den, and w1 >= 0. */
+    float den = sum > SHRINK_EPS ? sum : SHRINK_EPS;
+    double proj = 0.0;
+    if (sum > SHRINK_EPS)
+        for (size_t i = 0; i < n; i++)
+            proj += (double)g[i] * wfin[i];
+    for (size_t i = 0; i < n; i++) {
+        float gw1 = g[i] / den - (wfin[i] > 0.0f ? (float)(proj / den) : 0.0f);
+        /* Through relu(u) * w / (|u| + eps), u = w - lambda; zero where u <= 0. */
+        float u = w[i] - lambda;
+        if (u > 0.0f) {
+            float d = u + SHRINK_EPS;
+            g[i] = gw1 * ((u + w[i]) / d - u * w[i] / (d * d));
+        } else {
+            g[i] = 0.0f;
+        }
+    }
+}
+
+static void forward(memae_layer *l, const memae_run *run, const float *x, float *y)
+{
+    const memae_backend *be = run->be;
+    size_t q = nqueries(l, run->batch), d = (size_t)l->dim, n = (size_t)l->slots;
+    const float *m = run->params + l->param_off;
+    mem_ws w = carve(l, run->batch);
+
+    to_rows(l, run->batch, x, w.q);
+    if (l->addressing == MEMAE_ADDR_COSINE) {
+        normalize_rows(w.q, q, d, w.qn, w.qnorm);
+        normalize_rows(m, n, d, w.mn, w.mnorm);
+        be->gemm(0, 1, (int)q, (int)n, (int)d, 1.0f, w.qn, (int)d, w.mn, (int)d, 0.0f, w.wsoft,
+                 (int)n, run->threads);
+    } else {
+        be->gemm(0, 1, (int)q, (int)n, (int)d, 1.0f, w.q, (int)d, m, (int)d, 0.0f, w.wsoft,
+                 (int)n, run->threads);
+    }
+    int64_t zero = 0;
+#pragma omp parallel for schedule(static) reduction(+ : zero) num_threads(run->threads)
+    for (size_t r = 0; r < q; r++) {
+        float *ws = w.wsoft + r * n, *wf = w.wfin + r * n;
+        softmax_row(ws, n);
+        if (l->shrink > 0.0f) {
+            w.rsum[r] = shrink_row(ws, wf, n, l->shrink);
+            zero += w.rsum[r] == 0.0f;
+        }
+        double e = 0.0;
+        for (size_t i = 0; i < n; i++)
+            e -= (double)wf[i] * logf(wf[i] + ENTROPY_EPS);
+        w.rent[r] = (float)e;
+    }
+    /* Summed in one order so that the result does not depend on threads. */
+    double ent = 0.0;
+    for (size_t r = 0; r < q; r++)
+        ent += w.rent[r];
+    l->entropy = ent / (double)q;
+    l->zero_queries = zero;
+    l->queries = (int64_t)q;
+    be->gemm(0, 0, (int)q, (int)d, (int)n, 1.0f, w.wfin, (int)n, m, (int)d, 0.0f, w.rows, (int)d,
+             run->threads);
+    from_rows(l, run->batch, w.rows, y);
+}
+
+static void backward(memae_layer *l, const memae_run *run, const float *x, const float *y,
+                     const float *dy, float *dx)
+{
+    (void)x;
+    (void)y;
+    const memae_backend *be = run->be;
+    size_t q = nqueries(l, run->batch), d = (size_t)l->dim, n = (size_t)l->slots;
+    const float *m = run->params + l->param_off;
+    float *dm = run->grads + l->param_off;
+    mem_ws w = carve(l, run->batch);
+    float *dout = w.rows;
+
+    to_rows(l, run->batch, dy, dout);
+    /* Read: out = wfin M. */
+    be->gemm(1, 0, (int)n, (int)d, (int)q, 1.0f, w.wfin, (int)n, dout, (int)d, 0.0f, dm, (int)d,
+             run->threads);
+    be->gemm(0, 1, (int)q, (int)n, (int)d, 1.0f, dout, (int)d, m, (int)d, 0.0f, w.dw, (int)n,
+             run->threads);
+    float ew = run->entropy_weight / (float)q;
+#pragma omp parallel for schedule(static) num_threads(run->threads)
+    for (size_t r = 0; r < q; r++) {
+        float *g = w.dw + r * n;
+        const float *wf = w.wfin + r * n, *ws = w.wsoft + r * n;
+        /* d/dw of -w log(w + eps), as autograd computes it. */
+        if (ew != 0.0f)
+            for (size_t i = 0; i < n; i++)
+                g[i] -= ew * (logf(wf[i] + ENTROPY_EPS) + wf[i] / (wf[i] + ENTROPY_EPS));
+        if (l->shrink > 0.0f)
+            shrink_row_backward(ws, wf, w.rsum[r], g, n, l->shrink);
+        double dot = 0.0;
+        for (size_t i = 0; i < n; i++)
+            dot += (double)g[i] * ws[i];
+        for (size_t i = 0; i < n; i++)
+            g[i] = ws[i] * (g[i] - (float)dot);
+    }
+    /* Addressing: a = q M^T (or the normalised rows); dq goes into dout's place. */
+    float *dq = dout;
+    if (l->addressing == MEMAE_ADDR_COSINE) {
+        be->gemm(0, 0, (int)q, (int)d, (int)n, 1.0f, w.dw, (int)n, w.mn, (int)d, 0.0f, dq, (int)d,
+                 run->threads);
+        normalize_rows_backward(w.qn, w.qnorm, q, d, dq);
+        be->gemm(1, 0, (int)n, (int)d, (int)q, 1.0f, w.dw, (int)n, w.qn, (int)d, 0.0f, w.gm,
+                 (int)d, run->threads);
+        normalize_rows_backward(w.mn, w.mnorm, n, d, w.gm);
+        for (size_t i = 0; i < n * d; i++)
+            dm[i] += w.gm[i];
+    } else {
+        be->gemm(0, 0, (int)q, (int)d, (int)n, 1.0f, w.dw, (int)n, m, (int)d, 0.0f, dq, (int)d,
+                 run->threads);
+        be->gemm(1, 0, (int)n, (int)d, (int)q, 1.0f, w.dw, (int)n, w.q, (int)d, 1.0f, dm, (int)d,
+                 run->threads);
+    }
+    if (dx)
+        from_rows(l, run->batch, dq, dx);
+}
+
+const memae_layer_ops memae_memory_ops = {
+    .name = "memory", .setup = setup, .nbuffers = memae_layer_none, .workspace = workspace,
+    .init = init, .forward = forward, .backward = backward, .inplace = 0,
+};

@@ -1,0 +1,64 @@
+/*
+ * The model: a sequence of layers built from a configuration, one flat
+ * buffer of parameters (and of gradients and Adam moments), one of running
+ * statistics, and a plan (activations and workspace) made once per batch
+ * size and reused by every step.
+ */
+#ifndef MEMAE_NN_MODEL_H
+#define MEMAE_NN_MODEL_H
+
+#include "core/error.h"
+#include "nn/config.h"
+#include "nn/layer.h"
+
+#define MEMAE_MAX_MODEL_LAYERS (6 * MEMAE_MAX_LAYERS + 1)
+#define MEMAE_MAX_TENSORS (5 * MEMAE_MAX_MODEL_LAYERS)
+#define MEMAE_MAX_META 32
+
+typedef struct memae_meta_kv {
+    char *key, *value;
+} memae_meta_kv;
+
+struct memae_model {
+    memae_err err;
+    memae_config cfg;
+    int nlayers;
+    memae_layer layers[MEMAE_MAX_MODEL_LAYERS];
+    int mem_layer; /* index of the memory layer, -1 without memory */
+    int ntensors;
+    memae_tensor_desc tensors[MEMAE_MAX_TENSORS];
+    size_t nparams, nbuffers;
+    float *params, *grads, *adam_m, *adam_v, *buffers;
+    int64_t step;
+    /* free-form metadata stored in the model file (normalisation, threshold, ...) */
+    int nmeta;
+    memae_meta_kv meta[MEMAE_MAX_META];
+    /* execution */
+    int threads;
+    int backend;
+    const memae_backend *be;
+    /* plan for plan_batch samples */
+    int plan_batch;
+    float *arena;
+    float *act[MEMAE_MAX_MODEL_LAYERS + 1];
+    float *grad_buf[2];
+};
+
+/* Build layers and buffers from cfg (shapes checked, "auto" paddings resolved
+ * into m->cfg); parameters are zero until memae_model_init_params. */
+int memae_model_build(const memae_config *cfg, memae_model **out);
+/* A handle that only carries the error of a failed create or load. */
+memae_model *memae_model_failed(const memae_err *err);
+void memae_model_init_params(memae_model *m, uint64_t seed);
+
+/* Make the plan for a batch size (no-op when it is already made). */
+int memae_model_plan(memae_model *m, int batch);
+
+/* Forward over act[0] = x; returns the reconstruction (act[nlayers]). */
+const float *memae_model_forward(memae_model *m, const float *x, int batch, int train);
+/* Backward from dL/d(reconstruction) in grad_buf[0]; fills m->grads. */
+void memae_model_backward(memae_model *m, int batch);
+
+const memae_tensor_desc *memae_model_find_tensor(const memae_model *m, const char *name);
+
+#endif
