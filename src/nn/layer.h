@@ -101,6 +101,10 @@ typedef struct memae_tensor_desc {
 /* Append the layer's tensors to out (room for 8); returns how many. */
 int memae_layer_tensors(const memae_layer *l, int layer_index, memae_tensor_desc *out);
 
+/* The memory layer's addressing weights (after shrinkage) of its last
+ * forward pass over batch samples: queries x slots, queries channels last. */
+const float *memae_memory_weights(const memae_layer *l, int batch);
+
 /* For layers without buffers or workspace. */
 size_t memae_layer_none(const memae_layer *l);
 size_t memae_layer_no_workspace(const memae_layer *l, int batch);

@@ -307,6 +307,11 @@ static void backward(memae_layer *l, const memae_run *run, const float *x, const
         from_rows(l, run->batch, dq, dx);
 }
 
+const float *memae_memory_weights(const memae_layer *l, int batch)
+{
+    return carve(l, batch).wfin;
+}
+
 const memae_layer_ops memae_memory_ops = {
     .name = "memory", .setup = setup, .nbuffers = memae_layer_none, .workspace = workspace,
     .init = init, .forward = forward, .backward = backward, .inplace = 0,
