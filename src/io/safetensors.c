@@ -142,7 +142,15 @@ static int parse_header(memae_st_file *f, size_t flen, memae_err *err)
         return memae_seterr(err, MEMAE_E_FORMAT,
                             "%s: header length %llu is impossible for a file of %zu bytes", path,
                             (unsigned long long)hlen, flen);
-    cJSON *h = cJSON_ParseWithLength((const char *)f->blob + 8, (size_t)hlen);
+    /* The whole header must be the JSON object (and its padding spaces): a
+     * wrong length shows as trailing bytes or a cut object. */
+    char *text = malloc((size_t)hlen + 1);
+    if (!text)
+        return memae_seterr(err, MEMAE_E_NOMEM, "out of memory");
+    memcpy(text, f->blob + 8, (size_t)hlen);
+    text[hlen] = '\0';
+    cJSON *h = cJSON_ParseWithLengthOpts(text, (size_t)hlen + 1, NULL, 1);
+    free(text);
     if (!h || !cJSON_IsObject(h)) {
         cJSON_Delete(h);
         return memae_seterr(err, MEMAE_E_FORMAT,

@@ -74,8 +74,10 @@ static int get_triple(const cJSON *v, const char *what, int sdim, int lo, int al
         return st;
     }
     if (!cJSON_IsArray(v) || cJSON_GetArraySize(v) != sdim)
-        return memae_seterr(err, MEMAE_E_CONFIG, "config: %s must be an integer or %d integers%s",
-                            what, sdim, allow_auto ? " or \"auto\"" : "");
+        return memae_seterr(err, MEMAE_E_CONFIG,
+                            "config: %s must be an integer or %d integers%s (the input has %d "
+                            "spatial dimensions)", what, sdim, allow_auto ? " or \"auto\"" : "",
+                            sdim);
     for (int i = 0; i < sdim; i++) {
         int st = get_int(cJSON_GetArrayItem(v, i), what, lo, &out[3 - sdim + i], err);
         if (st)
