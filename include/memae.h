@@ -96,6 +96,18 @@ size_t memae_model_num_params(const memae_model *m);
  */
 int memae_model_input_shape(const memae_model *m, int64_t shape[4], int *ndim);
 
+/* The layers in order (encoder, memory, decoder), for display. */
+typedef struct memae_layer_info {
+    const char *name;     /* "encoder.0", "mem_rep.memory", ... */
+    const char *op;       /* "conv", "convT", "linear", "batchnorm", "activation", "memory" */
+    int ndim;             /* of the per-sample shapes below */
+    int64_t in_shape[4], out_shape[4];
+    size_t params;
+} memae_layer_info;
+
+int memae_model_num_layers(const memae_model *m);
+int memae_model_layer(const memae_model *m, int i, memae_layer_info *out);
+
 /* Floats in one sample (product of the input shape). */
 size_t memae_model_sample_size(const memae_model *m);
 

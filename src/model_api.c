@@ -121,6 +121,34 @@ int memae_model_input_shape(const memae_model *m, int64_t shape[4], int *ndim)
     return MEMAE_OK;
 }
 
+int memae_model_num_layers(const memae_model *m)
+{
+    return m->nlayers;
+}
+
+static int shape_of(const memae_shape *s, int64_t out[4])
+{
+    int n = 0;
+    out[n++] = s->c;
+    for (int i = 3 - s->sdim; i < 3; i++)
+        out[n++] = s->sp[i];
+    return n;
+}
+
+int memae_model_layer(const memae_model *m, int i, memae_layer_info *out)
+{
+    if (i < 0 || i >= m->nlayers)
+        return MEMAE_E_ARG;
+    const memae_layer *l = &m->layers[i];
+    memset(out, 0, sizeof *out);
+    out->name = l->prefix;
+    out->op = memae_layer_ops_of(l->op)->name;
+    out->ndim = shape_of(&l->in, out->in_shape);
+    shape_of(&l->out, out->out_shape);
+    out->params = l->nparams;
+    return MEMAE_OK;
+}
+
 size_t memae_model_sample_size(const memae_model *m)
 {
     return memae_shape_size(&m->layers[0].in);

@@ -1,0 +1,15 @@
+/* The subcommands of the memae program, one file each. */
+#ifndef MEMAE_CLI_COMMANDS_H
+#define MEMAE_CLI_COMMANDS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+int cmd_init(int argc, char **argv);
+int cmd_info(int argc, char **argv);
+
+/* Shared helpers of the commands. */
+char *cli_config_json(const char *preset, const char *config_arg, const char *shape_arg);
+void cli_format_shape(const int64_t *shape, int n, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,47 @@
+/* memae: the command-line tool.  One subcommand per file. */
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+#include "memae.h"
+
+static const struct {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+} commands[] = {
+    {"init", cmd_init, "write a freshly initialised model"},
+    {"info", cmd_info, "show a model's configuration, layers and metadata"},
+};
+
+static void usage(FILE *out)
+{
+    fprintf(out, "memae %s: anomaly detection with memory-augmented autoencoders\n\n"
+                 "usage: memae COMMAND [options]   (memae COMMAND --help for its options)\n\n",
+            memae_version());
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(out, "  %-12s %s\n", commands[i].name, commands[i].summary);
+    fprintf(out, "\n  --version    print the version\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
+        usage(stdout);
+        return 0;
+    }
+    if (!strcmp(argv[1], "--version")) {
+        printf("memae %s\n", memae_version());
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (!strcmp(argv[1], commands[i].name))
+            return commands[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "memae: unknown command '%s'\n", argv[1]);
+    usage(stderr);
+    return 2;
+}
