@@ -5,6 +5,7 @@ set -euo pipefail
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 pkgs=(build-essential pkg-config libcjson-dev zlib1g-dev libcmocka-dev libdnnl-dev
+      libavformat-dev libavcodec-dev libswscale-dev libavutil-dev ffmpeg
       dataset-fashion-mnist)
 if [ "${1:-}" = "--bench" ]; then
   pkgs+=(python3-torch python3-numpy python3-sklearn)

@@ -236,11 +236,13 @@ static void test_model_tabular(void **s)
 }
 
 /* A code of 1x1x1 per clip: the last encoder batch norm sees 2 values per
- * channel and its gradient is eps-dominated, 1e-3 relative even in PyTorch. */
+ * channel and its gradient is eps-dominated, 1e-3 relative even in PyTorch
+ * (float32 against float64), which Adam's second step turns into ~5e-4
+ * differences of the encoder's weights.  The t16 case below is the tight one. */
 static void test_model_video3d(void **s)
 {
     (void)s;
-    model_tol t = {.out_atol = 2e-5, .grad_atol = 1e-6, .grad_rtol = 1e-3, .after_atol = 2e-4,
+    model_tol t = {.out_atol = 2e-5, .grad_atol = 1e-6, .grad_rtol = 1e-3, .after_atol = 1e-3,
                    .enc_grad_rtol = 5e-3};
     model_case("model_video3d.safetensors", &t);
 }

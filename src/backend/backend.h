@@ -22,15 +22,20 @@ typedef struct memae_conv_geom {
 
 typedef struct memae_kernels {
     const char *name;
+    /* Floats of scratch the three conv kernels need for this geometry; the
+     * caller plans it ahead (no allocation in a step). */
+    size_t (*conv_scratch)(const memae_conv_geom *g);
     /* y = conv(x, w) + b (b may be NULL); w is (co, ci, kd, kh, kw). */
     void (*conv_forward)(const memae_conv_geom *g, const float *x, const float *w,
-                         const float *b, float *y, int threads);
+                         const float *b, float *y, float *scratch, int threads);
     /* dx = conv^T(dy, w), overwriting dx. */
     void (*conv_backward_data)(const memae_conv_geom *g, const float *dy, const float *w,
-                               float *dx, int threads);
+                               float *dx, float *scratch, int threads);
     /* dw = sum over the batch of x (*) dy, db = sum of dy (db may be NULL); overwrites. */
     void (*conv_backward_weights)(const memae_conv_geom *g, const float *x, const float *dy,
-                                  float *dw, float *db, int threads);
+                                  float *dw, float *db, float *scratch, int threads);
+    /* out[c] = sum of t[n][c][...] over n and s positions (a bias gradient). */
+    void (*channel_sum)(const float *t, int n, int c, size_t s, float *out, int threads);
     /* C = alpha * op(A) op(B) + beta * C, row-major, op = transpose when ta / tb. */
     void (*gemm)(int ta, int tb, int m, int n, int k, float alpha, const float *a, int lda,
                  const float *b, int ldb, float beta, float *c, int ldc, int threads);

@@ -4,12 +4,15 @@
 
 #include "backend/backend.h"
 
+/* out[c] = sum over n and s of t[n][c][s], in double. */
+void memae_ref_channel_sum(const float *t, int n, int c, size_t s, float *out, int threads);
+size_t memae_ref_conv_scratch(const memae_conv_geom *g);
 void memae_ref_conv_forward(const memae_conv_geom *g, const float *x, const float *w,
-                            const float *b, float *y, int threads);
+                            const float *b, float *y, float *scratch, int threads);
 void memae_ref_conv_backward_data(const memae_conv_geom *g, const float *dy, const float *w,
-                                  float *dx, int threads);
+                                  float *dx, float *scratch, int threads);
 void memae_ref_conv_backward_weights(const memae_conv_geom *g, const float *x, const float *dy,
-                                     float *dw, float *db, int threads);
+                                     float *dw, float *db, float *scratch, int threads);
 void memae_ref_gemm(int ta, int tb, int m, int n, int k, float alpha, const float *a, int lda,
                     const float *b, int ldb, float beta, float *c, int ldc, int threads);
 void memae_ref_bn_forward(int n, int c, size_t s, const float *x, const float *gamma,

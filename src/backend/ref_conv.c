@@ -1,143 +1,222 @@
 /*
- * Reference convolution kernels (3D; 2D is D = 1).  Each output element is
- * written by one thread in a fixed order, so results do not depend on the
- * thread count: a seeded run is bitwise reproducible.
+ * Reference convolution kernels (3D; 2D is D = 1) as im2col + GEMM.  The
+ * output is cut into units, one depth plane (od) of one sample, and units
+ * are grouped into blocks whose column matrix stays within COL_BUDGET
+ * floats, so a 256 x 256 video clip and a batch of 28 x 28 images both make
+ * GEMMs of a useful size.  Each output element sees a fixed sequence of
+ * operations: results do not depend on the thread count.
  */
-#include "backend/ref.h"
-
 #include <string.h>
 
-static size_t vol(const int *d)
+#include "backend/ref.h"
+
+#define COL_BUDGET (1u << 22)
+
+typedef struct plan {
+    size_t isz, osz, ksz, pu; /* input / output volume, kernel taps, columns of a unit */
+    int k;                    /* rows of the column matrix: ci * taps */
+    int units, per_block;
+} plan;
+
+static plan make_plan(const memae_conv_geom *g)
 {
-    return (size_t)d[0] * d[1] * d[2];
+    plan p;
+    p.isz = (size_t)g->in[0] * g->in[1] * g->in[2];
+    p.osz = (size_t)g->out[0] * g->out[1] * g->out[2];
+    p.ksz = (size_t)g->k[0] * g->k[1] * g->k[2];
+    p.pu = (size_t)g->out[1] * g->out[2];
+    p.k = (int)(g->ci * p.ksz);
+    p.units = g->n * g->out[0];
+    size_t per = COL_BUDGET / ((size_t)p.k * p.pu);
+    p.per_block = per < 1 ? 1 : per > (size_t)p.units ? p.units : (int)per;
+    return p;
 }
 
-/* Output positions o with 0 <= o*s - p + k < in: [*lo, *hi). */
-static void valid_range(int in, int out, int s, int p, int k, int *lo, int *hi)
+/* Output positions o with 0 <= o*s - pad + k < in: [*lo, *hi). */
+static void valid_range(int in, int out, int s, int pad, int k, int *lo, int *hi)
 {
-    int a = p - k; /* o*s >= p - k */
-    int l = a <= 0 ? 0 : (a + s - 1) / s;
-    int b = in - 1 + p - k; /* o*s <= in - 1 + p - k */
-    int h = b < 0 ? 0 : b / s + 1;
-    *lo = l;
-    *hi = h < out ? h : out;
+    int a = pad - k, b = in - 1 + pad - k;
+    *lo = a <= 0 ? 0 : (a + s - 1) / s;
+    *hi = b < 0 ? 0 : b / s + 1;
+    if (*hi > out)
+        *hi = out;
     if (*hi < *lo)
         *hi = *lo;
 }
 
-/* Calls body(o_row_offset, i_row_offset, w_index, ow_lo, ow_hi, iw0) for
- * every (kd, kh, kw, od, oh) that touches the input. */
-#define FOR_TAPS(g, BODY)                                                                  \
-    for (int kd = 0; kd < (g)->k[0]; kd++) {                                               \
-        int odl, odh;                                                                      \
-        valid_range((g)->in[0], (g)->out[0], (g)->s[0], (g)->p[0], kd, &odl, &odh);        \
-        for (int kh = 0; kh < (g)->k[1]; kh++) {                                           \
-            int ohl, ohh;                                                                  \
-            valid_range((g)->in[1], (g)->out[1], (g)->s[1], (g)->p[1], kh, &ohl, &ohh);    \
-            for (int kw = 0; kw < (g)->k[2]; kw++) {                                       \
-                int owl, owh;                                                              \
-                valid_range((g)->in[2], (g)->out[2], (g)->s[2], (g)->p[2], kw, &owl, &owh);\
-                size_t widx = ((size_t)kd * (g)->k[1] + kh) * (g)->k[2] + kw;              \
-                int sw = (g)->s[2], iw0 = kw - (g)->p[2];                                  \
-                for (int od = odl; od < odh; od++) {                                       \
-                    int id = od * (g)->s[0] - (g)->p[0] + kd;                              \
-                    for (int oh = ohl; oh < ohh; oh++) {                                   \
-                        int ih = oh * (g)->s[1] - (g)->p[1] + kh;                          \
-                        size_t orow = ((size_t)od * (g)->out[1] + oh) * (g)->out[2];       \
-                        size_t irow = ((size_t)id * (g)->in[1] + ih) * (g)->in[2];         \
-                        BODY                                                               \
-                    }                                                                      \
-                }                                                                          \
-            }                                                                              \
-        }                                                                                  \
+/* Visit every (row of the column matrix, oh) of one unit: body gets the
+ * column row pointer offset, the input row (or NULL when out of bounds),
+ * and the valid ow range. */
+#define FOR_UNIT_ROWS(g, p, od, BODY)                                                            \
+    for (int ci = 0; ci < (g)->ci; ci++)                                                         \
+        for (int kd = 0; kd < (g)->k[0]; kd++)                                                   \
+            for (int kh = 0; kh < (g)->k[1]; kh++)                                               \
+                for (int kw = 0; kw < (g)->k[2]; kw++) {                                         \
+                    size_t row = (size_t)ci * (p)->ksz +                                         \
+                                 ((size_t)kd * (g)->k[1] + kh) * (g)->k[2] + kw;                 \
+                    int id = (od) * (g)->s[0] - (g)->p[0] + kd;                                  \
+                    int owl, owh;                                                                \
+                    valid_range((g)->in[2], (g)->out[2], (g)->s[2], (g)->p[2], kw, &owl, &owh);  \
+                    int iw0 = kw - (g)->p[2], sw = (g)->s[2];                                    \
+                    for (int oh = 0; oh < (g)->out[1]; oh++) {                                   \
+                        int ih = oh * (g)->s[1] - (g)->p[1] + kh;                                \
+                        int ok = id >= 0 && id < (g)->in[0] && ih >= 0 && ih < (g)->in[1];       \
+                        size_t xoff = ((size_t)ci * (g)->in[0] + (ok ? id : 0)) * (g)->in[1] *   \
+                                          (g)->in[2] + (size_t)(ok ? ih : 0) * (g)->in[2];       \
+                        size_t coff = (size_t)oh * (g)->out[2];                                  \
+                        BODY                                                                     \
+                    }                                                                            \
+                }
+
+static void im2col_unit(const memae_conv_geom *g, const plan *p, const float *xn, int od,
+                        float *col, size_t ld)
+{
+    FOR_UNIT_ROWS(g, p, od, {
+        float *c = col + row * ld + coff;
+        if (!ok) {
+            memset(c, 0, (size_t)g->out[2] * sizeof *c);
+            continue;
+        }
+        const float *xr = xn + xoff + iw0;
+        for (int ow = 0; ow < owl; ow++)
+            c[ow] = 0.0f;
+        for (int ow = owl; ow < owh; ow++)
+            c[ow] = xr[ow * sw];
+        for (int ow = owh; ow < g->out[2]; ow++)
+            c[ow] = 0.0f;
+    })
+}
+
+/* Accumulate a unit's column rows of channels [c0, c1) back into the image. */
+static void col2im_unit(const memae_conv_geom *g, const plan *p, const float *col, size_t ld,
+                        float *dxn, int od)
+{
+    FOR_UNIT_ROWS(g, p, od, {
+        if (!ok)
+            continue;
+        const float *c = col + row * ld + coff;
+        float *xr = dxn + xoff + iw0;
+        for (int ow = owl; ow < owh; ow++)
+            xr[ow * sw] += c[ow];
+    })
+}
+
+/* Unit u is (sample u / D, depth plane u % D). */
+static void unit_of(const memae_conv_geom *g, int u, int *n, int *od)
+{
+    *n = u / g->out[0];
+    *od = u % g->out[0];
+}
+
+static void im2col_block(const memae_conv_geom *g, const plan *p, const float *x, int u0, int nu,
+                         float *col, int threads)
+{
+    size_t ld = (size_t)nu * p->pu;
+#pragma omp parallel for schedule(static) num_threads(threads)
+    for (int u = 0; u < nu; u++) {
+        int n, od;
+        unit_of(g, u0 + u, &n, &od);
+        im2col_unit(g, p, x + (size_t)n * g->ci * p->isz, od, col + (size_t)u * p->pu, ld);
     }
+}
+
+/* Between NC(D)HW tensors and the block's [channels][units * pu] matrix. */
+static void gather(const memae_conv_geom *g, const plan *p, const float *t, int ch, int u0, int nu,
+                   float *m, int to_matrix, int threads)
+{
+    size_t ld = (size_t)nu * p->pu;
+#pragma omp parallel for collapse(2) schedule(static) num_threads(threads)
+    for (int c = 0; c < ch; c++)
+        for (int u = 0; u < nu; u++) {
+            int n, od;
+            unit_of(g, u0 + u, &n, &od);
+            float *mr = m + (size_t)c * ld + (size_t)u * p->pu;
+            float *tr = (float *)t + ((size_t)n * ch + c) * p->osz + (size_t)od * p->pu;
+            if (to_matrix)
+                memcpy(mr, tr, p->pu * sizeof *mr);
+            else
+                memcpy(tr, mr, p->pu * sizeof *mr);
+        }
+}
+
+size_t memae_ref_conv_scratch(const memae_conv_geom *g)
+{
+    plan p = make_plan(g);
+    return ((size_t)p.k + g->co) * p.per_block * p.pu;
+}
 
 void memae_ref_conv_forward(const memae_conv_geom *g, const float *x, const float *w,
-                            const float *b, float *y, int threads)
+                            const float *b, float *y, float *scratch, int threads)
 {
-    size_t isz = vol(g->in), osz = vol(g->out), ksz = vol(g->k);
-#pragma omp parallel for collapse(2) schedule(static) num_threads(threads)
-    for (int n = 0; n < g->n; n++)
-        for (int co = 0; co < g->co; co++) {
-            float *yo = y + ((size_t)n * g->co + co) * osz;
-            float bias = b ? b[co] : 0.0f;
-            for (size_t i = 0; i < osz; i++)
-                yo[i] = bias;
-            for (int ci = 0; ci < g->ci; ci++) {
-                const float *xi = x + ((size_t)n * g->ci + ci) * isz;
-                const float *wk = w + ((size_t)co * g->ci + ci) * ksz;
-                FOR_TAPS(g, {
-                    float wv = wk[widx];
-                    float *yr = yo + orow;
-                    const float *xr = xi + irow + iw0;
-                    for (int ow = owl; ow < owh; ow++)
-                        yr[ow] += wv * xr[ow * sw];
-                })
-            }
-        }
+    plan p = make_plan(g);
+    float *col = scratch, *tmp = scratch + (size_t)p.k * p.per_block * p.pu;
+    for (int u0 = 0; u0 < p.units; u0 += p.per_block) {
+        int nu = p.units - u0 < p.per_block ? p.units - u0 : p.per_block;
+        size_t ld = (size_t)nu * p.pu;
+        im2col_block(g, &p, x, u0, nu, col, threads);
+        if (b)
+            for (int c = 0; c < g->co; c++)
+                for (size_t j = 0; j < ld; j++)
+                    tmp[(size_t)c * ld + j] = b[c];
+        memae_ref_gemm(0, 0, g->co, (int)ld, p.k, 1.0f, w, p.k, col, (int)ld, b ? 1.0f : 0.0f,
+                       tmp, (int)ld, threads);
+        gather(g, &p, y, g->co, u0, nu, tmp, 0, threads);
+    }
 }
 
 void memae_ref_conv_backward_data(const memae_conv_geom *g, const float *dy, const float *w,
-                                  float *dx, int threads)
+                                  float *dx, float *scratch, int threads)
 {
-    size_t isz = vol(g->in), osz = vol(g->out), ksz = vol(g->k);
-#pragma omp parallel for collapse(2) schedule(static) num_threads(threads)
-    for (int n = 0; n < g->n; n++)
-        for (int ci = 0; ci < g->ci; ci++) {
-            float *dxi = dx + ((size_t)n * g->ci + ci) * isz;
-            memset(dxi, 0, isz * sizeof *dxi);
-            for (int co = 0; co < g->co; co++) {
-                const float *dyo = dy + ((size_t)n * g->co + co) * osz;
-                const float *wk = w + ((size_t)co * g->ci + ci) * ksz;
-                FOR_TAPS(g, {
-                    float wv = wk[widx];
-                    const float *dyr = dyo + orow;
-                    float *dxr = dxi + irow + iw0;
-                    for (int ow = owl; ow < owh; ow++)
-                        dxr[ow * sw] += wv * dyr[ow];
-                })
+    plan p = make_plan(g);
+    float *col = scratch, *tmp = scratch + (size_t)p.k * p.per_block * p.pu;
+    memset(dx, 0, (size_t)g->n * g->ci * p.isz * sizeof *dx);
+    for (int u0 = 0; u0 < p.units; u0 += p.per_block) {
+        int nu = p.units - u0 < p.per_block ? p.units - u0 : p.per_block;
+        size_t ld = (size_t)nu * p.pu;
+        gather(g, &p, dy, g->co, u0, nu, tmp, 1, threads);
+        memae_ref_gemm(1, 0, p.k, (int)ld, g->co, 1.0f, w, p.k, tmp, (int)ld, 0.0f, col, (int)ld,
+                       threads);
+        /* Units of one sample overlap in dx (depth taps): samples in parallel,
+         * each sample's units in order, so the sums keep one order. */
+#pragma omp parallel for schedule(static) num_threads(threads)
+        for (int n = u0 / g->out[0]; n <= (u0 + nu - 1) / g->out[0]; n++)
+            for (int u = 0; u < nu; u++) {
+                int un, od;
+                unit_of(g, u0 + u, &un, &od);
+                if (un == n)
+                    col2im_unit(g, &p, col + (size_t)u * p.pu, ld, dx + (size_t)n * g->ci * p.isz,
+                                od);
             }
-        }
+    }
 }
 
 void memae_ref_conv_backward_weights(const memae_conv_geom *g, const float *x, const float *dy,
-                                     float *dw, float *db, int threads)
+                                     float *dw, float *db, float *scratch, int threads)
 {
-    size_t isz = vol(g->in), osz = vol(g->out), ksz = vol(g->k);
-#pragma omp parallel for collapse(2) schedule(static) num_threads(threads)
-    for (int co = 0; co < g->co; co++)
-        for (int ci = 0; ci < g->ci; ci++) {
-            float *dwk = dw + ((size_t)co * g->ci + ci) * ksz;
-            /* Each tap sums over the whole batch: rows in float, the total in
-             * double, so that long sums (video) stay accurate. */
-            double acc[ksz];
-            for (size_t i = 0; i < ksz; i++)
-                acc[i] = 0.0;
-            for (int n = 0; n < g->n; n++) {
-                const float *xi = x + ((size_t)n * g->ci + ci) * isz;
-                const float *dyo = dy + ((size_t)n * g->co + co) * osz;
-                FOR_TAPS(g, {
-                    const float *dyr = dyo + orow;
-                    const float *xr = xi + irow + iw0;
-                    float s = 0.0f;
-                    for (int ow = owl; ow < owh; ow++)
-                        s += dyr[ow] * xr[ow * sw];
-                    acc[widx] += s;
-                })
-            }
-            for (size_t i = 0; i < ksz; i++)
-                dwk[i] = (float)acc[i];
-        }
-    if (!db)
-        return;
+    plan p = make_plan(g);
+    float *col = scratch, *tmp = scratch + (size_t)p.k * p.per_block * p.pu;
+    for (int u0 = 0; u0 < p.units; u0 += p.per_block) {
+        int nu = p.units - u0 < p.per_block ? p.units - u0 : p.per_block;
+        size_t ld = (size_t)nu * p.pu;
+        im2col_block(g, &p, x, u0, nu, col, threads);
+        gather(g, &p, dy, g->co, u0, nu, tmp, 1, threads);
+        memae_ref_gemm(0, 1, g->co, p.k, (int)ld, 1.0f, tmp, (int)ld, col, (int)ld,
+                       u0 == 0 ? 0.0f : 1.0f, dw, p.k, threads);
+    }
+    if (db)
+        memae_ref_channel_sum(dy, g->n, g->co, p.osz, db, threads);
+}
+
+void memae_ref_channel_sum(const float *t, int n, int c, size_t s, float *out, int threads)
+{
 #pragma omp parallel for schedule(static) num_threads(threads)
-    for (int co = 0; co < g->co; co++) {
-        double s = 0.0;
-        for (int n = 0; n < g->n; n++) {
-            const float *dyo = dy + ((size_t)n * g->co + co) * osz;
-            for (size_t i = 0; i < osz; i++)
-                s += dyo[i];
+    for (int ch = 0; ch < c; ch++) {
+        double sum = 0.0;
+        for (int b = 0; b < n; b++) {
+            const float *tc = t + ((size_t)b * c + ch) * s;
+            for (size_t i = 0; i < s; i++)
+                sum += tc[i];
         }
-        db[co] = (float)s;
+        out[ch] = (float)sum;
     }
 }

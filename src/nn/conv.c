@@ -35,6 +35,13 @@ static size_t ksize(const memae_layer *l)
     return (size_t)l->k[0] * l->k[1] * l->k[2];
 }
 
+/* The kernels' scratch (im2col columns for the reference backend). */
+static size_t workspace(const memae_layer *l, const memae_backend *be, int batch)
+{
+    memae_conv_geom g = geom(l, batch);
+    return be->conv_scratch(&g);
+}
+
 static int setup(memae_layer *l, char *msg, size_t msglen)
 {
     static const char axis[3] = {'D', 'H', 'W'};
@@ -86,10 +93,10 @@ static void forward(memae_layer *l, const memae_run *run, const float *x, float 
     const float *w = run->params + l->param_off;
     const float *b = w + (size_t)l->in.c * l->out.c * ksize(l);
     if (!is_t(l)) {
-        run->be->conv_forward(&g, x, w, b, y, run->threads);
+        run->be->conv_forward(&g, x, w, b, y, l->ws, run->threads);
         return;
     }
-    run->be->conv_backward_data(&g, x, w, y, run->threads);
+    run->be->conv_backward_data(&g, x, w, y, l->ws, run->threads);
     size_t sp = (size_t)l->out.sp[0] * l->out.sp[1] * l->out.sp[2];
 #pragma omp parallel for collapse(2) schedule(static) num_threads(run->threads)
     for (int n = 0; n < run->batch; n++)
@@ -109,33 +116,25 @@ static void backward(memae_layer *l, const memae_run *run, const float *x, const
     size_t wn = (size_t)l->in.c * l->out.c * ksize(l);
     float *dw = run->grads + l->param_off, *db = dw + wn;
     if (!is_t(l)) {
-        run->be->conv_backward_weights(&g, x, dy, dw, db, run->threads);
+        run->be->conv_backward_weights(&g, x, dy, dw, db, l->ws, run->threads);
         if (dx)
-            run->be->conv_backward_data(&g, dy, w, dx, run->threads);
+            run->be->conv_backward_data(&g, dy, w, dx, l->ws, run->threads);
         return;
     }
     /* The adjoint convolution reads dy (our output side) and writes to x's side. */
-    run->be->conv_backward_weights(&g, dy, x, dw, NULL, run->threads);
-    size_t sp = (size_t)l->out.sp[0] * l->out.sp[1] * l->out.sp[2];
-    for (int c = 0; c < l->out.c; c++) {
-        double s = 0.0;
-        for (int n = 0; n < run->batch; n++) {
-            const float *dc = dy + ((size_t)n * l->out.c + c) * sp;
-            for (size_t i = 0; i < sp; i++)
-                s += dc[i];
-        }
-        db[c] = (float)s;
-    }
+    run->be->conv_backward_weights(&g, dy, x, dw, NULL, l->ws, run->threads);
+    run->be->channel_sum(dy, run->batch, l->out.c,
+                         (size_t)l->out.sp[0] * l->out.sp[1] * l->out.sp[2], db, run->threads);
     if (dx)
-        run->be->conv_forward(&g, dy, w, NULL, dx, run->threads);
+        run->be->conv_forward(&g, dy, w, NULL, dx, l->ws, run->threads);
 }
 
 const memae_layer_ops memae_conv_ops = {
-    .name = "conv", .setup = setup, .nbuffers = memae_layer_none, .workspace = memae_layer_no_workspace,
+    .name = "conv", .setup = setup, .nbuffers = memae_layer_none, .workspace = workspace,
     .init = init, .forward = forward, .backward = backward, .inplace = 0,
 };
 
 const memae_layer_ops memae_convt_ops = {
-    .name = "convT", .setup = setup, .nbuffers = memae_layer_none, .workspace = memae_layer_no_workspace,
+    .name = "convT", .setup = setup, .nbuffers = memae_layer_none, .workspace = workspace,
     .init = init, .forward = forward, .backward = backward, .inplace = 0,
 };

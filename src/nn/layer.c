@@ -24,9 +24,10 @@ size_t memae_layer_none(const memae_layer *l)
     return 0;
 }
 
-size_t memae_layer_no_workspace(const memae_layer *l, int batch)
+size_t memae_layer_no_workspace(const memae_layer *l, const memae_backend *be, int batch)
 {
     (void)l;
+    (void)be;
     (void)batch;
     return 0;
 }

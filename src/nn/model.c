@@ -199,7 +199,7 @@ int memae_model_plan(memae_model *m, int batch)
         size_t o = memae_shape_size(&l->out);
         maxact = o > maxact ? o : maxact;
         acts[i] = ops->inplace ? 0 : (o * batch + 15) / 16 * 16;
-        ws[i] = (ops->workspace(l, batch) + 15) / 16 * 16;
+        ws[i] = (ops->workspace(l, m->be, batch) + 15) / 16 * 16;
         total += acts[i] + ws[i];
     }
     size_t gsz = (maxact * batch + 15) / 16 * 16;

@@ -37,7 +37,7 @@ int tu_layer_make(tu_layer *t, const memae_layer *l, int batch, int train, uint6
     t->params = memae_falloc(t->l.nparams + 1);
     t->grads = memae_falloc(t->l.nparams + 1);
     t->buffers = memae_falloc(nb + 1);
-    t->l.ws = memae_falloc(t->ops->workspace(&t->l, batch) + 1);
+    t->l.ws = memae_falloc(t->ops->workspace(&t->l, memae_backend_ref(), batch) + 1);
     t->x = memae_falloc(t->nx);
     t->dx = memae_falloc(t->nx);
     t->y = memae_falloc(t->ny);
