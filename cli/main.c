@@ -12,6 +12,12 @@ static const struct {
 } commands[] = {
     {"init", cmd_init, "write a freshly initialised model"},
     {"info", cmd_info, "show a model's configuration, layers and metadata"},
+    {"train", cmd_train, "train a model on normal samples"},
+    {"score", cmd_score, "one anomaly score per sample"},
+    {"predict", cmd_predict, "0/1 per sample by the stored threshold"},
+    {"reconstruct", cmd_reconstruct, "the model's reconstructions"},
+    {"eval", cmd_eval, "ROC-AUC, PR-AUC, EER, F1 of a model on labelled data"},
+    {"oneclass", cmd_oneclass, "the paper's one-class protocol, class by class"},
 };
 
 static void usage(FILE *out)

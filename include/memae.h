@@ -171,6 +171,84 @@ enum memae_score_kind { MEMAE_SCORE_MSE = 0, MEMAE_SCORE_MAE = 1 };
 /* One anomaly score per sample (higher = more abnormal). */
 int memae_model_score(memae_model *m, const float *x, int batch, int kind, float *scores);
 
+/* Scores of n samples, batch by batch (batch <= 0: 256). */
+int memae_model_score_all(memae_model *m, const float *x, int64_t n, int kind, int batch,
+                          float *scores);
+
+/* ------------------------------------------------------------- data */
+
+/*
+ * Samples for this model from a file or folder: NumPy .npy (uint8 or
+ * float32, C order), IDX (gzipped or not), or a folder of images (png, jpg,
+ * bmp, tif; resized to the model's size).  Image arrays may be (N, H, W) or
+ * (N, C, H, W); tabular ones (N, D).  uint8 data is mapped by the model's
+ * "memae_normalization" (image2d: / 255); float data is taken as already in
+ * the model's input space.  *x is malloc'd (free with memae_free).
+ */
+int memae_data_load(memae_model *m, const char *path, float **x, int64_t *n);
+
+/* Integer labels (IDX or .npy, one per sample); *labels is malloc'd. */
+int memae_labels_load(memae_model *m, const char *path, int64_t **labels, int64_t *n);
+
+/* ------------------------------------------------------------- training */
+
+typedef struct memae_progress {
+    int epoch, epochs;          /* 1-based epoch */
+    int64_t batch, batches;     /* 1-based batch within the epoch */
+    int64_t step;               /* Adam steps so far */
+    double loss, mse, entropy;  /* running means over this epoch */
+    double samples_per_s;       /* over this epoch */
+    double seconds;             /* since this epoch started */
+    int epoch_done;             /* 1 on the call that ends an epoch */
+} memae_progress;
+
+typedef void (*memae_progress_fn)(const memae_progress *p, void *user);
+
+typedef struct memae_train_config {
+    int epochs;            /* default 5 */
+    int batch;             /* default 64 */
+    memae_train_opts adam; /* lr 1e-3, betas (0.9, 0.999), eps 1e-8 */
+    uint64_t seed;         /* shuffling: epoch e uses a permutation from (seed, e) */
+    const char *checkpoint; /* written atomically after every epoch; NULL: none */
+    int resume;            /* continue from checkpoint (model, Adam state, epoch) */
+    double contamination;  /* threshold = (1 - c) quantile of training scores (0.1) */
+    int score_kind;        /* MEMAE_SCORE_MSE or MEMAE_SCORE_MAE for the threshold */
+} memae_train_config;
+
+memae_train_config memae_train_config_default(void);
+
+/*
+ * Train on n samples for cfg->epochs epochs (shuffled mini-batches; a last
+ * batch of 1 is dropped when the model has batch norm), then store the
+ * decision threshold in the model's "memae_threshold" metadata.  With
+ * cfg->resume the model and optimiser state come from cfg->checkpoint and the
+ * run continues to the same result as one that was never interrupted.
+ */
+int memae_train(memae_model *m, const float *x, int64_t n, const memae_train_config *cfg,
+                memae_progress_fn progress, void *user);
+
+/* Save with the Adam state (a checkpoint) / load one into m (same configuration). */
+int memae_model_save_checkpoint(memae_model *m, const char *path, const char *train_json);
+int memae_model_load_checkpoint(memae_model *m, const char *path, char **train_json);
+
+/* The stored threshold (from "memae_threshold"); MEMAE_E_ARG when there is none. */
+int memae_model_threshold(const memae_model *m, double *threshold);
+
+/* ------------------------------------------------------------- evaluation */
+
+typedef struct memae_eval_result {
+    double roc_auc, pr_auc;          /* PR-AUC: average precision */
+    double eer, eer_threshold;
+    double best_f1, best_f1_threshold;
+    double threshold;                /* the one used below (NaN: none) */
+    double precision, recall, f1;    /* at threshold: score > threshold is anomalous */
+    int64_t n, anomalies;
+} memae_eval_result;
+
+/* labels: 1 = anomaly.  threshold NaN: precision/recall/F1 are NaN. */
+int memae_model_evaluate(memae_model *m, const float *scores, const uint8_t *labels, size_t n,
+                         double threshold, memae_eval_result *out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -272,3 +272,18 @@ int memae_model_score(memae_model *m, const float *x, int batch, int kind, float
     memae_sample_errors(r, x, batch, memae_model_sample_size(m), kind, scores, threads_of(m));
     return MEMAE_OK;
 }
+
+int memae_model_score_all(memae_model *m, const float *x, int64_t n, int kind, int batch,
+                          float *scores)
+{
+    if (batch <= 0)
+        batch = 256;
+    size_t ss = memae_model_sample_size(m);
+    for (int64_t i = 0; i < n; i += batch) {
+        int b = n - i < batch ? (int)(n - i) : batch;
+        int st = memae_model_score(m, x + (size_t)i * ss, b, kind, scores + i);
+        if (st)
+            return st;
+    }
+    return MEMAE_OK;
+}

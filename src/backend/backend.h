@@ -62,4 +62,13 @@ enum memae_act { MEMAE_ACT_LEAKY_RELU = 0, MEMAE_ACT_TANH = 1 };
 
 const memae_backend *memae_backend_ref(void);
 
+/* Threads worth waking for this much work: a parallel region costs a
+ * barrier, and on a loaded machine a barrier can wait for a descheduled
+ * thread for a whole time slice, so small loops run on one thread. */
+#define MEMAE_PAR_MIN ((size_t)1 << 15)
+static inline int memae_par(size_t work, int threads)
+{
+    return work >= MEMAE_PAR_MIN ? threads : 1;
+}
+
 #endif

@@ -9,7 +9,7 @@ void memae_ref_bn_forward(int n, int c, size_t s, const float *x, const float *g
                           int train, int threads)
 {
     double cnt = (double)n * (double)s;
-#pragma omp parallel for schedule(static) num_threads(threads)
+#pragma omp parallel for schedule(static) num_threads(memae_par((size_t)n * c * s, threads))
     for (int ch = 0; ch < c; ch++) {
         double mu, inv;
         if (train) {
@@ -57,7 +57,7 @@ void memae_ref_bn_backward(int n, int c, size_t s, const float *x, const float *
                            float *dgamma, float *dbeta, int train, int threads)
 {
     double cnt = (double)n * (double)s;
-#pragma omp parallel for schedule(static) num_threads(threads)
+#pragma omp parallel for schedule(static) num_threads(memae_par((size_t)n * c * s, threads))
     for (int ch = 0; ch < c; ch++) {
         double mu = mean[ch], inv = invstd[ch];
         double sdy = 0.0, sdyx = 0.0;

@@ -112,7 +112,7 @@ static void im2col_block(const memae_conv_geom *g, const plan *p, const float *x
                          float *col, int threads)
 {
     size_t ld = (size_t)nu * p->pu;
-#pragma omp parallel for schedule(static) num_threads(threads)
+#pragma omp parallel for schedule(static) num_threads(memae_par((size_t)p->k * ld, threads))
     for (int u = 0; u < nu; u++) {
         int n, od;
         unit_of(g, u0 + u, &n, &od);
@@ -125,7 +125,7 @@ static void gather(const memae_conv_geom *g, const plan *p, const float *t, int 
                    float *m, int to_matrix, int threads)
 {
     size_t ld = (size_t)nu * p->pu;
-#pragma omp parallel for collapse(2) schedule(static) num_threads(threads)
+#pragma omp parallel for collapse(2) schedule(static) num_threads(memae_par(ch * ld, threads))
     for (int c = 0; c < ch; c++)
         for (int u = 0; u < nu; u++) {
             int n, od;
@@ -178,7 +178,7 @@ void memae_ref_conv_backward_data(const memae_conv_geom *g, const float *dy, con
                        threads);
         /* Units of one sample overlap in dx (depth taps): samples in parallel,
          * each sample's units in order, so the sums keep one order. */
-#pragma omp parallel for schedule(static) num_threads(threads)
+#pragma omp parallel for schedule(static) num_threads(memae_par((size_t)p.k * ld, threads))
         for (int n = u0 / g->out[0]; n <= (u0 + nu - 1) / g->out[0]; n++)
             for (int u = 0; u < nu; u++) {
                 int un, od;
@@ -209,7 +209,7 @@ void memae_ref_conv_backward_weights(const memae_conv_geom *g, const float *x, c
 
 void memae_ref_channel_sum(const float *t, int n, int c, size_t s, float *out, int threads)
 {
-#pragma omp parallel for schedule(static) num_threads(threads)
+#pragma omp parallel for schedule(static) num_threads(memae_par((size_t)n * c * s, threads))
     for (int ch = 0; ch < c; ch++) {
         double sum = 0.0;
         for (int b = 0; b < n; b++) {

@@ -26,7 +26,7 @@ static void pack_a(const float *a, int lda, int ta, int m, int p0, int kc, float
                    int threads)
 {
     int panels = (m + MR - 1) / MR;
-#pragma omp parallel for schedule(static) num_threads(threads)
+#pragma omp parallel for schedule(static) num_threads(memae_par((size_t)m * kc, threads))
     for (int q = 0; q < panels; q++) {
         float *d = ap + (size_t)q * MR * kc;
         for (int p = 0; p < kc; p++)
@@ -42,7 +42,7 @@ static void pack_b(const float *b, int ldb, int tb, int j0, int nc, int p0, int 
                    int threads)
 {
     int panels = (nc + NR - 1) / NR;
-#pragma omp parallel for schedule(static) num_threads(threads)
+#pragma omp parallel for schedule(static) num_threads(memae_par((size_t)nc * kc, threads))
     for (int q = 0; q < panels; q++) {
         float *d = bp + (size_t)q * NR * kc;
         for (int p = 0; p < kc; p++)
@@ -114,7 +114,8 @@ void memae_ref_gemm(int ta, int tb, int m, int n, int k, float alpha, const floa
             float bt = p0 == 0 ? beta : 1.0f;
             pack_a(a, lda, ta, m, p0, kc, alpha, ap, threads);
             pack_b(b, ldb, tb, j0, nc, p0, kc, bp, threads);
-#pragma omp parallel for collapse(2) schedule(static) num_threads(threads)
+            int nt = memae_par((size_t)m * nc * kc / 8, threads);
+#pragma omp parallel for collapse(2) schedule(static) num_threads(nt)
             for (int jq = 0; jq < np; jq++)
                 for (int iq = 0; iq < mp; iq++) {
                     int i = iq * MR, j = jq * NR;

@@ -141,3 +141,92 @@ int memae_model_load(const char *path, memae_model **out)
 {
     return memae_model_load_with_config(path, NULL, out);
 }
+
+/* A checkpoint is a model file plus Adam's moments ("optimizer.exp_avg.<name>",
+ * "optimizer.exp_avg_sq.<name>") and the training state in "memae_checkpoint". */
+int memae_model_save_checkpoint(memae_model *m, const char *path, const char *train_json)
+{
+    memae_st_tensor t[3 * MEMAE_MAX_TENSORS];
+    char names[2 * MEMAE_MAX_TENSORS][96];
+    memae_st_meta meta[MEMAE_MAX_META + 3];
+    char *cfg = memae_config_to_json(&m->cfg);
+    char step[32];
+    if (!cfg)
+        return memae_seterr(&m->err, MEMAE_E_NOMEM, "out of memory");
+    int n = 0, k = 0;
+    for (int i = 0; i < m->ntensors; i++) {
+        const memae_tensor_desc *d = &m->tensors[i];
+        t[n++] = (memae_st_tensor){d->name, d->kind == MEMAE_T_COUNTER ? "I64" : "F32", d->ndim,
+                                   d->shape,
+                                   d->kind == MEMAE_T_COUNTER ? (const void *)counter_of(m, d)
+                                   : (d->kind == MEMAE_T_PARAM ? m->params : m->buffers) + d->off};
+        if (d->kind != MEMAE_T_PARAM)
+            continue;
+        snprintf(names[k], sizeof names[k], "optimizer.exp_avg.%s", d->name);
+        t[n++] = (memae_st_tensor){names[k++], "F32", d->ndim, d->shape, m->adam_m + d->off};
+        snprintf(names[k], sizeof names[k], "optimizer.exp_avg_sq.%s", d->name);
+        t[n++] = (memae_st_tensor){names[k++], "F32", d->ndim, d->shape, m->adam_v + d->off};
+    }
+    snprintf(step, sizeof step, "%lld", (long long)m->step);
+    int nmeta = 0;
+    meta[nmeta++] = (memae_st_meta){"memae_config", cfg};
+    meta[nmeta++] = (memae_st_meta){"memae_adam_step", step};
+    meta[nmeta++] = (memae_st_meta){"memae_checkpoint", (char *)(train_json ? train_json : "{}")};
+    for (int i = 0; i < m->nmeta; i++)
+        if (strcmp(m->meta[i].key, "memae_checkpoint"))
+            meta[nmeta++] = (memae_st_meta){m->meta[i].key, m->meta[i].value};
+    int st = memae_st_write(path, t, n, meta, nmeta, &m->err);
+    free(cfg);
+    return st;
+}
+
+int memae_model_load_checkpoint(memae_model *m, const char *path, char **train_json)
+{
+    memae_st_file f;
+    int st = memae_st_read(path, &f, &m->err);
+    if (st)
+        return st;
+    char *cfg = memae_config_to_json(&m->cfg);
+    const char *ccfg = memae_st_meta_get(&f, "memae_config");
+    const char *step = memae_st_meta_get(&f, "memae_adam_step");
+    const char *train = memae_st_meta_get(&f, "memae_checkpoint");
+    if (!cfg)
+        st = memae_seterr(&m->err, MEMAE_E_NOMEM, "out of memory");
+    else if (!ccfg || !step || !train)
+        st = memae_seterr(&m->err, MEMAE_E_FORMAT, "%s: not a memae checkpoint (no Adam state)",
+                          path);
+    else if (strcmp(ccfg, cfg))
+        st = memae_seterr(&m->err, MEMAE_E_CONFIG,
+                          "%s: the checkpoint is of another model configuration", path);
+    if (!st)
+        st = memae_model_read_tensors(m, &f, 1, NULL);
+    for (int i = 0; !st && i < m->ntensors; i++) {
+        const memae_tensor_desc *d = &m->tensors[i];
+        if (d->kind != MEMAE_T_PARAM)
+            continue;
+        for (int which = 0; which < 2 && !st; which++) {
+            char name[96];
+            snprintf(name, sizeof name, "optimizer.%s.%s", which ? "exp_avg_sq" : "exp_avg",
+                     d->name);
+            const memae_st_entry *e = memae_st_find(&f, name);
+            if (!e || strcmp(e->dtype, "F32") || e->nbytes != d->n * sizeof(float))
+                st = memae_seterr(&m->err, MEMAE_E_NAME, "%s: missing or malformed tensor '%s'",
+                                  path, name);
+            else
+                memcpy((which ? m->adam_v : m->adam_m) + d->off, e->data, e->nbytes);
+        }
+    }
+    for (int i = 0; !st && i < f.nmeta; i++)
+        if (!strncmp(f.meta[i].key, "memae_", 6) && strcmp(f.meta[i].key, "memae_config") &&
+            strcmp(f.meta[i].key, "memae_adam_step") && strcmp(f.meta[i].key, "memae_checkpoint"))
+            st = memae_model_set_meta(m, f.meta[i].key, f.meta[i].value);
+    if (!st) {
+        m->step = strtoll(step, NULL, 10);
+        *train_json = strdup(train);
+        if (!*train_json)
+            st = memae_seterr(&m->err, MEMAE_E_NOMEM, "out of memory");
+    }
+    free(cfg);
+    memae_st_free(&f);
+    return st;
+}

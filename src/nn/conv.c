@@ -98,7 +98,8 @@ static void forward(memae_layer *l, const memae_run *run, const float *x, float 
     }
     run->be->conv_backward_data(&g, x, w, y, l->ws, run->threads);
     size_t sp = (size_t)l->out.sp[0] * l->out.sp[1] * l->out.sp[2];
-#pragma omp parallel for collapse(2) schedule(static) num_threads(run->threads)
+#pragma omp parallel for collapse(2) schedule(static) \
+    num_threads(memae_par((size_t)run->batch * l->out.c * sp, run->threads))
     for (int n = 0; n < run->batch; n++)
         for (int c = 0; c < l->out.c; c++) {
             float *yc = y + ((size_t)n * l->out.c + c) * sp;

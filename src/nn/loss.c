@@ -1,5 +1,7 @@
 #include "nn/loss.h"
 
+#include "backend/backend.h"
+
 #include <math.h>
 
 double memae_mse(const float *recon, const float *x, size_t n, float *grad, int threads)
@@ -13,7 +15,7 @@ double memae_mse(const float *recon, const float *x, size_t n, float *grad, int 
         s += d * d;
     }
     if (grad) {
-#pragma omp parallel for schedule(static) num_threads(threads)
+#pragma omp parallel for schedule(static) num_threads(memae_par(n, threads))
         for (size_t i = 0; i < n; i++)
             grad[i] = k * (recon[i] - x[i]);
     }
@@ -23,7 +25,8 @@ double memae_mse(const float *recon, const float *x, size_t n, float *grad, int 
 void memae_sample_errors(const float *recon, const float *x, int batch, size_t sample_size,
                          int kind, float *scores, int threads)
 {
-#pragma omp parallel for schedule(static) num_threads(threads)
+#pragma omp parallel for schedule(static) \
+    num_threads(memae_par((size_t)batch * sample_size, threads))
     for (int b = 0; b < batch; b++) {
         const float *r = recon + (size_t)b * sample_size, *xi = x + (size_t)b * sample_size;
         double s = 0.0;
@@ -44,7 +47,7 @@ void memae_adam_step(float *p, const float *g, float *m, float *v, size_t n, int
     float step_size = (float)(o->lr / bc1);
     float bc2_sqrt = (float)sqrt(bc2);
     float b1 = o->beta1, b2 = o->beta2, eps = o->eps;
-#pragma omp parallel for schedule(static) num_threads(threads)
+#pragma omp parallel for schedule(static) num_threads(memae_par(n, threads))
     for (size_t i = 0; i < n; i++) {
         m[i] = m[i] * b1 + (1.0f - b1) * g[i];
         v[i] = v[i] * b2 + (1.0f - b2) * g[i] * g[i];

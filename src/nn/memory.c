@@ -227,7 +227,8 @@ static void forward(memae_layer *l, const memae_run *run, const float *x, float 
                  (int)n, run->threads);
     }
     int64_t zero = 0;
-#pragma omp parallel for schedule(static) reduction(+ : zero) num_threads(run->threads)
+#pragma omp parallel for schedule(static) reduction(+ : zero) \
+    num_threads(memae_par(q * n, run->threads))
     for (size_t r = 0; r < q; r++) {
         float *ws = w.wsoft + r * n, *wf = w.wfin + r * n;
         softmax_row(ws, n);
@@ -271,7 +272,7 @@ static void backward(memae_layer *l, const memae_run *run, const float *x, const
     be->gemm(0, 1, (int)q, (int)n, (int)d, 1.0f, dout, (int)d, m, (int)d, 0.0f, w.dw, (int)n,
              run->threads);
     float ew = run->entropy_weight / (float)q;
-#pragma omp parallel for schedule(static) num_threads(run->threads)
+#pragma omp parallel for schedule(static) num_threads(memae_par(q * n, run->threads))
     for (size_t r = 0; r < q; r++) {
         float *g = w.dw + r * n;
         const float *wf = w.wfin + r * n, *ws = w.wsoft + r * n;

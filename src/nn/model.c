@@ -185,7 +185,8 @@ void memae_model_init_params(memae_model *m, uint64_t seed)
 
 int memae_model_plan(memae_model *m, int batch)
 {
-    if (m->plan_batch == batch)
+    /* A plan for B samples serves any smaller batch (a last partial batch). */
+    if (batch <= m->plan_batch)
         return MEMAE_OK;
     memae_aligned_free(m->arena);
     m->arena = NULL;

@@ -51,7 +51,7 @@ int memae_model_build(const memae_config *cfg, memae_model **out);
 memae_model *memae_model_failed(const memae_err *err);
 void memae_model_init_params(memae_model *m, uint64_t seed);
 
-/* Make the plan for a batch size (no-op when it is already made). */
+/* Make the plan for up to batch samples (no-op when one that large exists). */
 int memae_model_plan(memae_model *m, int batch);
 
 /* Forward over act[0] = x; returns the reconstruction (act[nlayers]). */

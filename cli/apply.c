@@ -1,0 +1,89 @@
+#include "apply.h"
+
+#include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "data.h"
+
+int cli_apply_begin(int argc, char **argv, const char *usage, cli_apply *a)
+{
+    static const struct option opts[] = {
+        {"model", required_argument, 0, 'm'}, {"data", required_argument, 0, 'd'},
+        {"output", required_argument, 0, 'o'}, {"score", required_argument, 0, 'S'},
+        {"batch", required_argument, 0, 'b'}, {"threshold", required_argument, 0, 't'},
+        {"labels", required_argument, 0, 'l'}, {"normal-class", required_argument, 0, 'k'},
+        {"threads", required_argument, 0, 0}, {"seed", required_argument, 0, 0},
+        {"backend", required_argument, 0, 0}, {"json", no_argument, 0, 0},
+        {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    memset(a, 0, sizeof *a);
+    a->batch = 256;
+    a->threshold = NAN;
+    a->normal_class = -1;
+    a->common.seed = 1;
+    int o, idx;
+    long v;
+    optind = 1;
+    while ((o = getopt_long(argc, argv, "m:o:h", opts, &idx)) != -1) {
+        switch (o) {
+        case 'm': a->model = optarg; break;
+        case 'd': a->data = optarg; break;
+        case 'o': a->out = optarg; break;
+        case 'l': a->labels = optarg; break;
+        case 'k':
+            if (cli_parse_int("--normal-class", optarg, 0, 1000000000L, &a->normal_class))
+                return 1;
+            break;
+        case 'S':
+            if (strcmp(optarg, "mse") && strcmp(optarg, "mae"))
+                return cli_fail("--score: '%s' is not mse or mae", optarg);
+            a->kind = !strcmp(optarg, "mae") ? MEMAE_SCORE_MAE : MEMAE_SCORE_MSE;
+            break;
+        case 'b':
+            if (cli_parse_int("--batch", optarg, 1, 1000000, &v))
+                return 1;
+            a->batch = (int)v;
+            break;
+        case 't':
+            if (cli_parse_float("--threshold", optarg, -INFINITY, INFINITY, &a->threshold))
+                return 1;
+            break;
+        case 'h': fputs(usage, stdout); return -1;
+        case 0:
+            if (cli_common_flag(&a->common, opts[idx].name, optarg) < 0)
+                return 1;
+            break;
+        default: fputs(usage, stderr); return 2;
+        }
+    }
+    if (optind < argc)
+        return cli_fail("unexpected argument '%s'", argv[optind]);
+    if (!a->model || !a->data)
+        return cli_fail("-m MODEL and --data X are required (see --help)");
+    if (cli_load_model(a->model, &a->common, &a->m))
+        return 1;
+    return cli_load_samples(a->m, a->data, &a->x, &a->n);
+}
+
+void cli_apply_end(cli_apply *a)
+{
+    memae_free(a->x);
+    memae_model_free(a->m);
+}
+
+float *cli_apply_scores(cli_apply *a)
+{
+    float *s = malloc((size_t)a->n * sizeof *s);
+    if (!s) {
+        cli_fail("out of memory for %lld scores", (long long)a->n);
+        return NULL;
+    }
+    int st = memae_model_score_all(a->m, a->x, a->n, a->kind, a->batch, s);
+    if (st) {
+        cli_model_fail(a->m, st);
+        free(s);
+        return NULL;
+    }
+    return s;
+}

@@ -1,0 +1,33 @@
+/* What score, predict and reconstruct share: flags, the model and its data. */
+#ifndef MEMAE_CLI_APPLY_H
+#define MEMAE_CLI_APPLY_H
+
+#include <stdint.h>
+
+#include "common.h"
+
+typedef struct cli_apply {
+    const char *model, *data, *out, *labels;
+    long normal_class; /* --normal-class (-1: labels are 0/1) */
+    int kind;          /* --score mse|mae */
+    int batch;         /* --batch */
+    double threshold;  /* --threshold (NaN: the stored one) */
+    cli_common common;
+    memae_model *m;
+    float *x;
+    int64_t n;
+} cli_apply;
+
+#define CLI_APPLY_HELP                                                                      \
+    "  -m, --model F     the model (required)\n"                                             \
+    "  --data X          samples: .npy, IDX or a folder of images (required)\n"              \
+    "  --batch B         samples per forward pass (default 256)\n"
+
+/* Parses the flags (extra: also --score, --threshold), loads the model and
+ * the data; returns an exit status (0: go on). */
+int cli_apply_begin(int argc, char **argv, const char *usage, cli_apply *a);
+void cli_apply_end(cli_apply *a);
+/* Scores of all samples (malloc'd), or NULL (reported). */
+float *cli_apply_scores(cli_apply *a);
+
+#endif

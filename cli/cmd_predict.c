@@ -1,0 +1,42 @@
+/* memae predict: 0/1 per sample by the model's threshold. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "apply.h"
+#include "commands.h"
+#include "data.h"
+
+static const char usage[] =
+    "usage: memae predict -m MODEL --data X [-o labels.npy|labels.csv] [--threshold T]\n"
+    "\n"
+    "Writes 1 (anomaly) for every sample whose score is above the threshold stored at\n"
+    "training (or --threshold), else 0.  Without -o, CSV on stdout.\n"
+    "\n" CLI_APPLY_HELP
+    "  -o, --output F    labels.npy (uint8) or labels.csv (index,label)\n"
+    "  --threshold T     override the stored threshold\n"
+    "  --score mse|mae   the score (default: mse; use the one the threshold is for)\n"
+    CLI_COMMON_HELP;
+
+int cmd_predict(int argc, char **argv)
+{
+    cli_apply a;
+    int rc = cli_apply_begin(argc, argv, usage, &a);
+    double t = a.threshold;
+    if (!rc && isnan(t) && memae_model_threshold(a.m, &t) != MEMAE_OK)
+        rc = cli_fail("%s: no threshold stored (train it with memae train, or give --threshold)",
+                      a.model);
+    float *s = rc ? NULL : cli_apply_scores(&a);
+    if (!rc && !s)
+        rc = 1;
+    for (int64_t i = 0; !rc && i < a.n; i++)
+        s[i] = s[i] > t ? 1.0f : 0.0f;
+    if (!rc && a.out)
+        rc = cli_write_table(a.out, s, a.n, 1, 1, "label");
+    else if (!rc)
+        for (int64_t i = 0; i < a.n; i++)
+            printf("%lld,%d\n", (long long)i, (int)s[i]);
+    free(s);
+    cli_apply_end(&a);
+    return rc < 0 ? 0 : rc;
+}

@@ -1,0 +1,182 @@
+/*
+ * The training loop: shuffled mini-batches, progress, a checkpoint after
+ * every epoch, exact resumption, and the decision threshold at the end.
+ * Epoch e shuffles with a generator seeded by (seed, e) alone, so a run
+ * resumed at an epoch boundary repeats exactly what the uninterrupted run did.
+ */
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/rng.h"
+#include "eval/metrics.h"
+#include "nn/model.h"
+
+memae_train_config memae_train_config_default(void)
+{
+    memae_train_config c = {.epochs = 5, .batch = 64, .adam = memae_train_opts_default(),
+                            .seed = 1, .contamination = 0.1, .score_kind = MEMAE_SCORE_MSE};
+    return c;
+}
+
+static double now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+static char *train_state(const memae_train_config *c, int epochs_done, int64_t n)
+{
+    char buf[256];
+    snprintf(buf, sizeof buf,
+             "{\"epochs_done\":%d,\"seed\":%llu,\"batch\":%d,\"samples\":%lld,\"lr\":%.9g}",
+             epochs_done, (unsigned long long)c->seed, c->batch, (long long)n, c->adam.lr);
+    return strdup(buf);
+}
+
+/* Resume: the checkpoint must come from the same data and settings. */
+static int resume(memae_model *m, const memae_train_config *c, int64_t n, int *epochs_done)
+{
+    char *json = NULL;
+    int st = memae_model_load_checkpoint(m, c->checkpoint, &json);
+    if (st)
+        return st;
+    cJSON *j = cJSON_Parse(json);
+    free(json);
+    const cJSON *e = cJSON_GetObjectItem(j, "epochs_done"), *s = cJSON_GetObjectItem(j, "samples"),
+                *b = cJSON_GetObjectItem(j, "batch"), *sd = cJSON_GetObjectItem(j, "seed");
+    if (!cJSON_IsNumber(e) || !cJSON_IsNumber(s) || !cJSON_IsNumber(b) || !cJSON_IsNumber(sd))
+        st = memae_seterr(&m->err, MEMAE_E_FORMAT, "%s: malformed training state", c->checkpoint);
+    else if ((int64_t)s->valuedouble != n || b->valueint != c->batch ||
+             (uint64_t)sd->valuedouble != c->seed)
+        st = memae_seterr(&m->err, MEMAE_E_ARG,
+                          "%s: the checkpoint was made with %lld samples, batch %d, seed %llu; "
+                          "resume with the same data and settings", c->checkpoint,
+                          (long long)s->valuedouble, b->valueint,
+                          (unsigned long long)sd->valuedouble);
+    else
+        *epochs_done = e->valueint;
+    cJSON_Delete(j);
+    return st;
+}
+
+/* "memae_threshold" and "memae_train" from the scores of the training data. */
+static int store_threshold(memae_model *m, const float *x, int64_t n, const memae_train_config *c)
+{
+    float *scores = malloc((size_t)n * sizeof *scores);
+    if (!scores)
+        return memae_seterr(&m->err, MEMAE_E_NOMEM, "out of memory scoring the training data");
+    int st = memae_model_score_all(m, x, n, c->score_kind, c->batch, scores);
+    double q = 0, mean = 0, var = 0;
+    memae_err err = {0};
+    if (!st && (st = memae_quantile(scores, (size_t)n, 1.0 - c->contamination, &q, &err)))
+        memae_seterr(&m->err, st, "threshold: %s", err.msg);
+    for (int64_t i = 0; !st && i < n; i++)
+        mean += scores[i];
+    mean /= (double)n;
+    for (int64_t i = 0; !st && i < n; i++)
+        var += (scores[i] - mean) * (scores[i] - mean);
+    free(scores);
+    if (st)
+        return st;
+    char buf[256];
+    snprintf(buf, sizeof buf, "{\"value\":%.9g,\"contamination\":%.9g,\"score\":\"%s\"}", q,
+             c->contamination, c->score_kind == MEMAE_SCORE_MAE ? "mae" : "mse");
+    if ((st = memae_model_set_meta(m, "memae_threshold", buf)))
+        return st;
+    snprintf(buf, sizeof buf,
+             "{\"samples\":%lld,\"epochs\":%d,\"steps\":%lld,\"score_mean\":%.9g,"
+             "\"score_std\":%.9g}", (long long)n, c->epochs, (long long)m->step, mean,
+             sqrt(var / (double)n));
+    return memae_model_set_meta(m, "memae_train", buf);
+}
+
+static int check_config(memae_model *m, const memae_train_config *c, int64_t n)
+{
+    int min_batch = m->cfg.batch_norm ? 2 : 1;
+    if (c->epochs < 1 || c->batch < min_batch)
+        return memae_seterr(&m->err, MEMAE_E_ARG, "training needs epochs >= 1 and batch >= %d",
+                            min_batch);
+    if (n < min_batch)
+        return memae_seterr(&m->err, MEMAE_E_ARG, "training needs at least %d samples, got %lld",
+                            min_batch, (long long)n);
+    if (!(c->contamination > 0 && c->contamination < 1))
+        return memae_seterr(&m->err, MEMAE_E_ARG, "contamination must be in (0, 1)");
+    if (c->resume && !c->checkpoint)
+        return memae_seterr(&m->err, MEMAE_E_ARG, "resume needs a checkpoint path");
+    return MEMAE_OK;
+}
+
+static int run_epoch(memae_model *m, const float *x, int64_t n, const memae_train_config *c,
+                     int epoch, int64_t *order, float *buf, memae_progress_fn progress,
+                     void *user)
+{
+    size_t ss = memae_model_sample_size(m);
+    int min_batch = m->cfg.batch_norm ? 2 : 1;
+    memae_rng r;
+    memae_rng_seed(&r, c->seed * 0x9e3779b97f4a7c15ULL + (uint64_t)epoch);
+    for (int64_t i = 0; i < n; i++)
+        order[i] = i;
+    memae_rng_shuffle(&r, order, n);
+    int64_t full = n / c->batch, rest = n % c->batch;
+    int64_t batches = full + (rest >= min_batch);
+    memae_progress p = {.epoch = epoch + 1, .epochs = c->epochs, .batches = batches};
+    double t0 = now(), sl = 0, sm = 0, se = 0;
+    for (int64_t b = 0; b < batches; b++) {
+        int bs = b < full ? c->batch : (int)rest;
+        for (int i = 0; i < bs; i++)
+            memcpy(buf + (size_t)i * ss, x + (size_t)order[b * c->batch + i] * ss,
+                   ss * sizeof *buf);
+        memae_stats st;
+        int s = memae_model_train_step(m, buf, bs, &c->adam, &st);
+        if (s)
+            return s;
+        sl += st.loss;
+        sm += st.mse;
+        se += st.entropy;
+        if (progress) {
+            p.batch = b + 1;
+            p.step = m->step;
+            p.loss = sl / (double)(b + 1);
+            p.mse = sm / (double)(b + 1);
+            p.entropy = se / (double)(b + 1);
+            p.seconds = now() - t0;
+            p.samples_per_s = (double)(b * c->batch + bs) / (p.seconds > 0 ? p.seconds : 1e-9);
+            p.epoch_done = b + 1 == batches;
+            progress(&p, user);
+        }
+    }
+    return MEMAE_OK;
+}
+
+int memae_train(memae_model *m, const float *x, int64_t n, const memae_train_config *cfg,
+                memae_progress_fn progress, void *user)
+{
+    memae_train_config c = cfg ? *cfg : memae_train_config_default();
+    int st = check_config(m, &c, n), done = 0;
+    if (!st && c.resume)
+        st = resume(m, &c, n, &done);
+    if (st)
+        return st;
+    size_t ss = memae_model_sample_size(m);
+    int64_t *order = malloc((size_t)n * sizeof *order);
+    float *buf = malloc((size_t)c.batch * ss * sizeof *buf);
+    if (!order || !buf)
+        st = memae_seterr(&m->err, MEMAE_E_NOMEM, "out of memory for a batch of %d", c.batch);
+    for (int e = done; !st && e < c.epochs; e++) {
+        st = run_epoch(m, x, n, &c, e, order, buf, progress, user);
+        if (!st && c.checkpoint) {
+            char *state = train_state(&c, e + 1, n);
+            st = state ? memae_model_save_checkpoint(m, c.checkpoint, state)
+                       : memae_seterr(&m->err, MEMAE_E_NOMEM, "out of memory");
+            free(state);
+        }
+    }
+    free(order);
+    free(buf);
+    return st ? st : store_threshold(m, x, n, &c);
+}
