@@ -1,22 +1,7 @@
 #!/usr/bin/env bash
 # The memae program: init and info, their help, and one clear error line per bad input.
 set -u
-BIN=${MEMAE_BIN:-build/memae}
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-fails=0
-ok() { echo "ok   $1"; }
-bad() { echo "FAIL $1"; fails=$((fails + 1)); }
-
-# expect_error NAME NEEDLE CMD...: non-zero exit, exactly one stderr line containing NEEDLE
-expect_error() {
-  local name=$1 needle=$2; shift 2
-  if "$@" >"$T/out" 2>"$T/err"; then bad "$name: exit status 0"; return; fi
-  local lines; lines=$(wc -l <"$T/err")
-  if [ "$lines" -ne 1 ] || ! grep -q -- "$needle" "$T/err"; then
-    bad "$name: stderr was: $(cat "$T/err")"; return; fi
-  ok "$name"
-}
+. "$(dirname "$0")/util/cli.sh"
 
 "$BIN" --help | grep -q "init" && ok "help lists commands" || bad "help"
 for c in init info; do
@@ -45,4 +30,4 @@ expect_error "truncated model" "trunc.safetensors" "$BIN" info -m "$T/trunc.safe
 ls "$T" | grep -q tmp && bad "temporary file left" || ok "no temporary files"
 expect_error "unwritable output" "cannot" "$BIN" init -o /nonexistent/dir/m.safetensors
 
-[ $fails -eq 0 ] && echo "cli_basic: all passed" || { echo "cli_basic: $fails failed"; exit 1; }
+finish cli_basic

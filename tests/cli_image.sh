@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Images end to end on real Fashion-MNIST test images (Debian's dataset-fashion-mnist):
+# train on one class, resume equals an uninterrupted run, score / predict /
+# reconstruct / eval outputs, AUC above chance, and one clear error per bad input.
+set -u
+. "$(dirname "$0")/util/cli.sh"
+D=/usr/share/datasets/fashion-mnist
+if [ ! -e $D/t10k-images-idx3-ubyte.gz ]; then
+  echo "cli_image: $D missing (apt-get install dataset-fashion-mnist)"; exit 1; fi
+IMG=$D/t10k-images-idx3-ubyte.gz LAB=$D/t10k-labels-idx1-ubyte.gz
+COMMON="--data $IMG --labels $LAB --normal-class 1 --batch 32 --seed 7"
+
+for c in train score predict reconstruct eval oneclass; do
+  "$BIN" $c --help | grep -q -- "--threads" && ok "$c --help" || bad "$c --help"
+done
+
+# Trouser (class 1) against the other nine classes.
+"$BIN" train $COMMON --threads 2 --epochs 6 -o "$T/a.safetensors" >"$T/train.out" 2>"$T/train.err" \
+  && grep -q "threshold" "$T/train.out" && ok "train 2 epochs" || bad "train: $(cat "$T/train.err")"
+[ "$(grep -c '^epoch' "$T/train.err")" -eq 6 ] && ok "one progress line per epoch" || bad "progress lines"
+[ -s "$T/a.safetensors.ckpt" ] && ok "checkpoint written" || bad "no checkpoint"
+
+# An interrupted run (3 epochs done) resumed to 6 epochs gives the same bits,
+# also on another thread count.
+"$BIN" train $COMMON --threads 1 --epochs 3 -o "$T/b.safetensors" >/dev/null 2>&1
+"$BIN" train $COMMON --threads 1 --epochs 6 --resume -o "$T/b.safetensors" >/dev/null 2>&1
+cmp -s "$T/a.safetensors" "$T/b.safetensors" && ok "resume = uninterrupted" || bad "resume differs"
+# A run killed mid-epoch resumes from its last checkpoint.
+"$BIN" train $COMMON --threads 1 --epochs 40 -o "$T/k.safetensors" >/dev/null 2>&1 &
+pid=$!
+for _ in $(seq 600); do [ -e "$T/k.safetensors.ckpt" ] && break; sleep 0.1; done
+kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null
+[ ! -e "$T/k.safetensors" ] && ls "$T" | grep -qv tmp && ok "killed run left only its checkpoint" || bad "killed run output"
+"$BIN" train $COMMON --threads 1 --epochs 2 --resume -o "$T/k.safetensors" >/dev/null 2>&1 \
+  && ok "resume after kill" || bad "resume after kill"
+
+"$BIN" score -m "$T/a.safetensors" --data $IMG -o "$T/s.npy" && [ "$(stat -c %s "$T/s.npy")" -eq 40128 ] \
+  && ok "score .npy (10000 float32)" || bad "score npy"
+"$BIN" score -m "$T/a.safetensors" --data $IMG -o "$T/s.csv" && [ "$(wc -l <"$T/s.csv")" -eq 10001 ] \
+  && head -1 "$T/s.csv" | grep -q "index,score" && ok "score .csv" || bad "score csv"
+"$BIN" score -m "$T/a.safetensors" --data $IMG --score mae | head -2 | grep -q "^1," && ok "score mae to stdout" || bad "score stdout"
+"$BIN" predict -m "$T/a.safetensors" --data $IMG -o "$T/p.csv" \
+  && n1=$(grep -c ',1$' "$T/p.csv") && [ "$n1" -gt 5000 ] && ok "predict ($n1 of 10000 flagged)" || bad "predict"
+"$BIN" reconstruct -m "$T/a.safetensors" --data $IMG -o "$T/r.npy" \
+  && head -c 128 "$T/r.npy" | grep -q "(10000, 1, 28, 28)" && ok "reconstruct shape" || bad "reconstruct"
+"$BIN" eval -m "$T/a.safetensors" --data $IMG --labels $LAB --normal-class 1 --json >"$T/e.json" \
+  && auc=$(sed -n 's/.*"roc_auc":[[:space:]]*\([0-9.]*\).*/\1/p' "$T/e.json") \
+  && awk -v a="$auc" 'BEGIN{exit !(a > 0.80)}' && ok "eval: trouser ROC-AUC $auc > 0.80" || bad "eval auc: $(cat "$T/e.json")"
+"$BIN" eval -m "$T/a.safetensors" --data $IMG --labels $LAB --normal-class 1 | grep -q "precision" \
+  && ok "eval text" || bad "eval text"
+
+# Bad inputs: one line, non-zero exit, no output left behind.
+head -c 5000 $D/t10k-images-idx3-ubyte.gz | gzip -dc 2>/dev/null | head -c 3000 > "$T/trunc.idx"
+expect_error "truncated IDX" "trunc.idx" "$BIN" score -m "$T/a.safetensors" --data "$T/trunc.idx" -o "$T/x.npy"
+cp "$T/r.npy" "$T/nan.npy"; printf '\x00\x00\xc0\x7f' | dd of="$T/nan.npy" bs=1 seek=$((128 + 4 * 800)) conv=notrunc 2>/dev/null
+expect_error "NaN in data" "sample 1 has a non-finite" "$BIN" score -m "$T/a.safetensors" --data "$T/nan.npy" -o "$T/x.npy"
+expect_error "labels count" "labels for" "$BIN" eval -m "$T/a.safetensors" --data "$T/r.npy" --labels $D/train-labels-idx1-ubyte.gz --normal-class 1
+expect_error "wrong shape" "does not fit" "$BIN" score -m "$T/a.safetensors" --data "$T/s.npy"
+expect_error "bad output ext" "must end in .npy or .csv" "$BIN" score -m "$T/a.safetensors" --data "$T/r.npy" -o "$T/x.txt"
+expect_error "missing data" "--data" "$BIN" train -o "$T/x.safetensors"
+expect_error "resume without checkpoint" "cannot open" "$BIN" train $COMMON --epochs 1 --resume -o "$T/none.safetensors"
+expect_error "resume other settings" "resume with the same" "$BIN" train $COMMON --batch 16 --epochs 3 --resume -o "$T/a.safetensors"
+expect_error "bad classes" "--classes" "$BIN" oneclass --classes 3-12
+[ ! -e "$T/x.npy" ] && [ ! -e "$T/x.txt" ] && [ ! -e "$T/x.safetensors" ] && ok "no output after errors" || bad "an error left a file"
+
+finish cli_image
