@@ -13,48 +13,55 @@
 #include <stddef.h>
 
 typedef struct memae_conv_geom {
-    int n;          /* batch */
-    int ci, co;     /* the convolution's input and output channels */
-    int in[3];      /* input size D, H, W */
-    int out[3];     /* output size D, H, W */
+    int n;      /* batch */
+    int ci, co; /* the convolution's input and output channels */
+    int in[3];  /* input size D, H, W */
+    int out[3]; /* output size D, H, W */
     int k[3], s[3], p[3];
 } memae_conv_geom;
 
 typedef struct memae_kernels {
     const char *name;
+    void *ctx; /* the backend's own state (oneDNN engine, primitive cache); ref: NULL */
+    void (*destroy)(struct memae_kernels *be);
     /* Floats of scratch the three conv kernels need for this geometry; the
      * caller plans it ahead (no allocation in a step). */
-    size_t (*conv_scratch)(const memae_conv_geom *g);
+    size_t (*conv_scratch)(const struct memae_kernels *be, const memae_conv_geom *g);
     /* y = conv(x, w) + b (b may be NULL); w is (co, ci, kd, kh, kw). */
-    void (*conv_forward)(const memae_conv_geom *g, const float *x, const float *w,
-                         const float *b, float *y, float *scratch, int threads);
+    void (*conv_forward)(const struct memae_kernels *be, const memae_conv_geom *g, const float *x,
+                         const float *w, const float *b, float *y, float *scratch, int threads);
     /* dx = conv^T(dy, w), overwriting dx. */
-    void (*conv_backward_data)(const memae_conv_geom *g, const float *dy, const float *w,
-                               float *dx, float *scratch, int threads);
+    void (*conv_backward_data)(const struct memae_kernels *be, const memae_conv_geom *g,
+                               const float *dy, const float *w, float *dx, float *scratch,
+                               int threads);
     /* dw = sum over the batch of x (*) dy, db = sum of dy (db may be NULL); overwrites. */
-    void (*conv_backward_weights)(const memae_conv_geom *g, const float *x, const float *dy,
-                                  float *dw, float *db, float *scratch, int threads);
+    void (*conv_backward_weights)(const struct memae_kernels *be, const memae_conv_geom *g,
+                                  const float *x, const float *dy, float *dw, float *db,
+                                  float *scratch, int threads);
     /* out[c] = sum of t[n][c][...] over n and s positions (a bias gradient). */
-    void (*channel_sum)(const float *t, int n, int c, size_t s, float *out, int threads);
+    void (*channel_sum)(const struct memae_kernels *be, const float *t, int n, int c, size_t s,
+                        float *out, int threads);
     /* C = alpha * op(A) op(B) + beta * C, row-major, op = transpose when ta / tb. */
-    void (*gemm)(int ta, int tb, int m, int n, int k, float alpha, const float *a, int lda,
-                 const float *b, int ldb, float beta, float *c, int ldc, int threads);
+    void (*gemm)(const struct memae_kernels *be, int ta, int tb, int m, int n, int k, float alpha,
+                 const float *a, int lda, const float *b, int ldb, float beta, float *c, int ldc,
+                 int threads);
     /* Batch norm over (n, c, s): per channel c, statistics over n * s values.
      * train: batch statistics, saved to mean / invstd, and the running
      * statistics updated (unbiased variance); else the running statistics.
      * mean / invstd receive the statistics used, for backward (whose train
      * says whether they were the batch's, which then depend on x). */
-    void (*bn_forward)(int n, int c, size_t s, const float *x, const float *gamma,
-                       const float *beta, float *y, float *mean, float *invstd,
+    void (*bn_forward)(const struct memae_kernels *be, int n, int c, size_t s, const float *x,
+                       const float *gamma, const float *beta, float *y, float *mean, float *invstd,
                        float *running_mean, float *running_var, float momentum, float eps,
                        int train, int threads);
-    void (*bn_backward)(int n, int c, size_t s, const float *x, const float *dy,
-                        const float *gamma, const float *mean, const float *invstd, float *dx,
-                        float *dgamma, float *dbeta, int train, int threads);
+    void (*bn_backward)(const struct memae_kernels *be, int n, int c, size_t s, const float *x,
+                        const float *dy, const float *gamma, const float *mean, const float *invstd,
+                        float *dx, float *dgamma, float *dbeta, int train, int threads);
     /* Element-wise activations; backward from the output y (so they run in place). */
-    void (*act_forward)(int kind, size_t n, const float *x, float *y, int threads);
-    void (*act_backward)(int kind, size_t n, const float *y, const float *dy, float *dx,
-                         int threads);
+    void (*act_forward)(const struct memae_kernels *be, int kind, size_t n, const float *x,
+                        float *y, int threads);
+    void (*act_backward)(const struct memae_kernels *be, int kind, size_t n, const float *y,
+                         const float *dy, float *dx, int threads);
 } memae_backend;
 
 enum memae_act { MEMAE_ACT_LEAKY_RELU = 0, MEMAE_ACT_TANH = 1 };

@@ -5,25 +5,31 @@
 #include "backend/backend.h"
 
 /* out[c] = sum over n and s of t[n][c][s], in double. */
-void memae_ref_channel_sum(const float *t, int n, int c, size_t s, float *out, int threads);
-size_t memae_ref_conv_scratch(const memae_conv_geom *g);
-void memae_ref_conv_forward(const memae_conv_geom *g, const float *x, const float *w,
-                            const float *b, float *y, float *scratch, int threads);
-void memae_ref_conv_backward_data(const memae_conv_geom *g, const float *dy, const float *w,
-                                  float *dx, float *scratch, int threads);
-void memae_ref_conv_backward_weights(const memae_conv_geom *g, const float *x, const float *dy,
-                                     float *dw, float *db, float *scratch, int threads);
-void memae_ref_gemm(int ta, int tb, int m, int n, int k, float alpha, const float *a, int lda,
-                    const float *b, int ldb, float beta, float *c, int ldc, int threads);
-void memae_ref_bn_forward(int n, int c, size_t s, const float *x, const float *gamma,
-                          const float *beta, float *y, float *mean, float *invstd,
-                          float *running_mean, float *running_var, float momentum, float eps,
-                          int train, int threads);
-void memae_ref_bn_backward(int n, int c, size_t s, const float *x, const float *dy,
-                           const float *gamma, const float *mean, const float *invstd, float *dx,
-                           float *dgamma, float *dbeta, int train, int threads);
-void memae_ref_act_forward(int kind, size_t n, const float *x, float *y, int threads);
-void memae_ref_act_backward(int kind, size_t n, const float *y, const float *dy, float *dx,
-                            int threads);
+void memae_ref_channel_sum(const memae_backend *be, const float *t, int n, int c, size_t s,
+                           float *out, int threads);
+size_t memae_ref_conv_scratch(const memae_backend *be, const memae_conv_geom *g);
+void memae_ref_conv_forward(const memae_backend *be, const memae_conv_geom *g, const float *x,
+                            const float *w, const float *b, float *y, float *scratch, int threads);
+void memae_ref_conv_backward_data(const memae_backend *be, const memae_conv_geom *g,
+                                  const float *dy, const float *w, float *dx, float *scratch,
+                                  int threads);
+void memae_ref_conv_backward_weights(const memae_backend *be, const memae_conv_geom *g,
+                                     const float *x, const float *dy, float *dw, float *db,
+                                     float *scratch, int threads);
+void memae_ref_gemm(const memae_backend *be, int ta, int tb, int m, int n, int k, float alpha,
+                    const float *a, int lda, const float *b, int ldb, float beta, float *c, int ldc,
+                    int threads);
+void memae_ref_bn_forward(const memae_backend *be, int n, int c, size_t s, const float *x,
+                          const float *gamma, const float *beta, float *y, float *mean,
+                          float *invstd, float *running_mean, float *running_var, float momentum,
+                          float eps, int train, int threads);
+void memae_ref_bn_backward(const memae_backend *be, int n, int c, size_t s, const float *x,
+                           const float *dy, const float *gamma, const float *mean,
+                           const float *invstd, float *dx, float *dgamma, float *dbeta, int train,
+                           int threads);
+void memae_ref_act_forward(const memae_backend *be, int kind, size_t n, const float *x, float *y,
+                           int threads);
+void memae_ref_act_backward(const memae_backend *be, int kind, size_t n, const float *y,
+                            const float *dy, float *dx, int threads);
 
 #endif

@@ -3,8 +3,10 @@
 
 #include <math.h>
 
-void memae_ref_act_forward(int kind, size_t n, const float *x, float *y, int threads)
+void memae_ref_act_forward(const memae_backend *be, int kind, size_t n, const float *x, float *y,
+                           int threads)
 {
+    (void)be;
     if (kind == MEMAE_ACT_TANH) {
 #pragma omp parallel for schedule(static) num_threads(memae_par(n, threads))
         for (size_t i = 0; i < n; i++)
@@ -16,9 +18,10 @@ void memae_ref_act_forward(int kind, size_t n, const float *x, float *y, int thr
     }
 }
 
-void memae_ref_act_backward(int kind, size_t n, const float *y, const float *dy, float *dx,
-                            int threads)
+void memae_ref_act_backward(const memae_backend *be, int kind, size_t n, const float *y,
+                            const float *dy, float *dx, int threads)
 {
+    (void)be;
     if (kind == MEMAE_ACT_TANH) {
 #pragma omp parallel for schedule(static) num_threads(memae_par(n, threads))
         for (size_t i = 0; i < n; i++)

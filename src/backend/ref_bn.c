@@ -3,13 +3,14 @@
 
 #include <math.h>
 
-void memae_ref_bn_forward(int n, int c, size_t s, const float *x, const float *gamma,
-                          const float *beta, float *y, float *mean, float *invstd,
-                          float *running_mean, float *running_var, float momentum, float eps,
-                          int train, int threads)
+void memae_ref_bn_forward(const memae_backend *be, int n, int c, size_t s, const float *x,
+                          const float *gamma, const float *beta, float *y, float *mean,
+                          float *invstd, float *running_mean, float *running_var, float momentum,
+                          float eps, int train, int threads)
 {
+    (void)be;
     double cnt = (double)n * (double)s;
-#pragma omp parallel for schedule(static) num_threads(memae_par((size_t)n * c * s, threads))
+#pragma omp parallel for schedule(static) num_threads(memae_par((size_t)n *c *s, threads))
     for (int ch = 0; ch < c; ch++) {
         double mu, inv;
         if (train) {
@@ -52,12 +53,14 @@ void memae_ref_bn_forward(int n, int c, size_t s, const float *x, const float *g
     }
 }
 
-void memae_ref_bn_backward(int n, int c, size_t s, const float *x, const float *dy,
-                           const float *gamma, const float *mean, const float *invstd, float *dx,
-                           float *dgamma, float *dbeta, int train, int threads)
+void memae_ref_bn_backward(const memae_backend *be, int n, int c, size_t s, const float *x,
+                           const float *dy, const float *gamma, const float *mean,
+                           const float *invstd, float *dx, float *dgamma, float *dbeta, int train,
+                           int threads)
 {
+    (void)be;
     double cnt = (double)n * (double)s;
-#pragma omp parallel for schedule(static) num_threads(memae_par((size_t)n * c * s, threads))
+#pragma omp parallel for schedule(static) num_threads(memae_par((size_t)n *c *s, threads))
     for (int ch = 0; ch < c; ch++) {
         double mu = mean[ch], inv = invstd[ch];
         double sdy = 0.0, sdyx = 0.0;

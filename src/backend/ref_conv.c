@@ -47,25 +47,26 @@ static void valid_range(int in, int out, int s, int pad, int k, int *lo, int *hi
 /* Visit every (row of the column matrix, oh) of one unit: body gets the
  * column row pointer offset, the input row (or NULL when out of bounds),
  * and the valid ow range. */
-#define FOR_UNIT_ROWS(g, p, od, BODY)                                                            \
-    for (int ci = 0; ci < (g)->ci; ci++)                                                         \
-        for (int kd = 0; kd < (g)->k[0]; kd++)                                                   \
-            for (int kh = 0; kh < (g)->k[1]; kh++)                                               \
-                for (int kw = 0; kw < (g)->k[2]; kw++) {                                         \
-                    size_t row = (size_t)ci * (p)->ksz +                                         \
-                                 ((size_t)kd * (g)->k[1] + kh) * (g)->k[2] + kw;                 \
-                    int id = (od) * (g)->s[0] - (g)->p[0] + kd;                                  \
-                    int owl, owh;                                                                \
-                    valid_range((g)->in[2], (g)->out[2], (g)->s[2], (g)->p[2], kw, &owl, &owh);  \
-                    int iw0 = kw - (g)->p[2], sw = (g)->s[2];                                    \
-                    for (int oh = 0; oh < (g)->out[1]; oh++) {                                   \
-                        int ih = oh * (g)->s[1] - (g)->p[1] + kh;                                \
-                        int ok = id >= 0 && id < (g)->in[0] && ih >= 0 && ih < (g)->in[1];       \
-                        size_t xoff = ((size_t)ci * (g)->in[0] + (ok ? id : 0)) * (g)->in[1] *   \
-                                          (g)->in[2] + (size_t)(ok ? ih : 0) * (g)->in[2];       \
-                        size_t coff = (size_t)oh * (g)->out[2];                                  \
-                        BODY                                                                     \
-                    }                                                                            \
+#define FOR_UNIT_ROWS(g, p, od, BODY)                                                              \
+    for (int ci = 0; ci < (g)->ci; ci++)                                                           \
+        for (int kd = 0; kd < (g)->k[0]; kd++)                                                     \
+            for (int kh = 0; kh < (g)->k[1]; kh++)                                                 \
+                for (int kw = 0; kw < (g)->k[2]; kw++) {                                           \
+                    size_t row =                                                                   \
+                        (size_t)ci * (p)->ksz + ((size_t)kd * (g)->k[1] + kh) * (g)->k[2] + kw;    \
+                    int id = (od) * (g)->s[0] - (g)->p[0] + kd;                                    \
+                    int owl, owh;                                                                  \
+                    valid_range((g)->in[2], (g)->out[2], (g)->s[2], (g)->p[2], kw, &owl, &owh);    \
+                    int iw0 = kw - (g)->p[2], sw = (g)->s[2];                                      \
+                    for (int oh = 0; oh < (g)->out[1]; oh++) {                                     \
+                        int ih = oh * (g)->s[1] - (g)->p[1] + kh;                                  \
+                        int ok = id >= 0 && id < (g)->in[0] && ih >= 0 && ih < (g)->in[1];         \
+                        size_t xoff =                                                              \
+                            ((size_t)ci * (g)->in[0] + (ok ? id : 0)) * (g)->in[1] * (g)->in[2] +  \
+                            (size_t)(ok ? ih : 0) * (g)->in[2];                                    \
+                        size_t coff = (size_t)oh * (g)->out[2];                                    \
+                        BODY                                                                       \
+                    }                                                                              \
                 }
 
 static void im2col_unit(const memae_conv_geom *g, const plan *p, const float *xn, int od,
@@ -112,7 +113,7 @@ static void im2col_block(const memae_conv_geom *g, const plan *p, const float *x
                          float *col, int threads)
 {
     size_t ld = (size_t)nu * p->pu;
-#pragma omp parallel for schedule(static) num_threads(memae_par((size_t)p->k * ld, threads))
+#pragma omp parallel for schedule(static) num_threads(memae_par((size_t)p->k *ld, threads))
     for (int u = 0; u < nu; u++) {
         int n, od;
         unit_of(g, u0 + u, &n, &od);
@@ -125,7 +126,7 @@ static void gather(const memae_conv_geom *g, const plan *p, const float *t, int 
                    float *m, int to_matrix, int threads)
 {
     size_t ld = (size_t)nu * p->pu;
-#pragma omp parallel for collapse(2) schedule(static) num_threads(memae_par(ch * ld, threads))
+#pragma omp parallel for collapse(2) schedule(static) num_threads(memae_par(ch *ld, threads))
     for (int c = 0; c < ch; c++)
         for (int u = 0; u < nu; u++) {
             int n, od;
@@ -139,15 +140,17 @@ static void gather(const memae_conv_geom *g, const plan *p, const float *t, int 
         }
 }
 
-size_t memae_ref_conv_scratch(const memae_conv_geom *g)
+size_t memae_ref_conv_scratch(const memae_backend *be, const memae_conv_geom *g)
 {
+    (void)be;
     plan p = make_plan(g);
     return ((size_t)p.k + g->co) * p.per_block * p.pu;
 }
 
-void memae_ref_conv_forward(const memae_conv_geom *g, const float *x, const float *w,
-                            const float *b, float *y, float *scratch, int threads)
+void memae_ref_conv_forward(const memae_backend *be, const memae_conv_geom *g, const float *x,
+                            const float *w, const float *b, float *y, float *scratch, int threads)
 {
+    (void)be;
     plan p = make_plan(g);
     float *col = scratch, *tmp = scratch + (size_t)p.k * p.per_block * p.pu;
     for (int u0 = 0; u0 < p.units; u0 += p.per_block) {
@@ -158,15 +161,17 @@ void memae_ref_conv_forward(const memae_conv_geom *g, const float *x, const floa
             for (int c = 0; c < g->co; c++)
                 for (size_t j = 0; j < ld; j++)
                     tmp[(size_t)c * ld + j] = b[c];
-        memae_ref_gemm(0, 0, g->co, (int)ld, p.k, 1.0f, w, p.k, col, (int)ld, b ? 1.0f : 0.0f,
+        memae_ref_gemm(NULL, 0, 0, g->co, (int)ld, p.k, 1.0f, w, p.k, col, (int)ld, b ? 1.0f : 0.0f,
                        tmp, (int)ld, threads);
         gather(g, &p, y, g->co, u0, nu, tmp, 0, threads);
     }
 }
 
-void memae_ref_conv_backward_data(const memae_conv_geom *g, const float *dy, const float *w,
-                                  float *dx, float *scratch, int threads)
+void memae_ref_conv_backward_data(const memae_backend *be, const memae_conv_geom *g,
+                                  const float *dy, const float *w, float *dx, float *scratch,
+                                  int threads)
 {
+    (void)be;
     plan p = make_plan(g);
     float *col = scratch, *tmp = scratch + (size_t)p.k * p.per_block * p.pu;
     memset(dx, 0, (size_t)g->n * g->ci * p.isz * sizeof *dx);
@@ -174,11 +179,11 @@ void memae_ref_conv_backward_data(const memae_conv_geom *g, const float *dy, con
         int nu = p.units - u0 < p.per_block ? p.units - u0 : p.per_block;
         size_t ld = (size_t)nu * p.pu;
         gather(g, &p, dy, g->co, u0, nu, tmp, 1, threads);
-        memae_ref_gemm(1, 0, p.k, (int)ld, g->co, 1.0f, w, p.k, tmp, (int)ld, 0.0f, col, (int)ld,
-                       threads);
+        memae_ref_gemm(NULL, 1, 0, p.k, (int)ld, g->co, 1.0f, w, p.k, tmp, (int)ld, 0.0f, col,
+                       (int)ld, threads);
         /* Units of one sample overlap in dx (depth taps): samples in parallel,
          * each sample's units in order, so the sums keep one order. */
-#pragma omp parallel for schedule(static) num_threads(memae_par((size_t)p.k * ld, threads))
+#pragma omp parallel for schedule(static) num_threads(memae_par((size_t)p.k *ld, threads))
         for (int n = u0 / g->out[0]; n <= (u0 + nu - 1) / g->out[0]; n++)
             for (int u = 0; u < nu; u++) {
                 int un, od;
@@ -190,9 +195,11 @@ void memae_ref_conv_backward_data(const memae_conv_geom *g, const float *dy, con
     }
 }
 
-void memae_ref_conv_backward_weights(const memae_conv_geom *g, const float *x, const float *dy,
-                                     float *dw, float *db, float *scratch, int threads)
+void memae_ref_conv_backward_weights(const memae_backend *be, const memae_conv_geom *g,
+                                     const float *x, const float *dy, float *dw, float *db,
+                                     float *scratch, int threads)
 {
+    (void)be;
     plan p = make_plan(g);
     float *col = scratch, *tmp = scratch + (size_t)p.k * p.per_block * p.pu;
     for (int u0 = 0; u0 < p.units; u0 += p.per_block) {
@@ -200,16 +207,18 @@ void memae_ref_conv_backward_weights(const memae_conv_geom *g, const float *x, c
         size_t ld = (size_t)nu * p.pu;
         im2col_block(g, &p, x, u0, nu, col, threads);
         gather(g, &p, dy, g->co, u0, nu, tmp, 1, threads);
-        memae_ref_gemm(0, 1, g->co, p.k, (int)ld, 1.0f, tmp, (int)ld, col, (int)ld,
+        memae_ref_gemm(NULL, 0, 1, g->co, p.k, (int)ld, 1.0f, tmp, (int)ld, col, (int)ld,
                        u0 == 0 ? 0.0f : 1.0f, dw, p.k, threads);
     }
     if (db)
-        memae_ref_channel_sum(dy, g->n, g->co, p.osz, db, threads);
+        memae_ref_channel_sum(NULL, dy, g->n, g->co, p.osz, db, threads);
 }
 
-void memae_ref_channel_sum(const float *t, int n, int c, size_t s, float *out, int threads)
+void memae_ref_channel_sum(const memae_backend *be, const float *t, int n, int c, size_t s,
+                           float *out, int threads)
 {
-#pragma omp parallel for schedule(static) num_threads(memae_par((size_t)n * c * s, threads))
+    (void)be;
+#pragma omp parallel for schedule(static) num_threads(memae_par((size_t)n *c *s, threads))
     for (int ch = 0; ch < c; ch++) {
         double sum = 0.0;
         for (int b = 0; b < n; b++) {

@@ -26,7 +26,7 @@ static void pack_a(const float *a, int lda, int ta, int m, int p0, int kc, float
                    int threads)
 {
     int panels = (m + MR - 1) / MR;
-#pragma omp parallel for schedule(static) num_threads(memae_par((size_t)m * kc, threads))
+#pragma omp parallel for schedule(static) num_threads(memae_par((size_t)m *kc, threads))
     for (int q = 0; q < panels; q++) {
         float *d = ap + (size_t)q * MR * kc;
         for (int p = 0; p < kc; p++)
@@ -42,7 +42,7 @@ static void pack_b(const float *b, int ldb, int tb, int j0, int nc, int p0, int 
                    int threads)
 {
     int panels = (nc + NR - 1) / NR;
-#pragma omp parallel for schedule(static) num_threads(memae_par((size_t)nc * kc, threads))
+#pragma omp parallel for schedule(static) num_threads(memae_par((size_t)nc *kc, threads))
     for (int q = 0; q < panels; q++) {
         float *d = bp + (size_t)q * NR * kc;
         for (int p = 0; p < kc; p++)
@@ -80,9 +80,11 @@ static void kernel(int kc, const float *ap, const float *bp, float *c, int ldc, 
     }
 }
 
-void memae_ref_gemm(int ta, int tb, int m, int n, int k, float alpha, const float *a, int lda,
-                    const float *b, int ldb, float beta, float *c, int ldc, int threads)
+void memae_ref_gemm(const memae_backend *be, int ta, int tb, int m, int n, int k, float alpha,
+                    const float *a, int lda, const float *b, int ldb, float beta, float *c, int ldc,
+                    int threads)
 {
+    (void)be;
     if (m <= 0 || n <= 0)
         return;
     if (k <= 0) {
@@ -102,8 +104,10 @@ void memae_ref_gemm(int ta, int tb, int m, int n, int k, float alpha, const floa
             for (int j = 0; j < n; j++) {
                 float s = 0.0f;
                 for (int p = 0; p < k; p++)
-                    s += at(a, lda, ta, i, p) * (tb ? b[(size_t)j * ldb + p] : b[(size_t)p * ldb + j]);
-                c[(size_t)i * ldc + j] = alpha * s + (beta == 0.0f ? 0.0f : beta * c[(size_t)i * ldc + j]);
+                    s += at(a, lda, ta, i, p) *
+                         (tb ? b[(size_t)j * ldb + p] : b[(size_t)p * ldb + j]);
+                c[(size_t)i * ldc + j] =
+                    alpha * s + (beta == 0.0f ? 0.0f : beta * c[(size_t)i * ldc + j]);
             }
         return;
     }

@@ -20,7 +20,7 @@ static void init(const memae_layer *l, float *params, float *buffers, memae_rng 
 
 static void forward(memae_layer *l, const memae_run *run, const float *x, float *y)
 {
-    run->be->act_forward(l->act, memae_shape_size(&l->in) * run->batch, x, y, run->threads);
+    run->be->act_forward(run->be, l->act, memae_shape_size(&l->in) * run->batch, x, y, run->threads);
 }
 
 static void backward(memae_layer *l, const memae_run *run, const float *x, const float *y,
@@ -28,7 +28,7 @@ static void backward(memae_layer *l, const memae_run *run, const float *x, const
 {
     (void)x;
     if (dx)
-        run->be->act_backward(l->act, memae_shape_size(&l->in) * run->batch, y, dy, dx,
+        run->be->act_backward(run->be, l->act, memae_shape_size(&l->in) * run->batch, y, dy, dx,
                               run->threads);
 }
 

@@ -39,7 +39,7 @@ static size_t ksize(const memae_layer *l)
 static size_t workspace(const memae_layer *l, const memae_backend *be, int batch)
 {
     memae_conv_geom g = geom(l, batch);
-    return be->conv_scratch(&g);
+    return be->conv_scratch(be, &g);
 }
 
 static int setup(memae_layer *l, char *msg, size_t msglen)
@@ -93,10 +93,10 @@ static void forward(memae_layer *l, const memae_run *run, const float *x, float 
     const float *w = run->params + l->param_off;
     const float *b = w + (size_t)l->in.c * l->out.c * ksize(l);
     if (!is_t(l)) {
-        run->be->conv_forward(&g, x, w, b, y, l->ws, run->threads);
+        run->be->conv_forward(run->be, &g, x, w, b, y, l->ws, run->threads);
         return;
     }
-    run->be->conv_backward_data(&g, x, w, y, l->ws, run->threads);
+    run->be->conv_backward_data(run->be, &g, x, w, y, l->ws, run->threads);
     size_t sp = (size_t)l->out.sp[0] * l->out.sp[1] * l->out.sp[2];
 #pragma omp parallel for collapse(2) schedule(static) \
     num_threads(memae_par((size_t)run->batch * l->out.c * sp, run->threads))
@@ -117,17 +117,17 @@ static void backward(memae_layer *l, const memae_run *run, const float *x, const
     size_t wn = (size_t)l->in.c * l->out.c * ksize(l);
     float *dw = run->grads + l->param_off, *db = dw + wn;
     if (!is_t(l)) {
-        run->be->conv_backward_weights(&g, x, dy, dw, db, l->ws, run->threads);
+        run->be->conv_backward_weights(run->be, &g, x, dy, dw, db, l->ws, run->threads);
         if (dx)
-            run->be->conv_backward_data(&g, dy, w, dx, l->ws, run->threads);
+            run->be->conv_backward_data(run->be, &g, dy, w, dx, l->ws, run->threads);
         return;
     }
     /* The adjoint convolution reads dy (our output side) and writes to x's side. */
-    run->be->conv_backward_weights(&g, dy, x, dw, NULL, l->ws, run->threads);
-    run->be->channel_sum(dy, run->batch, l->out.c,
+    run->be->conv_backward_weights(run->be, &g, dy, x, dw, NULL, l->ws, run->threads);
+    run->be->channel_sum(run->be, dy, run->batch, l->out.c,
                          (size_t)l->out.sp[0] * l->out.sp[1] * l->out.sp[2], db, run->threads);
     if (dx)
-        run->be->conv_forward(&g, dy, w, NULL, dx, l->ws, run->threads);
+        run->be->conv_forward(run->be, &g, dy, w, NULL, dx, l->ws, run->threads);
 }
 
 const memae_layer_ops memae_conv_ops = {

@@ -33,7 +33,7 @@ static void forward(memae_layer *l, const memae_run *run, const float *x, float 
     for (int i = 0; i < n; i++)
         for (int j = 0; j < out; j++)
             y[(size_t)i * out + j] = b[j];
-    run->be->gemm(0, 1, n, out, in, 1.0f, x, in, w, in, 1.0f, y, out, run->threads);
+    run->be->gemm(run->be, 0, 1, n, out, in, 1.0f, x, in, w, in, 1.0f, y, out, run->threads);
 }
 
 static void backward(memae_layer *l, const memae_run *run, const float *x, const float *y,
@@ -43,7 +43,7 @@ static void backward(memae_layer *l, const memae_run *run, const float *x, const
     int in = l->in.c, out = l->out.c, n = run->batch;
     const float *w = run->params + l->param_off;
     float *dw = run->grads + l->param_off, *db = dw + (size_t)in * out;
-    run->be->gemm(1, 0, out, in, n, 1.0f, dy, out, x, in, 0.0f, dw, in, run->threads);
+    run->be->gemm(run->be, 1, 0, out, in, n, 1.0f, dy, out, x, in, 0.0f, dw, in, run->threads);
     for (int j = 0; j < out; j++) {
         double s = 0.0;
         for (int i = 0; i < n; i++)
@@ -51,7 +51,7 @@ static void backward(memae_layer *l, const memae_run *run, const float *x, const
         db[j] = (float)s;
     }
     if (dx)
-        run->be->gemm(0, 0, n, in, out, 1.0f, dy, out, w, in, 0.0f, dx, in, run->threads);
+        run->be->gemm(run->be, 0, 0, n, in, out, 1.0f, dy, out, w, in, 0.0f, dx, in, run->threads);
 }
 
 const memae_layer_ops memae_linear_ops = {

@@ -220,10 +220,10 @@ static void forward(memae_layer *l, const memae_run *run, const float *x, float 
     if (l->addressing == MEMAE_ADDR_COSINE) {
         normalize_rows(w.q, q, d, w.qn, w.qnorm);
         normalize_rows(m, n, d, w.mn, w.mnorm);
-        be->gemm(0, 1, (int)q, (int)n, (int)d, 1.0f, w.qn, (int)d, w.mn, (int)d, 0.0f, w.wsoft,
+        be->gemm(be, 0, 1, (int)q, (int)n, (int)d, 1.0f, w.qn, (int)d, w.mn, (int)d, 0.0f, w.wsoft,
                  (int)n, run->threads);
     } else {
-        be->gemm(0, 1, (int)q, (int)n, (int)d, 1.0f, w.q, (int)d, m, (int)d, 0.0f, w.wsoft,
+        be->gemm(be, 0, 1, (int)q, (int)n, (int)d, 1.0f, w.q, (int)d, m, (int)d, 0.0f, w.wsoft,
                  (int)n, run->threads);
     }
     int64_t zero = 0;
@@ -248,7 +248,7 @@ static void forward(memae_layer *l, const memae_run *run, const float *x, float 
     l->entropy = ent / (double)q;
     l->zero_queries = zero;
     l->queries = (int64_t)q;
-    be->gemm(0, 0, (int)q, (int)d, (int)n, 1.0f, w.wfin, (int)n, m, (int)d, 0.0f, w.rows, (int)d,
+    be->gemm(be, 0, 0, (int)q, (int)d, (int)n, 1.0f, w.wfin, (int)n, m, (int)d, 0.0f, w.rows, (int)d,
              run->threads);
     from_rows(l, run->batch, w.rows, y);
 }
@@ -267,9 +267,9 @@ static void backward(memae_layer *l, const memae_run *run, const float *x, const
 
     to_rows(l, run->batch, dy, dout);
     /* Read: out = wfin M. */
-    be->gemm(1, 0, (int)n, (int)d, (int)q, 1.0f, w.wfin, (int)n, dout, (int)d, 0.0f, dm, (int)d,
+    be->gemm(be, 1, 0, (int)n, (int)d, (int)q, 1.0f, w.wfin, (int)n, dout, (int)d, 0.0f, dm, (int)d,
              run->threads);
-    be->gemm(0, 1, (int)q, (int)n, (int)d, 1.0f, dout, (int)d, m, (int)d, 0.0f, w.dw, (int)n,
+    be->gemm(be, 0, 1, (int)q, (int)n, (int)d, 1.0f, dout, (int)d, m, (int)d, 0.0f, w.dw, (int)n,
              run->threads);
     float ew = run->entropy_weight / (float)q;
 #pragma omp parallel for schedule(static) num_threads(memae_par(q * n, run->threads))
@@ -291,18 +291,18 @@ static void backward(memae_layer *l, const memae_run *run, const float *x, const
     /* Addressing: a = q M^T (or the normalised rows); dq goes into dout's place. */
     float *dq = dout;
     if (l->addressing == MEMAE_ADDR_COSINE) {
-        be->gemm(0, 0, (int)q, (int)d, (int)n, 1.0f, w.dw, (int)n, w.mn, (int)d, 0.0f, dq, (int)d,
+        be->gemm(be, 0, 0, (int)q, (int)d, (int)n, 1.0f, w.dw, (int)n, w.mn, (int)d, 0.0f, dq, (int)d,
                  run->threads);
         normalize_rows_backward(w.qn, w.qnorm, q, d, dq);
-        be->gemm(1, 0, (int)n, (int)d, (int)q, 1.0f, w.dw, (int)n, w.qn, (int)d, 0.0f, w.gm,
+        be->gemm(be, 1, 0, (int)n, (int)d, (int)q, 1.0f, w.dw, (int)n, w.qn, (int)d, 0.0f, w.gm,
                  (int)d, run->threads);
         normalize_rows_backward(w.mn, w.mnorm, n, d, w.gm);
         for (size_t i = 0; i < n * d; i++)
             dm[i] += w.gm[i];
     } else {
-        be->gemm(0, 0, (int)q, (int)d, (int)n, 1.0f, w.dw, (int)n, m, (int)d, 0.0f, dq, (int)d,
+        be->gemm(be, 0, 0, (int)q, (int)d, (int)n, 1.0f, w.dw, (int)n, m, (int)d, 0.0f, dq, (int)d,
                  run->threads);
-        be->gemm(1, 0, (int)n, (int)d, (int)q, 1.0f, w.dw, (int)n, w.q, (int)d, 1.0f, dm, (int)d,
+        be->gemm(be, 1, 0, (int)n, (int)d, (int)q, 1.0f, w.dw, (int)n, w.q, (int)d, 1.0f, dm, (int)d,
                  run->threads);
     }
     if (dx)
