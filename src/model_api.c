@@ -62,6 +62,7 @@ void memae_model_free(memae_model *m)
     memae_aligned_free(m->adam_v);
     memae_aligned_free(m->buffers);
     memae_aligned_free(m->arena);
+    memae_model_release_backend(m);
     for (int i = 0; i < m->nmeta; i++) {
         free(m->meta[i].key);
         free(m->meta[i].value);
@@ -164,13 +165,21 @@ int memae_model_set_threads(memae_model *m, int threads)
 
 int memae_model_set_backend(memae_model *m, int backend)
 {
-    if (backend == MEMAE_BACKEND_REF) {
-        m->be = memae_backend_ref();
-        m->backend = backend;
+    if (backend == m->backend)
         return MEMAE_OK;
+    memae_backend *fresh = NULL;
+    if (backend == MEMAE_BACKEND_DNNL) {
+        int st = memae_backend_dnnl_create(&fresh, &m->err);
+        if (st)
+            return st;
+    } else if (backend != MEMAE_BACKEND_REF) {
+        return memae_seterr(&m->err, MEMAE_E_ARG, "unknown backend %d (ref 0, dnnl 1)", backend);
     }
-    return memae_seterr(&m->err, MEMAE_E_UNSUPPORTED,
-                        "backend %d is not available in this build (ref only)", backend);
+    memae_model_release_backend(m);
+    m->be = fresh ? fresh : memae_backend_ref();
+    m->backend = backend;
+    m->plan_batch = 0; /* scratch and primitives belong to the backend: plan again */
+    return MEMAE_OK;
 }
 
 memae_train_opts memae_train_opts_default(void)

@@ -69,6 +69,11 @@ enum memae_act { MEMAE_ACT_LEAKY_RELU = 0, MEMAE_ACT_TANH = 1 };
 
 const memae_backend *memae_backend_ref(void);
 
+/* A oneDNN backend instance (its engine, stream and primitive cache); free it
+ * with be->destroy.  MEMAE_E_UNSUPPORTED (with a message) when unavailable. */
+#include "core/error.h"
+int memae_backend_dnnl_create(memae_backend **out, memae_err *err);
+
 /* Threads worth waking for this much work: a parallel region costs a
  * barrier, and on a loaded machine a barrier can wait for a descheduled
  * thread for a whole time slice, so small loops run on one thread. */

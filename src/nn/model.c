@@ -167,6 +167,13 @@ int memae_model_build(const memae_config *cfg, memae_model **out)
     return MEMAE_OK;
 }
 
+void memae_model_release_backend(memae_model *m)
+{
+    if (m->be && m->be->destroy)
+        m->be->destroy((memae_backend *)m->be);
+    m->be = memae_backend_ref();
+}
+
 memae_model *memae_model_failed(const memae_err *err)
 {
     memae_model *m = calloc(1, sizeof *m);

@@ -47,6 +47,9 @@ struct memae_model {
 /* Build layers and buffers from cfg (shapes checked, "auto" paddings resolved
  * into m->cfg); parameters are zero until memae_model_init_params. */
 int memae_model_build(const memae_config *cfg, memae_model **out);
+/* Destroy the model's backend instance unless it is the shared ref one. */
+void memae_model_release_backend(memae_model *m);
+
 /* A handle that only carries the error of a failed create or load. */
 memae_model *memae_model_failed(const memae_err *err);
 void memae_model_init_params(memae_model *m, uint64_t seed);
