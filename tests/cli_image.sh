@@ -49,6 +49,10 @@ kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null
 "$BIN" eval -m "$T/a.safetensors" --data $IMG --labels $LAB --normal-class 1 | grep -q "precision" \
   && ok "eval text" || bad "eval text"
 
+# A folder of images (png, bmp, tif, jpg), decoded by FFmpeg and resized to 28 x 28.
+"$BIN" score -m "$T/a.safetensors" --data tests/fixtures/images -o "$T/f.csv" \
+  && [ "$(wc -l <"$T/f.csv")" -eq 6 ] && ok "score a folder of images" || bad "folder of images"
+
 # Bad inputs: one line, non-zero exit, no output left behind.
 head -c 5000 $D/t10k-images-idx3-ubyte.gz | gzip -dc 2>/dev/null | head -c 3000 > "$T/trunc.idx"
 expect_error "truncated IDX" "trunc.idx" "$BIN" score -m "$T/a.safetensors" --data "$T/trunc.idx" -o "$T/x.npy"
