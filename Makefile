@@ -9,7 +9,7 @@ PKG_LIBS := $(shell pkg-config --libs $(PKGS))
 
 CFLAGS ?= $(OPT) -g
 CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -fopenmp -fPIC -Iinclude -Isrc $(PKG_CFLAGS)
-LDLIBS := $(PKG_LIBS) -lm -fopenmp
+LDLIBS := $(PKG_LIBS) -ldnnl -lm -fopenmp
 
 LIB_SRC := $(sort $(wildcard src/*.c src/*/*.c))
 CLI_SRC := $(sort $(wildcard cli/*.c))

@@ -12,6 +12,8 @@
  * generator): biases of convs followed by batch norm, whose true gradient
  * is 0, and memory rows that no query reads; their Adam updates amplify that
  * noise to +-lr, so they are compared only where it is meaningful.
+ * Every case runs on the reference backend and on the oneDNN one, with the
+ * same tolerances.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -40,18 +42,20 @@ static const float *tensor(const memae_st_file *f, const char *name, size_t *n)
     return e->data;
 }
 
+static const char *backend_name = "ref"; /* of the case running, for messages */
+
 static void expect_close(const char *what, const float *got, const float *want, size_t n,
                          double atol, double rtol)
 {
     size_t wi;
     double w = tu_close(got, want, n, atol, rtol, &wi);
     if (w > 1.0)
-        fprintf(stderr, "%s: element %zu is %.8g, PyTorch %.8g (atol %g, rtol %g)\n", what, wi,
-                got[wi], want[wi], atol, rtol);
+        fprintf(stderr, "%s on %s: element %zu is %.8g, PyTorch %.8g (atol %g, rtol %g)\n", what,
+                backend_name, wi, got[wi], want[wi], atol, rtol);
     assert_true(w <= 1.0);
 }
 
-static void memory_case(const char *fixture)
+static void memory_case_on(const char *fixture, const memae_backend *be)
 {
     memae_st_file f;
     memae_err err = {0};
@@ -73,7 +77,7 @@ static void memory_case(const char *fixture)
                                                               : MEMAE_QUERY_POSITION;
     l.slots = (int)memae_st_find(&f, "memory")->shape[0];
     tu_layer t;
-    assert_int_equal(tu_layer_make(&t, &l, batch, 1, 1), 0);
+    assert_int_equal(tu_layer_make_on(&t, &l, batch, 1, 1, be), 0);
     assert_int_equal(t.l.nparams, nm);
     memcpy(t.params, mem, nm * sizeof *mem);
     memcpy(t.x, tensor(&f, "input", NULL), t.nx * sizeof *t.x);
@@ -94,6 +98,16 @@ static void memory_case(const char *fixture)
     expect_close("grad_input", t.dx, tensor(&f, "grad_input", NULL), t.nx, 1e-5, 1e-4);
     tu_layer_free(&t);
     memae_st_free(&f);
+}
+
+static void memory_case(const char *fixture)
+{
+    for (int i = 0; i < 2; i++) {
+        const memae_backend *be = tu_backend(i);
+        assert_non_null(be);
+        backend_name = be->name;
+        memory_case_on(fixture, be);
+    }
 }
 
 static void test_memory_dot_lam0(void **s) { (void)s; memory_case("memory_dot_lam0.safetensors"); }
@@ -174,7 +188,7 @@ static void compare_after(memae_model *m, const memae_st_file *f, const model_to
     }
 }
 
-static void model_case(const char *fixture, const model_tol *tol)
+static void model_case_on(const char *fixture, const model_tol *tol, int backend)
 {
     memae_st_file f;
     memae_err err = {0};
@@ -188,6 +202,9 @@ static void model_case(const char *fixture, const model_tol *tol)
     if (memae_model_read_tensors(m, &f, 1, NULL))
         fail_msg("%s", memae_errmsg(m));
     memae_model_set_threads(m, 2);
+    if (memae_model_set_backend(m, backend))
+        fail_msg("%s", memae_errmsg(m));
+    backend_name = m->be->name;
     size_t n;
     const float *x = tensor(&f, "test.input", &n);
     int batch = (int)(n / memae_model_sample_size(m));
@@ -216,6 +233,12 @@ static void model_case(const char *fixture, const model_tol *tol)
     free(out);
     memae_model_free(m);
     memae_st_free(&f);
+}
+
+static void model_case(const char *fixture, const model_tol *tol)
+{
+    model_case_on(fixture, tol, MEMAE_BACKEND_REF);
+    model_case_on(fixture, tol, MEMAE_BACKEND_DNNL);
 }
 
 /* Tolerances from the generator's float32-vs-float64 spread (f32_vs_f64_maxabs). */

@@ -8,6 +8,7 @@
  *    shrinkage is discontinuous at lambda (a weight just above it keeps its
  *    value, one just below becomes 0), so points whose one-sided differences
  *    disagree are skipped; at least 60% of the sampled points must be checked.
+ * Each check runs on the reference backend and on the oneDNN one.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -40,22 +41,33 @@ static memae_layer conv_layer(memae_op op, int sdim, int c, const int sp[3], int
     return l;
 }
 
-static void run_check(const memae_layer *l, int batch, int train, float ew, tu_gradcheck gc,
-                      double min_checked_fraction)
+static void run_check_on(const memae_layer *l, int batch, int train, float ew, tu_gradcheck gc,
+                         double min_checked_fraction, const memae_backend *be)
 {
     tu_layer t;
-    assert_int_equal(tu_layer_make(&t, l, batch, train, 1234), 0);
+    assert_int_equal(tu_layer_make_on(&t, l, batch, train, 1234, be), 0);
     t.run.entropy_weight = ew;
     int checked = 0;
     int bad = tu_gradcheck_layer(&t, &gc, &checked);
     size_t total = (size_t)(gc.samples < (int)t.nx ? gc.samples : (int)t.nx) +
                    (size_t)(gc.samples < (int)t.l.nparams ? gc.samples : (int)t.l.nparams);
     if (bad || checked < min_checked_fraction * (double)total)
-        fprintf(stderr, "%s: %d of %d checked elements disagree (%zu sampled)\n", t.l.prefix, bad,
-                checked, total);
+        fprintf(stderr, "%s on %s: %d of %d checked elements disagree (%zu sampled)\n",
+                t.l.prefix, be->name, bad, checked, total);
     assert_int_equal(bad, 0);
     assert_true(checked >= min_checked_fraction * (double)total);
     tu_layer_free(&t);
+}
+
+/* Every check runs on each backend, with the same tolerances. */
+static void run_check(const memae_layer *l, int batch, int train, float ew, tu_gradcheck gc,
+                      double min_checked_fraction)
+{
+    for (int i = 0; i < 2; i++) {
+        const memae_backend *be = tu_backend(i);
+        assert_non_null(be);
+        run_check_on(l, batch, train, ew, gc, min_checked_fraction, be);
+    }
 }
 
 static const tu_gradcheck linear_gc = {.h = 1e-2, .atol = 2e-3, .rtol = 1e-2, .samples = 60};

@@ -21,7 +21,38 @@ void tu_fill(memae_rng *r, float *x, size_t n, float lo, float hi)
         x[i] = lo + (hi - lo) * (float)memae_rng_uniform(r);
 }
 
+static memae_backend *dnnl;
+
+static void free_dnnl(void)
+{
+    dnnl->destroy(dnnl);
+}
+
+const memae_backend *tu_backend(int i)
+{
+    static int tried;
+    if (i == 0)
+        return memae_backend_ref();
+    if (i != 1)
+        return NULL;
+    if (!tried) {
+        memae_err err = {0};
+        tried = 1;
+        if (memae_backend_dnnl_create(&dnnl, &err))
+            fprintf(stderr, "no oneDNN backend: %s\n", err.msg);
+        else
+            atexit(free_dnnl);
+    }
+    return dnnl;
+}
+
 int tu_layer_make(tu_layer *t, const memae_layer *l, int batch, int train, uint64_t seed)
+{
+    return tu_layer_make_on(t, l, batch, train, seed, memae_backend_ref());
+}
+
+int tu_layer_make_on(tu_layer *t, const memae_layer *l, int batch, int train, uint64_t seed,
+                     const memae_backend *be)
 {
     memset(t, 0, sizeof *t);
     t->l = *l;
@@ -37,7 +68,7 @@ int tu_layer_make(tu_layer *t, const memae_layer *l, int batch, int train, uint6
     t->params = memae_falloc(t->l.nparams + 1);
     t->grads = memae_falloc(t->l.nparams + 1);
     t->buffers = memae_falloc(nb + 1);
-    t->l.ws = memae_falloc(t->ops->workspace(&t->l, memae_backend_ref(), batch) + 1);
+    t->l.ws = memae_falloc(t->ops->workspace(&t->l, be, batch) + 1);
     t->x = memae_falloc(t->nx);
     t->dx = memae_falloc(t->nx);
     t->y = memae_falloc(t->ny);
@@ -50,7 +81,7 @@ int tu_layer_make(tu_layer *t, const memae_layer *l, int batch, int train, uint6
         t->params[i] += (float)(0.3 * memae_rng_normal(&r));
     tu_fill(&r, t->x, t->nx, -1.0f, 1.0f);
     tu_fill(&r, t->dy, t->ny, -1.0f, 1.0f);
-    t->run = (memae_run){.be = memae_backend_ref(), .threads = 2, .batch = batch, .train = train,
+    t->run = (memae_run){.be = be, .threads = 2, .batch = batch, .train = train,
                          .params = t->params, .grads = t->grads, .buffers = t->buffers,
                          .entropy_weight = 0.0f};
     return 0;

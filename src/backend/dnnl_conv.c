@@ -1,0 +1,396 @@
+/*
+ * Convolutions on oneDNN.  One cache entry per geometry (batch included) and
+ * team size holds the three primitives (forward, backward data, backward
+ * weights), made together at plan time by conv_scratch.  The interface
+ * passes plain NC(D)HW tensors; each primitive is described with layout
+ * "any" so that oneDNN picks its fastest (channel-blocked) one, and reorders
+ * between the two run at the edges, into the shared arena.  A geometry with
+ * D = 1, kernel 1, stride 1 and padding 0 along D is a 2D convolution, for
+ * which oneDNN has more kernels.  If oneDNN cannot make a geometry's
+ * primitives, the entry remembers the failure and the reference kernels run
+ * it (with scratch of their own), so a kernel never has to report an error.
+ */
+#include "backend/dnnl.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <omp.h>
+
+#include "backend/ref.h"
+#include "core/alloc.h"
+
+/* A tensor argument: the caller's plain buffer and, when the primitive
+ * wants another layout, its copy in the arena and the reorder between them. */
+typedef struct dn_tensor {
+    dnnl_memory_t user, inner;
+    dn_prim reorder;
+    int region, output;
+} dn_tensor;
+
+/* One primitive: src side, weights, dst side, and a plain bias (forward) or
+ * bias gradient (backward weights). */
+typedef struct dn_op {
+    dn_prim prim;
+    dn_tensor t[3];
+    int arg[3];
+    dnnl_memory_t bias;
+    int bias_arg;
+} dn_op;
+
+enum { OP_FWD, OP_BWD_DATA, OP_BWD_WEIGHTS, OP_COUNT };
+
+static const dnnl_query_t op_query[OP_COUNT][3] = {
+    {dnnl_query_src_md, dnnl_query_weights_md, dnnl_query_dst_md},
+    {dnnl_query_diff_src_md, dnnl_query_weights_md, dnnl_query_diff_dst_md},
+    {dnnl_query_src_md, dnnl_query_diff_weights_md, dnnl_query_diff_dst_md},
+};
+static const int op_arg[OP_COUNT][3] = {
+    {DNNL_ARG_SRC, DNNL_ARG_WEIGHTS, DNNL_ARG_DST},
+    {DNNL_ARG_DIFF_SRC, DNNL_ARG_WEIGHTS, DNNL_ARG_DIFF_DST},
+    {DNNL_ARG_SRC, DNNL_ARG_DIFF_WEIGHTS, DNNL_ARG_DIFF_DST},
+};
+static const int op_output[OP_COUNT] = {2, 0, 1};
+static const int op_bias[OP_COUNT] = {DNNL_ARG_BIAS, 0, DNNL_ARG_DIFF_BIAS};
+static const int t_region[3] = {DN_R_SRC, DN_R_WEI, DN_R_DST};
+
+typedef struct dn_conv {
+    dn_op op[OP_COUNT];
+    float *zeros;  /* co zeros: the bias of conv_forward(b = NULL) */
+    float *sink;   /* co floats: a bias gradient nobody asked for */
+    float *ref_ws; /* the reference kernels' scratch, when oneDNN failed */
+} dn_conv;
+
+/* Plain descriptors of the geometry (2D when D is trivial) and the conv's
+ * spatial parameters.  oneDNN wants the right padding explicitly; it may be
+ * negative (input rows the last window does not reach), which it allows. */
+typedef struct conv_shape {
+    int nd;
+    dnnl_memory_desc_t src, wei, dst, bias;
+    dnnl_dims_t str, pl, pr;
+} conv_shape;
+
+static conv_shape shape_of(const memae_conv_geom *g)
+{
+    int sp =
+        g->in[0] == 1 && g->out[0] == 1 && g->k[0] == 1 && g->s[0] == 1 && g->p[0] == 0 ? 2 : 3;
+    conv_shape s;
+    memset(&s, 0, sizeof s);
+    s.nd = sp + 2;
+    dnnl_dims_t src = {g->n, g->ci}, wei = {g->co, g->ci}, dst = {g->n, g->co}, b = {g->co};
+    for (int i = 0; i < sp; i++) {
+        int a = 3 - sp + i;
+        src[2 + i] = g->in[a];
+        wei[2 + i] = g->k[a];
+        dst[2 + i] = g->out[a];
+        s.str[i] = g->s[a];
+        s.pl[i] = g->p[a];
+        s.pr[i] = (dnnl_dim_t)(g->out[a] - 1) * g->s[a] + g->k[a] - g->in[a] - g->p[a];
+    }
+    dnnl_format_tag_t tag = s.nd == 4 ? dnnl_abcd : dnnl_abcde;
+    dnnl_memory_desc_init_by_tag(&s.src, s.nd, src, dnnl_f32, tag);
+    dnnl_memory_desc_init_by_tag(&s.wei, s.nd, wei, dnnl_f32, tag);
+    dnnl_memory_desc_init_by_tag(&s.dst, s.nd, dst, dnnl_f32, tag);
+    dnnl_memory_desc_init_by_tag(&s.bias, 1, b, dnnl_f32, dnnl_a);
+    return s;
+}
+
+static dnnl_memory_desc_t any_of(const dnnl_memory_desc_t *md)
+{
+    dnnl_memory_desc_t a;
+    dnnl_memory_desc_init_by_tag(&a, md->ndims, md->dims, dnnl_f32, dnnl_format_tag_any);
+    return a;
+}
+
+static dnnl_status_t tensor_make(dn_ctx *c, dn_tensor *t, const dnnl_memory_desc_t *plain,
+                                 const dnnl_memory_desc_t *want, int region, int output,
+                                 size_t bytes[DN_NREGIONS])
+{
+    t->region = region;
+    t->output = output;
+    dnnl_status_t st = dn_memory(c, plain, &t->user);
+    if (st != dnnl_success || dnnl_memory_desc_equal(plain, want))
+        return st;
+    size_t need = dnnl_memory_desc_get_size(want);
+    bytes[region] = need > bytes[region] ? need : bytes[region];
+    st = dn_memory(c, want, &t->inner);
+    if (st == dnnl_success)
+        st = output ? dn_reorder_make(c, want, plain, &t->reorder, bytes)
+                    : dn_reorder_make(c, plain, want, &t->reorder, bytes);
+    return st;
+}
+
+/* The primitive of one op desc, its tensors and reorders; *pd_out keeps the
+ * forward descriptor as the backward ops' hint. */
+static dnnl_status_t op_make(dn_ctx *c, dn_op *op, int kind, const void *desc,
+                             const_dnnl_primitive_desc_t hint, const conv_shape *s,
+                             size_t bytes[DN_NREGIONS], dnnl_primitive_desc_t *pd_out)
+{
+    const dnnl_memory_desc_t *plain[3] = {&s->src, &s->wei, &s->dst};
+    dnnl_primitive_attr_t attr = NULL;
+    dnnl_primitive_desc_t pd = NULL;
+    dnnl_status_t st = dn_attr(&attr);
+    if (st == dnnl_success)
+        st = dnnl_primitive_desc_create(&pd, desc, attr, c->engine, hint);
+    for (int i = 0; i < 3 && st == dnnl_success; i++) {
+        op->arg[i] = op_arg[kind][i];
+        st = tensor_make(c, &op->t[i], plain[i],
+                         dnnl_primitive_desc_query_md(pd, op_query[kind][i], 0), t_region[i],
+                         op_output[kind] == i, bytes);
+    }
+    if (st == dnnl_success && op_bias[kind]) {
+        op->bias_arg = op_bias[kind];
+        st = dn_memory(c, &s->bias, &op->bias);
+    }
+    if (st == dnnl_success)
+        st = dn_prim_make(c, pd, &op->prim, bytes);
+    if (pd_out && st == dnnl_success)
+        *pd_out = pd;
+    else
+        dnnl_primitive_desc_destroy(pd);
+    dnnl_primitive_attr_destroy(attr);
+    return st;
+}
+
+static dnnl_status_t conv_make(dn_ctx *c, const memae_conv_geom *g, dn_conv *cv)
+{
+    conv_shape s = shape_of(g);
+    dnnl_memory_desc_t src = any_of(&s.src), wei = any_of(&s.wei), dst = any_of(&s.dst);
+    size_t bytes[DN_NREGIONS] = {0};
+    dnnl_convolution_desc_t fd, bd, wd;
+    dnnl_primitive_desc_t fwd = NULL;
+    /* Direct, never Winograd: results must match the reference's to float rounding. */
+    dnnl_status_t st =
+        dnnl_convolution_forward_desc_init(&fd, dnnl_forward_training, dnnl_convolution_direct,
+                                           &src, &wei, &s.bias, &dst, s.str, s.pl, s.pr);
+    if (st == dnnl_success)
+        st = op_make(c, &cv->op[OP_FWD], OP_FWD, &fd, NULL, &s, bytes, &fwd);
+    if (st == dnnl_success)
+        st = dnnl_convolution_backward_data_desc_init(&bd, dnnl_convolution_direct, &src, &wei,
+                                                      &dst, s.str, s.pl, s.pr);
+    if (st == dnnl_success)
+        st = op_make(c, &cv->op[OP_BWD_DATA], OP_BWD_DATA, &bd, fwd, &s, bytes, NULL);
+    if (st == dnnl_success)
+        st = dnnl_convolution_backward_weights_desc_init(&wd, dnnl_convolution_direct, &src, &wei,
+                                                         &s.bias, &dst, s.str, s.pl, s.pr);
+    if (st == dnnl_success)
+        st = op_make(c, &cv->op[OP_BWD_WEIGHTS], OP_BWD_WEIGHTS, &wd, fwd, &s, bytes, NULL);
+    dnnl_primitive_desc_destroy(fwd);
+    if (st == dnnl_success && dn_reserve(c, bytes))
+        st = dnnl_out_of_memory;
+    return st;
+}
+
+static void tensor_free(dn_tensor *t)
+{
+    if (t->user)
+        dnnl_memory_destroy(t->user);
+    if (t->inner)
+        dnnl_memory_destroy(t->inner);
+    dn_prim_free(&t->reorder);
+}
+
+static void conv_release(dn_conv *cv)
+{
+    for (int k = 0; k < OP_COUNT; k++) {
+        dn_op *op = &cv->op[k];
+        dn_prim_free(&op->prim);
+        for (int i = 0; i < 3; i++)
+            tensor_free(&op->t[i]);
+        if (op->bias)
+            dnnl_memory_destroy(op->bias);
+    }
+    memset(cv->op, 0, sizeof cv->op);
+}
+
+static void conv_free(void *impl)
+{
+    dn_conv *cv = impl;
+    conv_release(cv);
+    memae_aligned_free(cv->zeros);
+    memae_aligned_free(cv->ref_ws);
+    free(cv);
+}
+
+static int conv_threads(const memae_conv_geom *g, int threads)
+{
+    size_t macs = (size_t)g->n * g->co * g->out[0] * g->out[1] * g->out[2] * g->ci * g->k[0] *
+                  g->k[1] * g->k[2];
+    return dn_threads(macs, threads);
+}
+
+/* The key holds the whole geometry, from which a miss rebuilds it. */
+static void key_of(const memae_conv_geom *g, int nthr, int64_t key[DN_KEYLEN])
+{
+    memset(key, 0, DN_KEYLEN * sizeof *key);
+    key[0] = DN_CONV, key[1] = g->n, key[2] = g->ci, key[3] = g->co, key[4] = nthr;
+    for (int i = 0; i < 3; i++) {
+        int64_t *k = key + 5 + 5 * i;
+        k[0] = g->in[i], k[1] = g->out[i], k[2] = g->k[i], k[3] = g->s[i], k[4] = g->p[i];
+    }
+}
+
+static memae_conv_geom geom_of(const int64_t *key)
+{
+    memae_conv_geom g = {.n = (int)key[1], .ci = (int)key[2], .co = (int)key[3]};
+    for (int i = 0; i < 3; i++) {
+        const int64_t *k = key + 5 + 5 * i;
+        g.in[i] = (int)k[0], g.out[i] = (int)k[1], g.k[i] = (int)k[2], g.s[i] = (int)k[3];
+        g.p[i] = (int)k[4];
+    }
+    return g;
+}
+
+static dnnl_status_t conv_new(dn_ctx *c, const int64_t *key, void **impl)
+{
+    memae_conv_geom g = geom_of(key);
+    dn_conv *cv = calloc(1, sizeof *cv);
+    if (!(*impl = cv))
+        return dnnl_out_of_memory;
+    cv->zeros = memae_falloc(2 * (size_t)g.co);
+    cv->sink = cv->zeros ? cv->zeros + g.co : NULL;
+    dnnl_status_t st = cv->zeros ? conv_make(c, &g, cv) : dnnl_out_of_memory;
+    if (st != dnnl_success) {
+        conv_release(cv);
+        cv->ref_ws = memae_falloc(memae_ref_conv_scratch(NULL, &g));
+    }
+    return st;
+}
+
+static dn_entry *conv_entry(dn_ctx *c, const memae_conv_geom *g, int nthr)
+{
+    int64_t key[DN_KEYLEN];
+    key_of(g, nthr, key);
+    return dn_get(c, key, nthr, conv_new, conv_free);
+}
+
+/* Scratch for the reference kernels when the entry failed, else NULL. */
+static float *fallback_ws(const dn_entry *e)
+{
+    return e && e->impl ? ((dn_conv *)e->impl)->ref_ws : NULL;
+}
+
+size_t dn_conv_scratch(const memae_backend *be, const memae_conv_geom *g)
+{
+    dn_ctx *c = be->ctx;
+    /* The plan knows no thread count: a step's default is OpenMP's. */
+    int threads = omp_get_max_threads();
+    dn_entry *e = conv_entry(c, g, conv_threads(g, threads));
+    /* This is the interface's only plan-time hook, and in every conv model
+     * the activation (LeakyReLU) acts on a conv's output (encoder) or on its
+     * adjoint's input (decoder), so its primitives are made here too. */
+    size_t osz = (size_t)g->out[0] * g->out[1] * g->out[2];
+    size_t isz = (size_t)g->in[0] * g->in[1] * g->in[2];
+    dn_act_prepare(c, MEMAE_ACT_LEAKY_RELU, (size_t)g->n * g->co * osz, threads);
+    dn_act_prepare(c, MEMAE_ACT_LEAKY_RELU, (size_t)g->n * g->ci * isz, threads);
+    if (e && (e->ok || fallback_ws(e)))
+        return 0;
+    return memae_ref_conv_scratch(be, g); /* the fallback's, planned by the caller */
+}
+
+static dnnl_status_t op_run(dn_ctx *c, dn_op *op, const void *ptr[3], const void *bias)
+{
+    dnnl_exec_arg_t a[5];
+    dnnl_status_t st = dnnl_success;
+    for (int i = 0; i < 3 && st == dnnl_success; i++) {
+        dn_tensor *t = &op->t[i];
+        dn_bind(t->user, ptr[i]);
+        a[i] = (dnnl_exec_arg_t){op->arg[i], t->user};
+        if (!t->inner)
+            continue;
+        dn_bind(t->inner, dn_region(c, t->region));
+        a[i].memory = t->inner;
+        if (!t->output) {
+            dnnl_exec_arg_t r[3] = {{DNNL_ARG_FROM, t->user}, {DNNL_ARG_TO, t->inner}};
+            st = dn_prim_run(c, &t->reorder, r, 2);
+        }
+    }
+    int na = 3;
+    if (op->bias) {
+        dn_bind(op->bias, bias);
+        a[na++] = (dnnl_exec_arg_t){op->bias_arg, op->bias};
+    }
+    if (st == dnnl_success)
+        st = dn_prim_run(c, &op->prim, a, na);
+    for (int i = 0; i < 3 && st == dnnl_success; i++) {
+        dn_tensor *t = &op->t[i];
+        if (t->inner && t->output) {
+            dnnl_exec_arg_t r[3] = {{DNNL_ARG_FROM, t->inner}, {DNNL_ARG_TO, t->user}};
+            st = dn_prim_run(c, &t->reorder, r, 2);
+        }
+    }
+    return st;
+}
+
+/* Run one of the geometry's primitives; on any failure the entry turns into
+ * a fallback one (from then on the reference kernels run it) and *ws is the
+ * scratch they use, NULL when there is none. */
+static int run(const memae_backend *be, const memae_conv_geom *g, int kind, const void *p[3],
+               const void *bias, float *scratch, int threads, float **ws)
+{
+    int nthr = conv_threads(g, threads);
+    dn_entry *e = conv_entry(be->ctx, g, nthr);
+    if (e && e->ok) {
+        dn_conv *cv = e->impl;
+        if (!bias)
+            bias = kind == OP_FWD ? cv->zeros : cv->sink;
+        int old = dn_threads_enter(nthr);
+        dnnl_status_t st = op_run(be->ctx, &cv->op[kind], p, bias);
+        dn_threads_leave(old);
+        if (st == dnnl_success)
+            return 1;
+        conv_release(cv);
+        e->ok = 0;
+        cv->ref_ws = memae_falloc(memae_ref_conv_scratch(NULL, g));
+    }
+    *ws = fallback_ws(e) ? fallback_ws(e) : scratch;
+    return 0;
+}
+
+/* No memory for the fallback either: NaN, which the step's loss check reports,
+ * rather than a silently wrong result. */
+static void poison(float *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        p[i] = NAN;
+}
+
+void dn_conv_forward(const memae_backend *be, const memae_conv_geom *g, const float *x,
+                     const float *w, const float *b, float *y, float *scratch, int threads)
+{
+    float *ws;
+    if (run(be, g, OP_FWD, (const void *[3]){x, w, y}, b, scratch, threads, &ws))
+        return;
+    if (ws)
+        memae_ref_conv_forward(be, g, x, w, b, y, ws, threads);
+    else
+        poison(y, (size_t)g->n * g->co * g->out[0] * g->out[1] * g->out[2]);
+}
+
+void dn_conv_backward_data(const memae_backend *be, const memae_conv_geom *g, const float *dy,
+                           const float *w, float *dx, float *scratch, int threads)
+{
+    float *ws;
+    if (run(be, g, OP_BWD_DATA, (const void *[3]){dx, w, dy}, NULL, scratch, threads, &ws))
+        return;
+    if (ws)
+        memae_ref_conv_backward_data(be, g, dy, w, dx, ws, threads);
+    else
+        poison(dx, (size_t)g->n * g->ci * g->in[0] * g->in[1] * g->in[2]);
+}
+
+void dn_conv_backward_weights(const memae_backend *be, const memae_conv_geom *g, const float *x,
+                              const float *dy, float *dw, float *db, float *scratch, int threads)
+{
+    float *ws;
+    if (run(be, g, OP_BWD_WEIGHTS, (const void *[3]){x, dw, dy}, db, scratch, threads, &ws))
+        return;
+    if (ws) {
+        memae_ref_conv_backward_weights(be, g, x, dy, dw, db, ws, threads);
+        return;
+    }
+    poison(dw, (size_t)g->co * g->ci * g->k[0] * g->k[1] * g->k[2]);
+    if (db)
+        poison(db, (size_t)g->co);
+}
