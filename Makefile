@@ -56,9 +56,12 @@ install: all
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(shell sed -n 's/.*MEMAE_VERSION_STRING "\(.*\)"/\1/p' include/memae.h)|' \
 	  memae.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/memae.pc
 
+bench: all
+	bash bench/run.sh
+
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all check install clean
+.PHONY: all check install clean bench
 .SECONDARY:
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_UTIL_OBJ:.o=.d) $(TEST_BIN:=.d)

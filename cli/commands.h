@@ -13,6 +13,7 @@ int cmd_predict(int argc, char **argv);
 int cmd_reconstruct(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_oneclass(int argc, char **argv);
+int cmd_bench(int argc, char **argv);
 
 /* Shared helpers of the commands. */
 char *cli_config_json(const char *preset, const char *config_arg, const char *shape_arg);

@@ -18,6 +18,7 @@ static const struct {
     {"reconstruct", cmd_reconstruct, "the model's reconstructions"},
     {"eval", cmd_eval, "ROC-AUC, PR-AUC, EER, F1 of a model on labelled data"},
     {"oneclass", cmd_oneclass, "the paper's one-class protocol, class by class"},
+    {"bench", cmd_bench, "training and scoring throughput and peak memory"},
 };
 
 static void usage(FILE *out)
