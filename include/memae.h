@@ -219,10 +219,11 @@ memae_train_config memae_train_config_default(void);
 
 /*
  * Train on n samples for cfg->epochs epochs (shuffled mini-batches; a last
- * batch of 1 is dropped when the model has batch norm), then store the
- * decision threshold in the model's "memae_threshold" metadata.  With
- * cfg->resume the model and optimiser state come from cfg->checkpoint and the
- * run continues to the same result as one that was never interrupted.
+ * batch of 1 is dropped when a batch-norm layer would see one value per
+ * channel), then store the decision threshold in the model's
+ * "memae_threshold" metadata.  With cfg->resume the model and optimiser
+ * state come from cfg->checkpoint and the run continues to the same result
+ * as one that was never interrupted.
  */
 int memae_train(memae_model *m, const float *x, int64_t n, const memae_train_config *cfg,
                 memae_progress_fn progress, void *user);

@@ -234,9 +234,10 @@ int memae_model_train_step(memae_model *m, const float *x, int batch,
     int st = check_batch(m, x, batch);
     if (st)
         return st;
-    if (batch < 2 && m->cfg.batch_norm)
+    if (batch < memae_model_min_batch(m))
         return memae_seterr(&m->err, MEMAE_E_ARG,
-                            "batch norm needs at least 2 samples in a training batch");
+                            "batch norm needs at least 2 samples in a training batch here (a "
+                            "layer sees one value per channel and sample)");
     int nt = threads_of(m);
     size_t n = memae_model_sample_size(m) * (size_t)batch;
     const float *recon = memae_model_forward(m, x, batch, 1);

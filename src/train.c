@@ -97,7 +97,7 @@ static int store_threshold(memae_model *m, const float *x, int64_t n, const mema
 
 static int check_config(memae_model *m, const memae_train_config *c, int64_t n)
 {
-    int min_batch = m->cfg.batch_norm ? 2 : 1;
+    int min_batch = memae_model_min_batch(m);
     if (c->epochs < 1 || c->batch < min_batch)
         return memae_seterr(&m->err, MEMAE_E_ARG, "training needs epochs >= 1 and batch >= %d",
                             min_batch);
@@ -116,7 +116,7 @@ static int run_epoch(memae_model *m, const float *x, int64_t n, const memae_trai
                      void *user)
 {
     size_t ss = memae_model_sample_size(m);
-    int min_batch = m->cfg.batch_norm ? 2 : 1;
+    int min_batch = memae_model_min_batch(m);
     memae_rng r;
     memae_rng_seed(&r, c->seed * 0x9e3779b97f4a7c15ULL + (uint64_t)epoch);
     for (int64_t i = 0; i < n; i++)

@@ -298,6 +298,18 @@ static void test_bad_input(void **state)
     assert_int_equal(memae_model_set_backend(m, 7), MEMAE_E_ARG);
     memae_model_free(m);
     memae_model_free(NULL);
+    /* Batch norm over one value per channel cannot train on one sample; over
+     * a feature map it can (PyTorch agrees). */
+    m = create("{\"preset\":\"tabular\",\"input_shape\":[6],\"batch_norm\":true}", 1);
+    float v[6] = {0.1f, 0.2f, 0.3f, 0.4f, 0.5f, 0.6f};
+    assert_int_equal(memae_model_train_step(m, v, 1, NULL, NULL), MEMAE_E_ARG);
+    assert_int_equal(memae_model_train_step(m, x, 2, NULL, NULL), MEMAE_E_NUMERIC);
+    memae_model_free(m);
+    m = create("{\"preset\":\"image2d\"}", 1); /* its code is 64x2x2 */
+    float *img = calloc(784, sizeof *img);
+    assert_int_equal(memae_model_train_step(m, img, 1, NULL, NULL), MEMAE_OK);
+    free(img);
+    memae_model_free(m);
 }
 
 /* Reconstructing a few fixed patterns: after 150 steps the loss is well below where it started. */

@@ -167,6 +167,15 @@ int memae_model_build(const memae_config *cfg, memae_model **out)
     return MEMAE_OK;
 }
 
+int memae_model_min_batch(const memae_model *m)
+{
+    for (int i = 0; i < m->nlayers; i++)
+        if (m->layers[i].op == MEMAE_OP_BATCHNORM &&
+            memae_shape_size(&m->layers[i].in) == (size_t)m->layers[i].in.c)
+            return 2;
+    return 1;
+}
+
 void memae_model_release_backend(memae_model *m)
 {
     if (m->be && m->be->destroy)

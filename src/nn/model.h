@@ -47,6 +47,10 @@ struct memae_model {
 /* Build layers and buffers from cfg (shapes checked, "auto" paddings resolved
  * into m->cfg); parameters are zero until memae_model_init_params. */
 int memae_model_build(const memae_config *cfg, memae_model **out);
+/* The smallest training batch: batch norm needs two values per channel, so
+ * 2 when some batch-norm layer sees one position per sample, else 1. */
+int memae_model_min_batch(const memae_model *m);
+
 /* Destroy the model's backend instance unless it is the shared ref one. */
 void memae_model_release_backend(memae_model *m);
 
