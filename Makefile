@@ -3,7 +3,7 @@ PREFIX ?= /usr/local
 CC ?= gcc
 BUILD ?= build
 OPT ?= -O3 -march=native
-PKGS := libcjson zlib libavformat libavcodec libswscale libavutil
+PKGS := libcjson zlib libavformat libavcodec libswscale libavutil matio libzip
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS := $(shell pkg-config --libs $(PKGS))
 
