@@ -166,8 +166,12 @@ static dnnl_status_t conv_make(dn_ctx *c, const memae_conv_geom *g, dn_conv *cv)
                                            &src, &wei, &s.bias, &dst, s.str, s.pl, s.pr);
     if (st == dnnl_success)
         st = op_make(c, &cv->op[OP_FWD], OP_FWD, &fd, NULL, &s, bytes, &fwd);
+    /* Few input channels (a decoder's last layer, whose forward pass is this
+     * backward-data op): a blocked diff_src would pad them to 16 and do 16x
+     * the work; the plain layout selects a kernel without that padding. */
+    dnnl_memory_desc_t bsrc = g->ci < 8 ? s.src : src;
     if (st == dnnl_success)
-        st = dnnl_convolution_backward_data_desc_init(&bd, dnnl_convolution_direct, &src, &wei,
+        st = dnnl_convolution_backward_data_desc_init(&bd, dnnl_convolution_direct, &bsrc, &wei,
                                                       &dst, s.str, s.pl, s.pr);
     if (st == dnnl_success)
         st = op_make(c, &cv->op[OP_BWD_DATA], OP_BWD_DATA, &bd, fwd, &s, bytes, NULL);
