@@ -116,7 +116,7 @@ int cmd_bench(int argc, char **argv)
     char sbuf[64];
     memae_model_input_shape(m, sh, &nd);
     cli_format_shape(sh, nd, sbuf, sizeof sbuf);
-    const char *be = c.backend == MEMAE_BACKEND_DNNL ? "dnnl" : "ref";
+    const char *be = memae_model_backend(m) == MEMAE_BACKEND_DNNL ? "dnnl" : "ref";
     if (c.json)
         printf("{\"preset\":\"%s\",\"input_shape\":\"%s\",\"batch\":%ld,\"backend\":\"%s\","
                "\"threads\":%d,\"train_samples_per_s\":%.2f,\"score_samples_per_s\":%.2f,"

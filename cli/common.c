@@ -70,10 +70,8 @@ int cli_common_flag(cli_common *c, const char *name, const char *arg)
         return 1;
     }
     if (!strcmp(name, "backend")) {
-        if (!strcmp(arg, "ref"))
-            c->backend = MEMAE_BACKEND_REF;
-        else if (!strcmp(arg, "dnnl"))
-            c->backend = MEMAE_BACKEND_DNNL;
+        if (!strcmp(arg, "ref") || !strcmp(arg, "dnnl"))
+            c->backend = arg;
         else {
             cli_fail("--backend: '%s' is not ref or dnnl", arg);
             return -1;
@@ -90,8 +88,11 @@ int cli_common_flag(cli_common *c, const char *name, const char *arg)
 int cli_apply_common(const cli_common *c, memae_model *m)
 {
     int st = memae_model_set_threads(m, c->threads);
-    if (!st)
-        st = memae_model_set_backend(m, c->backend);
+    if (!st && c->backend)
+        st = memae_model_set_backend(m, !strcmp(c->backend, "dnnl") ? MEMAE_BACKEND_DNNL
+                                                                   : MEMAE_BACKEND_REF);
+    else if (!st && memae_model_set_backend(m, MEMAE_BACKEND_DNNL) != MEMAE_OK)
+        st = memae_model_set_backend(m, MEMAE_BACKEND_REF); /* a build or CPU without oneDNN */
     return st ? cli_model_fail(m, st) : 0;
 }
 

@@ -17,14 +17,15 @@ int cli_model_fail(const memae_model *m, int status);
 typedef struct cli_common {
     int threads;     /* --threads N (0: all cores) */
     uint64_t seed;   /* --seed S */
-    int backend;     /* --backend ref|dnnl */
+    const char *backend; /* --backend ref|dnnl; NULL: dnnl when this build has it, else ref */
     int json;        /* --json */
 } cli_common;
 
 #define CLI_COMMON_HELP                                                                    \
     "  --threads N       threads for the kernels (default: all cores)\n"                     \
     "  --seed S          random seed (default 1)\n"                                          \
-    "  --backend B       ref (portable C) or dnnl (oneDNN, when built with it); default ref\n" \
+    "  --backend B       dnnl (oneDNN) or ref (portable C, reproducible across --threads);\n" \
+    "                    default dnnl, or ref when oneDNN is unavailable\n" \
     "  -h, --help        this help\n"
 
 /* Handles a common flag (getopt_long's long option name and optarg):

@@ -124,6 +124,8 @@ enum memae_backend { MEMAE_BACKEND_REF = 0, MEMAE_BACKEND_DNNL = 1 };
 /* Threads used by this model's kernels (0 = the OpenMP default). */
 int memae_model_set_threads(memae_model *m, int threads);
 int memae_model_set_backend(memae_model *m, int backend);
+/* The backend in use (MEMAE_BACKEND_REF for a new or loaded model). */
+int memae_model_backend(const memae_model *m);
 
 /* ------------------------------------------------------------- training */
 

@@ -163,6 +163,11 @@ int memae_model_set_threads(memae_model *m, int threads)
     return MEMAE_OK;
 }
 
+int memae_model_backend(const memae_model *m)
+{
+    return m->backend;
+}
+
 int memae_model_set_backend(memae_model *m, int backend)
 {
     if (backend == m->backend)
