@@ -165,20 +165,29 @@ static void test_gemm(void **state)
 {
     (void)state;
     const memae_backend *ref = memae_backend_ref();
-    int m = 37, n = 29, k = 53, pad = 3;
+    /* Small, and larger than the reference's MC and KC blocks (several A
+     * blocks and k panels); planned (matmul made by gemm_scratch) or not. */
+    static const int sizes[][3] = {{37, 29, 53}, {300, 40, 300}};
+    float *rs = memae_falloc(memae_ref_gemm_scratch(ref, NULL));
+    for (int sz = 0; sz < 2; sz++)
     for (int ta = 0; ta < 2; ta++)
         for (int tb = 0; tb < 2; tb++)
             for (int beta = 0; beta < 2; beta++) {
+                int m = sizes[sz][0], n = sizes[sz][1], k = sizes[sz][2], pad = 3;
                 int lda = (ta ? m : k) + pad, ldb = (tb ? k : n) + pad, ldc = n + pad;
                 float *a = randv((size_t)(ta ? k : m) * lda, -1, 1);
                 float *b = randv((size_t)(tb ? n : k) * ldb, -1, 1);
                 float *c0 = beta ? randv((size_t)m * ldc, -1, 1) : nanv((size_t)m * ldc);
                 float *c1 = memae_falloc((size_t)m * ldc);
                 memcpy(c1, c0, (size_t)m * ldc * sizeof *c1);
-                ref->gemm(ref, ta, tb, m, n, k, 0.7f, a, lda, b, ldb, (float)beta, c0, ldc, 2);
-                dn->gemm(dn, ta, tb, m, n, k, 0.7f, a, lda, b, ldb, (float)beta, c1, ldc, 2);
+                memae_gemm_geom g = {ta, tb, m, n, k, lda, ldb, ldc, 0.7f, (float)beta};
+                ref->gemm(ref, &g, a, b, c0, rs, 2);
+                if (beta) /* planned at the default team size; the other is made on first use */
+                    assert_int_equal(dn->gemm_scratch(dn, &g), 0);
+                dn->gemm(dn, &g, a, b, c1, NULL, 2);
                 char what[64];
-                snprintf(what, sizeof what, "gemm ta %d tb %d beta %d", ta, tb, beta);
+                snprintf(what, sizeof what, "gemm %dx%dx%d ta %d tb %d beta %d", m, n, k, ta, tb,
+                         beta);
                 for (int i = 0; i < m; i++) /* rows only: the padding is not C's */
                     expect_near(what, c1 + (size_t)i * ldc, c0 + (size_t)i * ldc, n, 1e-5, 1e-6);
                 memae_aligned_free(a);
@@ -186,6 +195,7 @@ static void test_gemm(void **state)
                 memae_aligned_free(c0);
                 memae_aligned_free(c1);
             }
+    memae_aligned_free(rs);
 }
 
 static void bn_check(int n, int c, size_t s)

@@ -20,6 +20,12 @@ typedef struct memae_conv_geom {
     int k[3], s[3], p[3];
 } memae_conv_geom;
 
+/* C = alpha op(A) op(B) + beta C, row-major, op = transpose when ta / tb. */
+typedef struct memae_gemm_geom {
+    int ta, tb, m, n, k, lda, ldb, ldc;
+    float alpha, beta;
+} memae_gemm_geom;
+
 typedef struct memae_kernels {
     const char *name;
     void *ctx; /* the backend's own state (oneDNN engine, primitive cache); ref: NULL */
@@ -41,10 +47,11 @@ typedef struct memae_kernels {
     /* out[c] = sum of t[n][c][...] over n and s positions (a bias gradient). */
     void (*channel_sum)(const struct memae_kernels *be, const float *t, int n, int c, size_t s,
                         float *out, int threads);
-    /* C = alpha * op(A) op(B) + beta * C, row-major, op = transpose when ta / tb. */
-    void (*gemm)(const struct memae_kernels *be, int ta, int tb, int m, int n, int k, float alpha,
-                 const float *a, int lda, const float *b, int ldb, float beta, float *c, int ldc,
-                 int threads);
+    /* Floats of scratch gemm needs for g, planned by the caller; a backend
+     * with primitives makes them here, at plan time. */
+    size_t (*gemm_scratch)(const struct memae_kernels *be, const memae_gemm_geom *g);
+    void (*gemm)(const struct memae_kernels *be, const memae_gemm_geom *g, const float *a,
+                 const float *b, float *c, float *scratch, int threads);
     /* Batch norm over (n, c, s): per channel c, statistics over n * s values.
      * train: batch statistics, saved to mean / invstd, and the running
      * statistics updated (unbiased variance); else the running statistics.

@@ -2,7 +2,6 @@
  * The oneDNN backend: its instance (engine, stream, cache of primitives,
  * scratch arena), the helpers every kernel file uses, and the kernels that
  * need no primitive of their own:
- *  - gemm: dnnl_sgemm, stateless and row-major like the interface;
  *  - channel_sum: the reference's (a memory-bound loop; no primitive fits);
  *  - batch norm: the reference's.  oneDNN 2.6's batch_normalization on the
  *    plain layouts this interface passes (its ncsp implementation; for a 3D
@@ -180,23 +179,6 @@ int dn_threads(size_t work, int threads)
     return memae_par(work, threads > 0 ? threads : omp_get_max_threads());
 }
 
-/* C = alpha op(A) op(B) + beta C; dnnl_sgemm is row-major like the interface. */
-static void dn_gemm(const memae_backend *be, int ta, int tb, int m, int n, int k, float alpha,
-                    const float *a, int lda, const float *b, int ldb, float beta, float *c, int ldc,
-                    int threads)
-{
-    if (m <= 0 || n <= 0 || k <= 0) { /* degenerate shapes: the reference's conventions */
-        memae_ref_gemm(be, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads);
-        return;
-    }
-    int old = dn_threads_enter(dn_threads((size_t)m * n * k / 8, threads));
-    dnnl_status_t st =
-        dnnl_sgemm(ta ? 'T' : 'N', tb ? 'T' : 'N', m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
-    dn_threads_leave(old);
-    if (st != dnnl_success) /* only on invalid leading dimensions: let the oracle decide */
-        memae_ref_gemm(be, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads);
-}
-
 static void dn_destroy(memae_backend *be)
 {
     if (!be)
@@ -238,6 +220,7 @@ int memae_backend_dnnl_create(memae_backend **out, memae_err *err)
         .conv_backward_data = dn_conv_backward_data,
         .conv_backward_weights = dn_conv_backward_weights,
         .channel_sum = memae_ref_channel_sum,
+        .gemm_scratch = dn_gemm_scratch,
         .gemm = dn_gemm,
         .bn_forward = memae_ref_bn_forward,
         .bn_backward = memae_ref_bn_backward,

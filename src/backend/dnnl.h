@@ -12,8 +12,9 @@
  *  - anything a step meets that the plan did not foresee (a last partial
  *    batch, which the plan of a larger batch serves, or a thread count other
  *    than the default): at its first call, once, then cached.
- * So a step at planned shapes creates no primitive and allocates nothing
- * (dnnl_sgemm, stateless, may allocate its own packing buffers).  One
+ *  - matrix products (matmul): by gemm_scratch, from the layers' workspace
+ *    sizes, i.e. by memae_model_plan as well;
+ * So a step at planned shapes creates no primitive and allocates nothing.  One
  * backend instance serves one model, and a model runs one kernel at a time,
  * so the entries share one scratch arena and nothing is locked.
  */
@@ -30,7 +31,7 @@
 enum { DN_R_SRC, DN_R_DST, DN_R_WEI, DN_R_PAD, DN_NREGIONS };
 
 /* What an entry holds (the first word of its key). */
-enum { DN_CONV = 1, DN_ACT_FWD, DN_ACT_BWD };
+enum { DN_CONV = 1, DN_ACT_FWD, DN_ACT_BWD, DN_GEMM };
 
 #define DN_KEYLEN 24
 
@@ -95,7 +96,10 @@ void dn_threads_leave(int old);
 /* The team size a kernel of this much work runs on (as the ref kernels). */
 int dn_threads(size_t work, int threads);
 
-/* Per-kind kernels (dnnl_conv.c, dnnl_act.c). */
+/* Per-kind kernels (dnnl_conv.c, dnnl_act.c, dnnl_gemm.c). */
+size_t dn_gemm_scratch(const memae_backend *be, const memae_gemm_geom *g);
+void dn_gemm(const memae_backend *be, const memae_gemm_geom *g, const float *a, const float *b,
+             float *c, float *scratch, int threads);
 size_t dn_conv_scratch(const memae_backend *be, const memae_conv_geom *g);
 void dn_conv_forward(const memae_backend *be, const memae_conv_geom *g, const float *x,
                      const float *w, const float *b, float *y, float *scratch, int threads);

@@ -7,6 +7,7 @@ static const memae_backend ref_backend = {
     .conv_backward_data = memae_ref_conv_backward_data,
     .conv_backward_weights = memae_ref_conv_backward_weights,
     .channel_sum = memae_ref_channel_sum,
+    .gemm_scratch = memae_ref_gemm_scratch,
     .gemm = memae_ref_gemm,
     .bn_forward = memae_ref_bn_forward,
     .bn_backward = memae_ref_bn_backward,

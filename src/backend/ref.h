@@ -16,9 +16,11 @@ void memae_ref_conv_backward_data(const memae_backend *be, const memae_conv_geom
 void memae_ref_conv_backward_weights(const memae_backend *be, const memae_conv_geom *g,
                                      const float *x, const float *dy, float *dw, float *db,
                                      float *scratch, int threads);
-void memae_ref_gemm(const memae_backend *be, int ta, int tb, int m, int n, int k, float alpha,
-                    const float *a, int lda, const float *b, int ldb, float beta, float *c, int ldc,
-                    int threads);
+/* The packing panels of memae_ref_gemm: a constant, whatever the shape. */
+#define MEMAE_REF_GEMM_SCRATCH ((size_t)(256 + 2048) * 256)
+size_t memae_ref_gemm_scratch(const memae_backend *be, const memae_gemm_geom *g);
+void memae_ref_gemm(const memae_backend *be, const memae_gemm_geom *g, const float *a,
+                    const float *b, float *c, float *scratch, int threads);
 void memae_ref_bn_forward(const memae_backend *be, int n, int c, size_t s, const float *x,
                           const float *gamma, const float *beta, float *y, float *mean,
                           float *invstd, float *running_mean, float *running_var, float momentum,

@@ -144,7 +144,21 @@ size_t memae_ref_conv_scratch(const memae_backend *be, const memae_conv_geom *g)
 {
     (void)be;
     plan p = make_plan(g);
-    return ((size_t)p.k + g->co) * p.per_block * p.pu;
+    return ((size_t)p.k + g->co) * p.per_block * p.pu + MEMAE_REF_GEMM_SCRATCH;
+}
+
+/* The scratch after the columns and the output block: the GEMM's panels. */
+static float *gemm_ws(const memae_conv_geom *g, const plan *p, float *scratch)
+{
+    return scratch + ((size_t)p->k + g->co) * p->per_block * p->pu;
+}
+
+static void gemm(const memae_conv_geom *cg, const plan *p, float *scratch, int ta, int tb, int m,
+                 int n, int k, const float *a, int lda, const float *b, int ldb, float beta,
+                 float *c, int ldc, int threads)
+{
+    memae_gemm_geom g = {ta, tb, m, n, k, lda, ldb, ldc, 1.0f, beta};
+    memae_ref_gemm(NULL, &g, a, b, c, gemm_ws(cg, p, scratch), threads);
 }
 
 void memae_ref_conv_forward(const memae_backend *be, const memae_conv_geom *g, const float *x,
@@ -161,8 +175,8 @@ void memae_ref_conv_forward(const memae_backend *be, const memae_conv_geom *g, c
             for (int c = 0; c < g->co; c++)
                 for (size_t j = 0; j < ld; j++)
                     tmp[(size_t)c * ld + j] = b[c];
-        memae_ref_gemm(NULL, 0, 0, g->co, (int)ld, p.k, 1.0f, w, p.k, col, (int)ld, b ? 1.0f : 0.0f,
-                       tmp, (int)ld, threads);
+        gemm(g, &p, scratch, 0, 0, g->co, (int)ld, p.k, w, p.k, col, (int)ld, b ? 1.0f : 0.0f,
+             tmp, (int)ld, threads);
         gather(g, &p, y, g->co, u0, nu, tmp, 0, threads);
     }
 }
@@ -179,8 +193,8 @@ void memae_ref_conv_backward_data(const memae_backend *be, const memae_conv_geom
         int nu = p.units - u0 < p.per_block ? p.units - u0 : p.per_block;
         size_t ld = (size_t)nu * p.pu;
         gather(g, &p, dy, g->co, u0, nu, tmp, 1, threads);
-        memae_ref_gemm(NULL, 1, 0, p.k, (int)ld, g->co, 1.0f, w, p.k, tmp, (int)ld, 0.0f, col,
-                       (int)ld, threads);
+        gemm(g, &p, scratch, 1, 0, p.k, (int)ld, g->co, w, p.k, tmp, (int)ld, 0.0f, col, (int)ld,
+             threads);
         /* Units of one sample overlap in dx (depth taps): samples in parallel,
          * each sample's units in order, so the sums keep one order. */
 #pragma omp parallel for schedule(static) num_threads(memae_par((size_t)p.k *ld, threads))
@@ -207,8 +221,8 @@ void memae_ref_conv_backward_weights(const memae_backend *be, const memae_conv_g
         size_t ld = (size_t)nu * p.pu;
         im2col_block(g, &p, x, u0, nu, col, threads);
         gather(g, &p, dy, g->co, u0, nu, tmp, 1, threads);
-        memae_ref_gemm(NULL, 0, 1, g->co, p.k, (int)ld, 1.0f, tmp, (int)ld, col, (int)ld,
-                       u0 == 0 ? 0.0f : 1.0f, dw, p.k, threads);
+        gemm(g, &p, scratch, 0, 1, g->co, p.k, (int)ld, tmp, (int)ld, col, (int)ld,
+             u0 == 0 ? 0.0f : 1.0f, dw, p.k, threads);
     }
     if (db)
         memae_ref_channel_sum(NULL, dy, g->n, g->co, p.osz, db, threads);

@@ -1,7 +1,9 @@
 /*
  * Reference matrix product, row-major, C = alpha op(A) op(B) + beta C.
- * Blocked as BLIS does (pack a KC x NC panel of B and the KC-wide slice of
- * A, then MR x NR register tiles) in plain C that compilers vectorise.
+ * Blocked as BLIS does (pack a KC x NC panel of B and an MC x KC block of
+ * A, then MR x NR register tiles) in plain C that compilers vectorise.  The
+ * panels live in the caller's scratch, of a fixed size, so a step allocates
+ * nothing.
  * Every element of C sees the same sequence of operations whatever the
  * thread count, so results are bitwise reproducible.
  */
@@ -9,12 +11,13 @@
 #include <string.h>
 
 #include "backend/ref.h"
-#include "core/alloc.h"
 
 #define MR 4
 #define NR 32
+#define MC 256
 #define KC 256
 #define NC 2048
+_Static_assert((size_t)(MC + NC) * KC == MEMAE_REF_GEMM_SCRATCH, "scratch of the panels");
 
 static float at(const float *a, int lda, int t, int i, int p)
 {
@@ -22,8 +25,8 @@ static float at(const float *a, int lda, int t, int i, int p)
 }
 
 /* A[i0.., p0..] as MR-row panels: ap[panel][p][r], zero-padded. */
-static void pack_a(const float *a, int lda, int ta, int m, int p0, int kc, float alpha, float *ap,
-                   int threads)
+static void pack_a(const float *a, int lda, int ta, int i0, int m, int p0, int kc, float alpha,
+                   float *ap, int threads)
 {
     int panels = (m + MR - 1) / MR;
 #pragma omp parallel for schedule(static) num_threads(memae_par((size_t)m *kc, threads))
@@ -32,7 +35,7 @@ static void pack_a(const float *a, int lda, int ta, int m, int p0, int kc, float
         for (int p = 0; p < kc; p++)
             for (int r = 0; r < MR; r++) {
                 int i = q * MR + r;
-                d[p * MR + r] = i < m ? alpha * at(a, lda, ta, i, p0 + p) : 0.0f;
+                d[p * MR + r] = i < m ? alpha * at(a, lda, ta, i0 + i, p0 + p) : 0.0f;
             }
     }
 }
@@ -80,55 +83,54 @@ static void kernel(int kc, const float *ap, const float *bp, float *c, int ldc, 
     }
 }
 
-void memae_ref_gemm(const memae_backend *be, int ta, int tb, int m, int n, int k, float alpha,
-                    const float *a, int lda, const float *b, int ldb, float beta, float *c, int ldc,
-                    int threads)
+size_t memae_ref_gemm_scratch(const memae_backend *be, const memae_gemm_geom *g)
 {
     (void)be;
+    (void)g;
+    return MEMAE_REF_GEMM_SCRATCH;
+}
+
+/* The k <= 0 product: C = beta C. */
+static void scale_c(const memae_gemm_geom *g, float *c)
+{
+    for (int i = 0; i < g->m; i++)
+        for (int j = 0; j < g->n; j++) {
+            float *e = c + (size_t)i * g->ldc + j;
+            *e = g->beta == 0.0f ? 0.0f : g->beta * *e;
+        }
+}
+
+void memae_ref_gemm(const memae_backend *be, const memae_gemm_geom *g, const float *a,
+                    const float *b, float *c, float *scratch, int threads)
+{
+    (void)be;
+    int m = g->m, n = g->n, k = g->k;
     if (m <= 0 || n <= 0)
         return;
     if (k <= 0) {
-        for (int i = 0; i < m; i++)
-            for (int j = 0; j < n; j++)
-                c[(size_t)i * ldc + j] = beta == 0.0f ? 0.0f : beta * c[(size_t)i * ldc + j];
+        scale_c(g, c);
         return;
     }
-    int mp = (m + MR - 1) / MR;
-    int kc_max = k < KC ? k : KC, nc_max = n < NC ? n : NC;
-    float *ap = memae_falloc((size_t)mp * MR * kc_max);
-    float *bp = memae_falloc((size_t)((nc_max + NR - 1) / NR) * NR * kc_max);
-    if (!ap || !bp) { /* no memory for panels: the plain triple loop still works */
-        memae_aligned_free(ap);
-        memae_aligned_free(bp);
-        for (int i = 0; i < m; i++)
-            for (int j = 0; j < n; j++) {
-                float s = 0.0f;
-                for (int p = 0; p < k; p++)
-                    s += at(a, lda, ta, i, p) *
-                         (tb ? b[(size_t)j * ldb + p] : b[(size_t)p * ldb + j]);
-                c[(size_t)i * ldc + j] =
-                    alpha * s + (beta == 0.0f ? 0.0f : beta * c[(size_t)i * ldc + j]);
-            }
-        return;
-    }
+    float *ap = scratch, *bp = scratch + (size_t)MC * KC;
     for (int j0 = 0; j0 < n; j0 += NC) {
         int nc = n - j0 < NC ? n - j0 : NC, np = (nc + NR - 1) / NR;
         for (int p0 = 0; p0 < k; p0 += KC) {
             int kc = k - p0 < KC ? k - p0 : KC;
-            float bt = p0 == 0 ? beta : 1.0f;
-            pack_a(a, lda, ta, m, p0, kc, alpha, ap, threads);
-            pack_b(b, ldb, tb, j0, nc, p0, kc, bp, threads);
-            int nt = memae_par((size_t)m * nc * kc / 8, threads);
+            float bt = p0 == 0 ? g->beta : 1.0f;
+            pack_b(b, g->ldb, g->tb, j0, nc, p0, kc, bp, threads);
+            for (int i0 = 0; i0 < m; i0 += MC) {
+                int mc = m - i0 < MC ? m - i0 : MC, mp = (mc + MR - 1) / MR;
+                pack_a(a, g->lda, g->ta, i0, mc, p0, kc, g->alpha, ap, threads);
+                int nt = memae_par((size_t)mc * nc * kc / 8, threads);
 #pragma omp parallel for collapse(2) schedule(static) num_threads(nt)
-            for (int jq = 0; jq < np; jq++)
-                for (int iq = 0; iq < mp; iq++) {
-                    int i = iq * MR, j = jq * NR;
-                    kernel(kc, ap + (size_t)iq * MR * kc, bp + (size_t)jq * NR * kc,
-                           c + (size_t)i * ldc + j0 + j, ldc, m - i < MR ? m - i : MR,
-                           nc - j < NR ? nc - j : NR, bt);
-                }
+                for (int jq = 0; jq < np; jq++)
+                    for (int iq = 0; iq < mp; iq++) {
+                        int i = iq * MR, j = jq * NR;
+                        kernel(kc, ap + (size_t)iq * MR * kc, bp + (size_t)jq * NR * kc,
+                               c + (size_t)(i0 + i) * g->ldc + j0 + j, g->ldc,
+                               mc - i < MR ? mc - i : MR, nc - j < NR ? nc - j : NR, bt);
+                    }
+            }
         }
     }
-    memae_aligned_free(ap);
-    memae_aligned_free(bp);
 }

@@ -26,6 +26,38 @@ static void init(const memae_layer *l, float *params, float *buffers, memae_rng 
         w[i] = (float)(bound * (2.0 * memae_rng_uniform(r) - 1.0));
 }
 
+/* The layer's three products: y = x W^T (+ b), dW = dy^T x, dx = dy W. */
+enum { P_FWD, P_DW, P_DX, P_COUNT };
+
+static memae_gemm_geom product(const memae_layer *l, int batch, int which)
+{
+    int in = l->in.c, out = l->out.c;
+    switch (which) {
+    case P_FWD: return (memae_gemm_geom){0, 1, batch, out, in, in, in, out, 1.0f, 1.0f};
+    case P_DW: return (memae_gemm_geom){1, 0, out, in, batch, out, in, in, 1.0f, 0.0f};
+    default: return (memae_gemm_geom){0, 0, batch, in, out, out, in, in, 1.0f, 0.0f};
+    }
+}
+
+/* The products' scratch (planned, so that a step allocates nothing). */
+static size_t workspace(const memae_layer *l, const memae_backend *be, int batch)
+{
+    size_t most = 0;
+    for (int p = 0; p < P_COUNT; p++) {
+        memae_gemm_geom g = product(l, batch, p);
+        size_t s = be->gemm_scratch(be, &g);
+        most = s > most ? s : most;
+    }
+    return most;
+}
+
+static void gemm(const memae_layer *l, const memae_run *run, int which, const float *a,
+                 const float *b, float *c)
+{
+    memae_gemm_geom g = product(l, run->batch, which);
+    run->be->gemm(run->be, &g, a, b, c, l->ws, run->threads);
+}
+
 static void forward(memae_layer *l, const memae_run *run, const float *x, float *y)
 {
     int in = l->in.c, out = l->out.c, n = run->batch;
@@ -33,7 +65,7 @@ static void forward(memae_layer *l, const memae_run *run, const float *x, float 
     for (int i = 0; i < n; i++)
         for (int j = 0; j < out; j++)
             y[(size_t)i * out + j] = b[j];
-    run->be->gemm(run->be, 0, 1, n, out, in, 1.0f, x, in, w, in, 1.0f, y, out, run->threads);
+    gemm(l, run, P_FWD, x, w, y);
 }
 
 static void backward(memae_layer *l, const memae_run *run, const float *x, const float *y,
@@ -43,7 +75,7 @@ static void backward(memae_layer *l, const memae_run *run, const float *x, const
     int in = l->in.c, out = l->out.c, n = run->batch;
     const float *w = run->params + l->param_off;
     float *dw = run->grads + l->param_off, *db = dw + (size_t)in * out;
-    run->be->gemm(run->be, 1, 0, out, in, n, 1.0f, dy, out, x, in, 0.0f, dw, in, run->threads);
+    gemm(l, run, P_DW, dy, x, dw);
     for (int j = 0; j < out; j++) {
         double s = 0.0;
         for (int i = 0; i < n; i++)
@@ -51,11 +83,11 @@ static void backward(memae_layer *l, const memae_run *run, const float *x, const
         db[j] = (float)s;
     }
     if (dx)
-        run->be->gemm(run->be, 0, 0, n, in, out, 1.0f, dy, out, w, in, 0.0f, dx, in, run->threads);
+        gemm(l, run, P_DX, dy, w, dx);
 }
 
 const memae_layer_ops memae_linear_ops = {
     .name = "linear", .setup = setup, .nbuffers = memae_layer_none,
-    .workspace = memae_layer_no_workspace, .init = init, .forward = forward,
+    .workspace = workspace, .init = init, .forward = forward,
     .backward = backward, .inplace = 0,
 };

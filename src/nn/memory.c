@@ -24,7 +24,28 @@ typedef struct mem_ws {
     float *rsum;  /* Q: L1 norm after shrinkage */
     float *rent;  /* Q: entropy of each query's weights */
     float *qn, *qnorm, *mn, *mnorm, *gm; /* cosine addressing only */
+    float *gemm;  /* the products' scratch */
 } mem_ws;
+
+/* The module's products (q queries, n slots, d dims): addressing a = q M^T,
+ * read out = w M, and in backward dM = w^T dout, dw = dout M^T, dq = dw M,
+ * and dM (+)= dw^T q (the cosine case writes it to gm first). */
+enum { P_ADDR, P_READ, P_DM_READ, P_DW, P_DQ, P_DM_ADDR, P_COUNT };
+
+static memae_gemm_geom product(const memae_layer *l, size_t q, int which)
+{
+    int Q = (int)q, N = l->slots, D = l->dim;
+    switch (which) {
+    case P_ADDR: return (memae_gemm_geom){0, 1, Q, N, D, D, D, N, 1.0f, 0.0f};
+    case P_READ: return (memae_gemm_geom){0, 0, Q, D, N, N, D, D, 1.0f, 0.0f};
+    case P_DM_READ: return (memae_gemm_geom){1, 0, N, D, Q, N, D, D, 1.0f, 0.0f};
+    case P_DW: return (memae_gemm_geom){0, 1, Q, N, D, D, D, N, 1.0f, 0.0f};
+    case P_DQ: return (memae_gemm_geom){0, 0, Q, D, N, N, D, D, 1.0f, 0.0f};
+    default:
+        return (memae_gemm_geom){1, 0, N, D, Q, N, D, D, 1.0f,
+                                 l->addressing == MEMAE_ADDR_COSINE ? 0.0f : 1.0f};
+    }
+}
 
 static size_t spatial(const memae_layer *l)
 {
@@ -55,21 +76,33 @@ static mem_ws carve(const memae_layer *l, int batch)
         w.qnorm = p, p += q;
         w.mn = p, p += n * d;
         w.mnorm = p, p += n;
-        w.gm = p;
+        w.gm = p, p += n * d;
     } else {
         w.qn = w.qnorm = w.mn = w.mnorm = w.gm = NULL;
     }
+    w.gemm = p;
     return w;
 }
 
 static size_t workspace(const memae_layer *l, const memae_backend *be, int batch)
 {
-    (void)be;
     size_t q = nqueries(l, batch), d = (size_t)l->dim, n = (size_t)l->slots;
-    size_t total = 2 * q * d + (l->shrink > 0.0f ? 3 : 2) * q * n + 2 * q;
+    size_t total = 2 * q * d + (l->shrink > 0.0f ? 3 : 2) * q * n + 2 * q, most = 0;
     if (l->addressing == MEMAE_ADDR_COSINE)
         total += q * d + q + 2 * n * d + n;
-    return total;
+    for (int p = 0; p < P_COUNT; p++) {
+        memae_gemm_geom g = product(l, q, p);
+        size_t s = be->gemm_scratch(be, &g);
+        most = s > most ? s : most;
+    }
+    return total + most;
+}
+
+static void gemm(const memae_layer *l, const memae_run *run, const mem_ws *w, int which,
+                 const float *a, const float *b, float *c)
+{
+    memae_gemm_geom g = product(l, nqueries(l, run->batch), which);
+    run->be->gemm(run->be, &g, a, b, c, w->gemm, run->threads);
 }
 
 static int setup(memae_layer *l, char *msg, size_t msglen)
@@ -211,7 +244,6 @@ static void shrink_row_backward(const float *w, const float *wfin, float sum, fl
 
 static void forward(memae_layer *l, const memae_run *run, const float *x, float *y)
 {
-    const memae_backend *be = run->be;
     size_t q = nqueries(l, run->batch), d = (size_t)l->dim, n = (size_t)l->slots;
     const float *m = run->params + l->param_off;
     mem_ws w = carve(l, run->batch);
@@ -220,11 +252,9 @@ static void forward(memae_layer *l, const memae_run *run, const float *x, float 
     if (l->addressing == MEMAE_ADDR_COSINE) {
         normalize_rows(w.q, q, d, w.qn, w.qnorm);
         normalize_rows(m, n, d, w.mn, w.mnorm);
-        be->gemm(be, 0, 1, (int)q, (int)n, (int)d, 1.0f, w.qn, (int)d, w.mn, (int)d, 0.0f, w.wsoft,
-                 (int)n, run->threads);
+        gemm(l, run, &w, P_ADDR, w.qn, w.mn, w.wsoft);
     } else {
-        be->gemm(be, 0, 1, (int)q, (int)n, (int)d, 1.0f, w.q, (int)d, m, (int)d, 0.0f, w.wsoft,
-                 (int)n, run->threads);
+        gemm(l, run, &w, P_ADDR, w.q, m, w.wsoft);
     }
     int64_t zero = 0;
 #pragma omp parallel for schedule(static) reduction(+ : zero) \
@@ -248,8 +278,7 @@ static void forward(memae_layer *l, const memae_run *run, const float *x, float 
     l->entropy = ent / (double)q;
     l->zero_queries = zero;
     l->queries = (int64_t)q;
-    be->gemm(be, 0, 0, (int)q, (int)d, (int)n, 1.0f, w.wfin, (int)n, m, (int)d, 0.0f, w.rows, (int)d,
-             run->threads);
+    gemm(l, run, &w, P_READ, w.wfin, m, w.rows);
     from_rows(l, run->batch, w.rows, y);
 }
 
@@ -258,7 +287,6 @@ static void backward(memae_layer *l, const memae_run *run, const float *x, const
 {
     (void)x;
     (void)y;
-    const memae_backend *be = run->be;
     size_t q = nqueries(l, run->batch), d = (size_t)l->dim, n = (size_t)l->slots;
     const float *m = run->params + l->param_off;
     float *dm = run->grads + l->param_off;
@@ -267,10 +295,8 @@ static void backward(memae_layer *l, const memae_run *run, const float *x, const
 
     to_rows(l, run->batch, dy, dout);
     /* Read: out = wfin M. */
-    be->gemm(be, 1, 0, (int)n, (int)d, (int)q, 1.0f, w.wfin, (int)n, dout, (int)d, 0.0f, dm, (int)d,
-             run->threads);
-    be->gemm(be, 0, 1, (int)q, (int)n, (int)d, 1.0f, dout, (int)d, m, (int)d, 0.0f, w.dw, (int)n,
-             run->threads);
+    gemm(l, run, &w, P_DM_READ, w.wfin, dout, dm);
+    gemm(l, run, &w, P_DW, dout, m, w.dw);
     float ew = run->entropy_weight / (float)q;
 #pragma omp parallel for schedule(static) num_threads(memae_par(q * n, run->threads))
     for (size_t r = 0; r < q; r++) {
@@ -291,19 +317,15 @@ static void backward(memae_layer *l, const memae_run *run, const float *x, const
     /* Addressing: a = q M^T (or the normalised rows); dq goes into dout's place. */
     float *dq = dout;
     if (l->addressing == MEMAE_ADDR_COSINE) {
-        be->gemm(be, 0, 0, (int)q, (int)d, (int)n, 1.0f, w.dw, (int)n, w.mn, (int)d, 0.0f, dq, (int)d,
-                 run->threads);
+        gemm(l, run, &w, P_DQ, w.dw, w.mn, dq);
         normalize_rows_backward(w.qn, w.qnorm, q, d, dq);
-        be->gemm(be, 1, 0, (int)n, (int)d, (int)q, 1.0f, w.dw, (int)n, w.qn, (int)d, 0.0f, w.gm,
-                 (int)d, run->threads);
+        gemm(l, run, &w, P_DM_ADDR, w.dw, w.qn, w.gm);
         normalize_rows_backward(w.mn, w.mnorm, n, d, w.gm);
         for (size_t i = 0; i < n * d; i++)
             dm[i] += w.gm[i];
     } else {
-        be->gemm(be, 0, 0, (int)q, (int)d, (int)n, 1.0f, w.dw, (int)n, m, (int)d, 0.0f, dq, (int)d,
-                 run->threads);
-        be->gemm(be, 1, 0, (int)n, (int)d, (int)q, 1.0f, w.dw, (int)n, w.q, (int)d, 1.0f, dm, (int)d,
-                 run->threads);
+        gemm(l, run, &w, P_DQ, w.dw, m, dq);
+        gemm(l, run, &w, P_DM_ADDR, w.dw, w.q, dm);
     }
     if (dx)
         from_rows(l, run->batch, dq, dx);
