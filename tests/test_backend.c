@@ -170,31 +170,32 @@ static void test_gemm(void **state)
     static const int sizes[][3] = {{37, 29, 53}, {300, 40, 300}};
     float *rs = memae_falloc(memae_ref_gemm_scratch(ref, NULL));
     for (int sz = 0; sz < 2; sz++)
-    for (int ta = 0; ta < 2; ta++)
-        for (int tb = 0; tb < 2; tb++)
-            for (int beta = 0; beta < 2; beta++) {
-                int m = sizes[sz][0], n = sizes[sz][1], k = sizes[sz][2], pad = 3;
-                int lda = (ta ? m : k) + pad, ldb = (tb ? k : n) + pad, ldc = n + pad;
-                float *a = randv((size_t)(ta ? k : m) * lda, -1, 1);
-                float *b = randv((size_t)(tb ? n : k) * ldb, -1, 1);
-                float *c0 = beta ? randv((size_t)m * ldc, -1, 1) : nanv((size_t)m * ldc);
-                float *c1 = memae_falloc((size_t)m * ldc);
-                memcpy(c1, c0, (size_t)m * ldc * sizeof *c1);
-                memae_gemm_geom g = {ta, tb, m, n, k, lda, ldb, ldc, 0.7f, (float)beta};
-                ref->gemm(ref, &g, a, b, c0, rs, 2);
-                if (beta) /* planned at the default team size; the other is made on first use */
-                    assert_int_equal(dn->gemm_scratch(dn, &g), 0);
-                dn->gemm(dn, &g, a, b, c1, NULL, 2);
-                char what[64];
-                snprintf(what, sizeof what, "gemm %dx%dx%d ta %d tb %d beta %d", m, n, k, ta, tb,
-                         beta);
-                for (int i = 0; i < m; i++) /* rows only: the padding is not C's */
-                    expect_near(what, c1 + (size_t)i * ldc, c0 + (size_t)i * ldc, n, 1e-5, 1e-6);
-                memae_aligned_free(a);
-                memae_aligned_free(b);
-                memae_aligned_free(c0);
-                memae_aligned_free(c1);
-            }
+        for (int ta = 0; ta < 2; ta++)
+            for (int tb = 0; tb < 2; tb++)
+                for (int beta = 0; beta < 2; beta++) {
+                    int m = sizes[sz][0], n = sizes[sz][1], k = sizes[sz][2], pad = 3;
+                    int lda = (ta ? m : k) + pad, ldb = (tb ? k : n) + pad, ldc = n + pad;
+                    float *a = randv((size_t)(ta ? k : m) * lda, -1, 1);
+                    float *b = randv((size_t)(tb ? n : k) * ldb, -1, 1);
+                    float *c0 = beta ? randv((size_t)m * ldc, -1, 1) : nanv((size_t)m * ldc);
+                    float *c1 = memae_falloc((size_t)m * ldc);
+                    memcpy(c1, c0, (size_t)m * ldc * sizeof *c1);
+                    memae_gemm_geom g = {ta, tb, m, n, k, lda, ldb, ldc, 0.7f, (float)beta};
+                    ref->gemm(ref, &g, a, b, c0, rs, 2);
+                    if (beta) /* planned at the default team size; the other is made on first use */
+                        assert_int_equal(dn->gemm_scratch(dn, &g), 0);
+                    dn->gemm(dn, &g, a, b, c1, NULL, 2);
+                    char what[64];
+                    snprintf(what, sizeof what, "gemm %dx%dx%d ta %d tb %d beta %d", m, n, k, ta,
+                             tb, beta);
+                    for (int i = 0; i < m; i++) /* rows only: the padding is not C's */
+                        expect_near(what, c1 + (size_t)i * ldc, c0 + (size_t)i * ldc, n, 1e-5,
+                                    1e-6);
+                    memae_aligned_free(a);
+                    memae_aligned_free(b);
+                    memae_aligned_free(c0);
+                    memae_aligned_free(c1);
+                }
     memae_aligned_free(rs);
 }
 
@@ -217,10 +218,10 @@ static void bn_check(int n, int c, size_t s)
         char what[96];
         int len =
             snprintf(what, sizeof what, "bn n%d c%d s%zu %s", n, c, s, train ? "train" : "eval");
-        ref->bn_forward(ref, n, c, s, x, gamma, beta, y0, st0, st0 + c, rm0, rv0, 0.1f, 1e-5f,
+        ref->bn_forward(ref, n, c, s, 1, x, gamma, beta, y0, st0, st0 + c, rm0, rv0, 0.1f, 1e-5f,
                         train, 2);
-        dn->bn_forward(dn, n, c, s, x, gamma, beta, y1, st1, st1 + c, rm1, rv1, 0.1f, 1e-5f, train,
-                       2);
+        dn->bn_forward(dn, n, c, s, 1, x, gamma, beta, y1, st1, st1 + c, rm1, rv1, 0.1f, 1e-5f,
+                       train, 2);
         snprintf(what + len, sizeof what - len, " y");
         expect_near(what, y1, y0, nx, 0.0, 0.0);
         snprintf(what + len, sizeof what - len, " mean");
@@ -230,9 +231,9 @@ static void bn_check(int n, int c, size_t s)
         snprintf(what + len, sizeof what - len, " running stats");
         expect_near(what, rm1, rm0, c, 0.0, 0.0);
         expect_near(what, rv1, rv0, c, 0.0, 0.0);
-        ref->bn_backward(ref, n, c, s, x, dy, gamma, st0, st0 + c, dx0, st0 + 2 * c, st0 + 3 * c,
+        ref->bn_backward(ref, n, c, s, 1, x, dy, gamma, st0, st0 + c, dx0, st0 + 2 * c, st0 + 3 * c,
                          train, 2);
-        dn->bn_backward(dn, n, c, s, x, dy, gamma, st1, st1 + c, dx1, st1 + 2 * c, st1 + 3 * c,
+        dn->bn_backward(dn, n, c, s, 1, x, dy, gamma, st1, st1 + c, dx1, st1 + 2 * c, st1 + 3 * c,
                         train, 2);
         snprintf(what + len, sizeof what - len, " dx");
         expect_near(what, dx1, dx0, nx, 0.0, 0.0);
@@ -287,12 +288,71 @@ static void test_activations(void **state)
     act_check(MEMAE_ACT_TANH, 70001);
 }
 
+/* NC(D)HW <-> nC(D)HW16c (to_blocked 1 / 0). */
+static void relayout(const float *from, float *to, int n, int c, size_t s, int to_blocked)
+{
+    for (int b = 0; b < n; b++)
+        for (int ch = 0; ch < c; ch++)
+            for (size_t i = 0; i < s; i++) {
+                size_t plain = ((size_t)b * c + ch) * s + i;
+                size_t blk =
+                    (((size_t)b * (c / MEMAE_CBLK) + ch / MEMAE_CBLK) * s + i) * MEMAE_CBLK +
+                    ch % MEMAE_CBLK;
+                to[to_blocked ? blk : plain] = from[to_blocked ? plain : blk];
+            }
+}
+
+/* Batch norm and channel sums on channel-blocked tensors give the plain
+ * layout's bits: each channel's sums run in the same order. */
+static void test_blocked_layout(void **state)
+{
+    (void)state;
+    const memae_backend *ref = memae_backend_ref();
+    int n = 3, c = 32;
+    size_t s = 37, nx = (size_t)n * c * s;
+    float *x = randv(nx, -2, 3), *dy = randv(nx, -1, 1), *gamma = randv(c, 0.5f, 1.5f);
+    float *beta = randv(c, -1, 1), *xb = nanv(nx), *dyb = nanv(nx);
+    relayout(x, xb, n, c, s, 1);
+    relayout(dy, dyb, n, c, s, 1);
+    for (int train = 0; train < 2; train++) {
+        float *y[2], *dx[2], *st[2],
+            *rs[2] = {randv(2 * (size_t)c, 0.5f, 1.0f), nanv(2 * (size_t)c)};
+        memcpy(rs[1], rs[0], 2 * (size_t)c * sizeof *rs[1]); /* running statistics */
+        for (int k = 0; k < 2; k++) {
+            int blk = k ? MEMAE_CBLK : 1;
+            y[k] = nanv(nx), dx[k] = nanv(nx), st[k] = nanv(5 * (size_t)c);
+            ref->bn_forward(ref, n, c, s, blk, k ? xb : x, gamma, beta, y[k], st[k], st[k] + c,
+                            rs[k], rs[k] + c, 0.1f, 1e-5f, train, 2);
+            ref->bn_backward(ref, n, c, s, blk, k ? xb : x, k ? dyb : dy, gamma, st[k], st[k] + c,
+                             dx[k], st[k] + 2 * c, st[k] + 3 * c, train, 2);
+            ref->channel_sum(ref, k ? dyb : dy, n, c, s, blk, st[k] + 4 * c, 2);
+        }
+        float *t = nanv(nx);
+        relayout(y[1], t, n, c, s, 0);
+        assert_memory_equal(t, y[0], nx * sizeof *t);
+        relayout(dx[1], t, n, c, s, 0);
+        assert_memory_equal(t, dx[0], nx * sizeof *t);
+        assert_memory_equal(st[1], st[0], 5 * (size_t)c * sizeof *t);
+        assert_memory_equal(rs[1], rs[0], 2 * (size_t)c * sizeof *t);
+        memae_aligned_free(t);
+        for (int k = 0; k < 2; k++) {
+            memae_aligned_free(y[k]);
+            memae_aligned_free(dx[k]);
+            memae_aligned_free(st[k]);
+            memae_aligned_free(rs[k]);
+        }
+    }
+    float *v[] = {x, dy, gamma, beta, xb, dyb};
+    for (size_t i = 0; i < sizeof v / sizeof *v; i++)
+        memae_aligned_free(v[i]);
+}
+
 static void test_channel_sum(void **state)
 {
     (void)state;
     float *t = randv(3 * 5 * 41, -1, 1), out0[5], out1[5];
-    memae_backend_ref()->channel_sum(memae_backend_ref(), t, 3, 5, 41, out0, 2);
-    dn->channel_sum(dn, t, 3, 5, 41, out1, 2);
+    memae_backend_ref()->channel_sum(memae_backend_ref(), t, 3, 5, 41, 1, out0, 2);
+    dn->channel_sum(dn, t, 3, 5, 41, 1, out1, 2);
     expect_near("channel_sum", out1, out0, 5, 1e-6, 1e-7);
     memae_aligned_free(t);
 }
@@ -414,11 +474,11 @@ static int setup(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_conv2d),        cmocka_unit_test(test_conv3d),
-        cmocka_unit_test(test_gemm),          cmocka_unit_test(test_batchnorm),
-        cmocka_unit_test(test_activations),   cmocka_unit_test(test_channel_sum),
-        cmocka_unit_test(test_train_image2d), cmocka_unit_test(test_train_video3d),
-        cmocka_unit_test(test_plan),
+        cmocka_unit_test(test_conv2d),         cmocka_unit_test(test_conv3d),
+        cmocka_unit_test(test_gemm),           cmocka_unit_test(test_batchnorm),
+        cmocka_unit_test(test_activations),    cmocka_unit_test(test_channel_sum),
+        cmocka_unit_test(test_blocked_layout), cmocka_unit_test(test_train_image2d),
+        cmocka_unit_test(test_train_video3d),  cmocka_unit_test(test_plan),
     };
     return cmocka_run_group_tests_name("dnnl backend against ref", tests, setup, NULL);
 }

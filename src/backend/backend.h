@@ -6,11 +6,19 @@
  * is the adjoint of a convolution: its forward pass is conv_backward_data of
  * the convolution that maps its output back to its input, which is why the
  * layer in src/nn/conv.c needs no kernels of its own.
+ *
+ * Feature maps are plain NC(D)HW, or, between the convolutions of a backend
+ * that sets `blocked`, channel-blocked nC(D)HW16c (oneDNN's native layout:
+ * MEMAE_CBLK channels side by side per position), so that no reorder runs
+ * from layer to layer.  Batch norm and channel sums take the layout as blk
+ * (1 or MEMAE_CBLK); activations are element-wise and need not know it.
  */
 #ifndef MEMAE_BACKEND_H
 #define MEMAE_BACKEND_H
 
 #include <stddef.h>
+
+#define MEMAE_CBLK 16
 
 typedef struct memae_conv_geom {
     int n;      /* batch */
@@ -18,6 +26,7 @@ typedef struct memae_conv_geom {
     int in[3];  /* input size D, H, W */
     int out[3]; /* output size D, H, W */
     int k[3], s[3], p[3];
+    int src_blocked, dst_blocked; /* nC(D)HW16c instead of NC(D)HW (backends with `blocked`) */
 } memae_conv_geom;
 
 /* C = alpha op(A) op(B) + beta C, row-major, op = transpose when ta / tb. */
@@ -29,6 +38,7 @@ typedef struct memae_gemm_geom {
 typedef struct memae_kernels {
     const char *name;
     void *ctx; /* the backend's own state (oneDNN engine, primitive cache); ref: NULL */
+    int blocked; /* its convolutions take channel-blocked tensors */
     void (*destroy)(struct memae_kernels *be);
     /* Floats of scratch the three conv kernels need for this geometry; the
      * caller plans it ahead (no allocation in a step). */
@@ -46,7 +56,7 @@ typedef struct memae_kernels {
                                   float *scratch, int threads);
     /* out[c] = sum of t[n][c][...] over n and s positions (a bias gradient). */
     void (*channel_sum)(const struct memae_kernels *be, const float *t, int n, int c, size_t s,
-                        float *out, int threads);
+                        int blk, float *out, int threads);
     /* Floats of scratch gemm needs for g, planned by the caller; a backend
      * with primitives makes them here, at plan time. */
     size_t (*gemm_scratch)(const struct memae_kernels *be, const memae_gemm_geom *g);
@@ -57,11 +67,13 @@ typedef struct memae_kernels {
      * statistics updated (unbiased variance); else the running statistics.
      * mean / invstd receive the statistics used, for backward (whose train
      * says whether they were the batch's, which then depend on x). */
-    void (*bn_forward)(const struct memae_kernels *be, int n, int c, size_t s, const float *x,
+    void (*bn_forward)(const struct memae_kernels *be, int n, int c, size_t s, int blk,
+                       const float *x,
                        const float *gamma, const float *beta, float *y, float *mean, float *invstd,
                        float *running_mean, float *running_var, float momentum, float eps,
                        int train, int threads);
-    void (*bn_backward)(const struct memae_kernels *be, int n, int c, size_t s, const float *x,
+    void (*bn_backward)(const struct memae_kernels *be, int n, int c, size_t s, int blk,
+                        const float *x,
                         const float *dy, const float *gamma, const float *mean, const float *invstd,
                         float *dx, float *dgamma, float *dbeta, int train, int threads);
     /* Element-wise activations; backward from the output y (so they run in place). */

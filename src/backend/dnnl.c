@@ -213,6 +213,7 @@ int memae_backend_dnnl_create(memae_backend **out, memae_err *err)
     }
     *be = (memae_backend){
         .name = "dnnl",
+        .blocked = 1,
         .ctx = c,
         .destroy = dn_destroy,
         .conv_scratch = dn_conv_scratch,

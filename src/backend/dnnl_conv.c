@@ -89,9 +89,11 @@ static conv_shape shape_of(const memae_conv_geom *g)
         s.pr[i] = (dnnl_dim_t)(g->out[a] - 1) * g->s[a] + g->k[a] - g->in[a] - g->p[a];
     }
     dnnl_format_tag_t tag = s.nd == 4 ? dnnl_abcd : dnnl_abcde;
-    dnnl_memory_desc_init_by_tag(&s.src, s.nd, src, dnnl_f32, tag);
+    dnnl_format_tag_t blk = s.nd == 4 ? dnnl_aBcd16b : dnnl_aBcde16b;
+    _Static_assert(MEMAE_CBLK == 16, "the blocked tags above");
+    dnnl_memory_desc_init_by_tag(&s.src, s.nd, src, dnnl_f32, g->src_blocked ? blk : tag);
     dnnl_memory_desc_init_by_tag(&s.wei, s.nd, wei, dnnl_f32, tag);
-    dnnl_memory_desc_init_by_tag(&s.dst, s.nd, dst, dnnl_f32, tag);
+    dnnl_memory_desc_init_by_tag(&s.dst, s.nd, dst, dnnl_f32, g->dst_blocked ? blk : tag);
     dnnl_memory_desc_init_by_tag(&s.bias, 1, b, dnnl_f32, dnnl_a);
     return s;
 }
@@ -156,7 +158,10 @@ static dnnl_status_t op_make(dn_ctx *c, dn_op *op, int kind, const void *desc,
 static dnnl_status_t conv_make(dn_ctx *c, const memae_conv_geom *g, dn_conv *cv)
 {
     conv_shape s = shape_of(g);
-    dnnl_memory_desc_t src = any_of(&s.src), wei = any_of(&s.wei), dst = any_of(&s.dst);
+    /* A blocked tensor is the layout the primitives use, so that none is
+     * reordered between layers; plain ones let oneDNN choose. */
+    dnnl_memory_desc_t src = g->src_blocked ? s.src : any_of(&s.src), wei = any_of(&s.wei),
+                       dst = g->dst_blocked ? s.dst : any_of(&s.dst);
     size_t bytes[DN_NREGIONS] = {0};
     dnnl_convolution_desc_t fd, bd, wd;
     dnnl_primitive_desc_t fwd = NULL;
@@ -168,11 +173,12 @@ static dnnl_status_t conv_make(dn_ctx *c, const memae_conv_geom *g, dn_conv *cv)
         st = op_make(c, &cv->op[OP_FWD], OP_FWD, &fd, NULL, &s, bytes, &fwd);
     /* Few input channels (a decoder's last layer, whose forward pass is this
      * backward-data op): a blocked diff_src would pad them to 16 and do 16x
-     * the work; the plain layout selects a kernel without that padding. */
-    dnnl_memory_desc_t bsrc = g->ci < 8 ? s.src : src;
+     * the work; plain layouts select a GEMM kernel without that padding (on
+     * a blocked diff_dst, only oneDNN's slow reference one). */
+    dnnl_memory_desc_t bsrc = g->ci < 8 ? s.src : src, bdst = g->ci < 8 ? any_of(&s.dst) : dst;
     if (st == dnnl_success)
         st = dnnl_convolution_backward_data_desc_init(&bd, dnnl_convolution_direct, &bsrc, &wei,
-                                                      &dst, s.str, s.pl, s.pr);
+                                                      &bdst, s.str, s.pl, s.pr);
     if (st == dnnl_success)
         st = op_make(c, &cv->op[OP_BWD_DATA], OP_BWD_DATA, &bd, fwd, &s, bytes, NULL);
     if (st == dnnl_success)
@@ -233,11 +239,16 @@ static void key_of(const memae_conv_geom *g, int nthr, int64_t key[DN_KEYLEN])
         int64_t *k = key + 5 + 5 * i;
         k[0] = g->in[i], k[1] = g->out[i], k[2] = g->k[i], k[3] = g->s[i], k[4] = g->p[i];
     }
+    key[20] = g->src_blocked, key[21] = g->dst_blocked;
 }
 
 static memae_conv_geom geom_of(const int64_t *key)
 {
-    memae_conv_geom g = {.n = (int)key[1], .ci = (int)key[2], .co = (int)key[3]};
+    memae_conv_geom g = {.n = (int)key[1],
+                         .ci = (int)key[2],
+                         .co = (int)key[3],
+                         .src_blocked = (int)key[20],
+                         .dst_blocked = (int)key[21]};
     for (int i = 0; i < 3; i++) {
         const int64_t *k = key + 5 + 5 * i;
         g.in[i] = (int)k[0], g.out[i] = (int)k[1], g.k[i] = (int)k[2], g.s[i] = (int)k[3];
@@ -348,7 +359,9 @@ static int run(const memae_backend *be, const memae_conv_geom *g, int kind, cons
         e->ok = 0;
         cv->ref_ws = memae_falloc(memae_ref_conv_scratch(NULL, g));
     }
-    *ws = fallback_ws(e) ? fallback_ws(e) : scratch;
+    /* The reference kernels know plain tensors only: a blocked geometry
+     * oneDNN cannot run (out of memory) is poisoned instead. */
+    *ws = g->src_blocked || g->dst_blocked ? NULL : fallback_ws(e) ? fallback_ws(e) : scratch;
     return 0;
 }
 

@@ -40,8 +40,8 @@ static void key_of(const memae_gemm_geom *g, int nthr, int64_t key[DN_KEYLEN])
 
 static memae_gemm_geom geom_of(const int64_t *key)
 {
-    memae_gemm_geom g = {(int)key[1], (int)key[2], (int)key[3], (int)key[4],
-                         (int)key[5], (int)key[6], (int)key[7], (int)key[8], 1.0f, 0.0f};
+    memae_gemm_geom g = {(int)key[1], (int)key[2], (int)key[3], (int)key[4], (int)key[5],
+                         (int)key[6], (int)key[7], (int)key[8], 1.0f,        0.0f};
     memcpy(&g.alpha, &key[10], sizeof g.alpha);
     memcpy(&g.beta, &key[11], sizeof g.beta);
     return g;

@@ -175,8 +175,8 @@ void memae_ref_conv_forward(const memae_backend *be, const memae_conv_geom *g, c
             for (int c = 0; c < g->co; c++)
                 for (size_t j = 0; j < ld; j++)
                     tmp[(size_t)c * ld + j] = b[c];
-        gemm(g, &p, scratch, 0, 0, g->co, (int)ld, p.k, w, p.k, col, (int)ld, b ? 1.0f : 0.0f,
-             tmp, (int)ld, threads);
+        gemm(g, &p, scratch, 0, 0, g->co, (int)ld, p.k, w, p.k, col, (int)ld, b ? 1.0f : 0.0f, tmp,
+             (int)ld, threads);
         gather(g, &p, y, g->co, u0, nu, tmp, 0, threads);
     }
 }
@@ -225,21 +225,5 @@ void memae_ref_conv_backward_weights(const memae_backend *be, const memae_conv_g
              u0 == 0 ? 0.0f : 1.0f, dw, p.k, threads);
     }
     if (db)
-        memae_ref_channel_sum(NULL, dy, g->n, g->co, p.osz, db, threads);
-}
-
-void memae_ref_channel_sum(const memae_backend *be, const float *t, int n, int c, size_t s,
-                           float *out, int threads)
-{
-    (void)be;
-#pragma omp parallel for schedule(static) num_threads(memae_par((size_t)n *c *s, threads))
-    for (int ch = 0; ch < c; ch++) {
-        double sum = 0.0;
-        for (int b = 0; b < n; b++) {
-            const float *tc = t + ((size_t)b * c + ch) * s;
-            for (size_t i = 0; i < s; i++)
-                sum += tc[i];
-        }
-        out[ch] = (float)sum;
-    }
+        memae_ref_channel_sum(NULL, dy, g->n, g->co, p.osz, 1, db, threads);
 }

@@ -49,8 +49,9 @@ static void forward(memae_layer *l, const memae_run *run, const float *x, float 
     int c = l->in.c;
     const float *w = run->params + l->param_off;
     float *rm = run->buffers + l->buffer_off;
-    run->be->bn_forward(run->be, run->batch, c, spatial(l), x, w, w + c, y, l->ws, l->ws + c, rm, rm + c,
-                        BN_MOMENTUM, BN_EPS, run->train, run->threads);
+    run->be->bn_forward(run->be, run->batch, c, spatial(l), l->in.blocked ? MEMAE_CBLK : 1, x, w,
+                        w + c, y, l->ws, l->ws + c, rm, rm + c, BN_MOMENTUM, BN_EPS, run->train,
+                        run->threads);
     if (run->train)
         l->batches_tracked++;
 }
@@ -62,11 +63,17 @@ static void backward(memae_layer *l, const memae_run *run, const float *x, const
     int c = l->in.c;
     const float *w = run->params + l->param_off;
     float *dw = run->grads + l->param_off;
-    run->be->bn_backward(run->be, run->batch, c, spatial(l), x, dy, w, l->ws, l->ws + c, dx, dw, dw + c,
-                         run->train, run->threads);
+    run->be->bn_backward(run->be, run->batch, c, spatial(l), l->in.blocked ? MEMAE_CBLK : 1, x, dy,
+                         w, l->ws, l->ws + c, dx, dw, dw + c, run->train, run->threads);
 }
 
 const memae_layer_ops memae_batchnorm_ops = {
-    .name = "batchnorm", .setup = setup, .nbuffers = nbuffers, .workspace = workspace,
-    .init = init, .forward = forward, .backward = backward, .inplace = 0,
+    .name = "batchnorm",
+    .setup = setup,
+    .nbuffers = nbuffers,
+    .workspace = workspace,
+    .init = init,
+    .forward = forward,
+    .backward = backward,
+    .inplace = 0,
 };

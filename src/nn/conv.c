@@ -19,7 +19,11 @@ static memae_conv_geom geom(const memae_layer *l, int batch)
 {
     const memae_shape *ci = is_t(l) ? &l->out : &l->in;
     const memae_shape *co = is_t(l) ? &l->in : &l->out;
-    memae_conv_geom g = {.n = batch, .ci = ci->c, .co = co->c};
+    memae_conv_geom g = {.n = batch,
+                         .ci = ci->c,
+                         .co = co->c,
+                         .src_blocked = ci->blocked,
+                         .dst_blocked = co->blocked};
     for (int i = 0; i < 3; i++) {
         g.in[i] = ci->sp[i];
         g.out[i] = co->sp[i];
@@ -63,8 +67,10 @@ static int setup(memae_layer *l, char *msg, size_t msglen)
             l->out.sp[i] = in + 2 * p < k ? 0 : (in + 2 * p - k) / s + 1;
         }
         if (l->out.sp[i] < 1) {
-            snprintf(msg, msglen, "%s: input size %d along %c is too small for kernel %d, "
-                     "stride %d, padding %d", l->prefix, in, axis[i], k, s, p);
+            snprintf(msg, msglen,
+                     "%s: input size %d along %c is too small for kernel %d, "
+                     "stride %d, padding %d",
+                     l->prefix, in, axis[i], k, s, p);
             return -1;
         }
     }
@@ -97,14 +103,18 @@ static void forward(memae_layer *l, const memae_run *run, const float *x, float 
         return;
     }
     run->be->conv_backward_data(run->be, &g, x, w, y, l->ws, run->threads);
+    /* The bias, per channel block (blk channels side by side, see backend.h). */
     size_t sp = (size_t)l->out.sp[0] * l->out.sp[1] * l->out.sp[2];
-#pragma omp parallel for collapse(2) schedule(static) \
+    int blk = l->out.blocked ? MEMAE_CBLK : 1, nb = l->out.c / blk;
+#pragma omp parallel for collapse(2) schedule(static)                                              \
     num_threads(memae_par((size_t)run->batch * l->out.c * sp, run->threads))
     for (int n = 0; n < run->batch; n++)
-        for (int c = 0; c < l->out.c; c++) {
-            float *yc = y + ((size_t)n * l->out.c + c) * sp;
+        for (int cb = 0; cb < nb; cb++) {
+            float *yc = y + ((size_t)n * nb + cb) * sp * blk;
+            const float *bc = b + (size_t)cb * blk;
             for (size_t i = 0; i < sp; i++)
-                yc[i] += b[c];
+                for (int j = 0; j < blk; j++)
+                    yc[i * blk + j] += bc[j];
         }
 }
 
@@ -125,17 +135,30 @@ static void backward(memae_layer *l, const memae_run *run, const float *x, const
     /* The adjoint convolution reads dy (our output side) and writes to x's side. */
     run->be->conv_backward_weights(run->be, &g, dy, x, dw, NULL, l->ws, run->threads);
     run->be->channel_sum(run->be, dy, run->batch, l->out.c,
-                         (size_t)l->out.sp[0] * l->out.sp[1] * l->out.sp[2], db, run->threads);
+                         (size_t)l->out.sp[0] * l->out.sp[1] * l->out.sp[2],
+                         l->out.blocked ? MEMAE_CBLK : 1, db, run->threads);
     if (dx)
         run->be->conv_forward(run->be, &g, dy, w, NULL, dx, l->ws, run->threads);
 }
 
 const memae_layer_ops memae_conv_ops = {
-    .name = "conv", .setup = setup, .nbuffers = memae_layer_none, .workspace = workspace,
-    .init = init, .forward = forward, .backward = backward, .inplace = 0,
+    .name = "conv",
+    .setup = setup,
+    .nbuffers = memae_layer_none,
+    .workspace = workspace,
+    .init = init,
+    .forward = forward,
+    .backward = backward,
+    .inplace = 0,
 };
 
 const memae_layer_ops memae_convt_ops = {
-    .name = "convT", .setup = setup, .nbuffers = memae_layer_none, .workspace = workspace,
-    .init = init, .forward = forward, .backward = backward, .inplace = 0,
+    .name = "convT",
+    .setup = setup,
+    .nbuffers = memae_layer_none,
+    .workspace = workspace,
+    .init = init,
+    .forward = forward,
+    .backward = backward,
+    .inplace = 0,
 };

@@ -32,6 +32,7 @@ typedef struct memae_shape {
     int c;
     int sp[3]; /* unused trailing sizes are 1 */
     int sdim;  /* spatial dims: 0 (vectors), 2 or 3 */
+    int blocked; /* laid out nC(D)HW16c (see backend.h); set by the model's plan */
 } memae_shape;
 
 static inline size_t memae_shape_size(const memae_shape *s)

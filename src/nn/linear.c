@@ -33,9 +33,12 @@ static memae_gemm_geom product(const memae_layer *l, int batch, int which)
 {
     int in = l->in.c, out = l->out.c;
     switch (which) {
-    case P_FWD: return (memae_gemm_geom){0, 1, batch, out, in, in, in, out, 1.0f, 1.0f};
-    case P_DW: return (memae_gemm_geom){1, 0, out, in, batch, out, in, in, 1.0f, 0.0f};
-    default: return (memae_gemm_geom){0, 0, batch, in, out, out, in, in, 1.0f, 0.0f};
+    case P_FWD:
+        return (memae_gemm_geom){0, 1, batch, out, in, in, in, out, 1.0f, 1.0f};
+    case P_DW:
+        return (memae_gemm_geom){1, 0, out, in, batch, out, in, in, 1.0f, 0.0f};
+    default:
+        return (memae_gemm_geom){0, 0, batch, in, out, out, in, in, 1.0f, 0.0f};
     }
 }
 
@@ -87,7 +90,12 @@ static void backward(memae_layer *l, const memae_run *run, const float *x, const
 }
 
 const memae_layer_ops memae_linear_ops = {
-    .name = "linear", .setup = setup, .nbuffers = memae_layer_none,
-    .workspace = workspace, .init = init, .forward = forward,
-    .backward = backward, .inplace = 0,
+    .name = "linear",
+    .setup = setup,
+    .nbuffers = memae_layer_none,
+    .workspace = workspace,
+    .init = init,
+    .forward = forward,
+    .backward = backward,
+    .inplace = 0,
 };

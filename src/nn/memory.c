@@ -13,7 +13,7 @@
 
 #define SHRINK_EPS 1e-12f /* hard_shrink_relu's epsilon and F.normalize's (p = 1) */
 #define ENTROPY_EPS 1e-12f
-#define COSINE_EPS 1e-8f  /* F.normalize's default eps for cosine addressing */
+#define COSINE_EPS 1e-8f /* F.normalize's default eps for cosine addressing */
 
 typedef struct mem_ws {
     float *q;     /* Q x dim queries, channels last */
@@ -24,7 +24,7 @@ typedef struct mem_ws {
     float *rsum;  /* Q: L1 norm after shrinkage */
     float *rent;  /* Q: entropy of each query's weights */
     float *qn, *qnorm, *mn, *mnorm, *gm; /* cosine addressing only */
-    float *gemm;  /* the products' scratch */
+    float *gemm;                         /* the products' scratch */
 } mem_ws;
 
 /* The module's products (q queries, n slots, d dims): addressing a = q M^T,
@@ -36,14 +36,19 @@ static memae_gemm_geom product(const memae_layer *l, size_t q, int which)
 {
     int Q = (int)q, N = l->slots, D = l->dim;
     switch (which) {
-    case P_ADDR: return (memae_gemm_geom){0, 1, Q, N, D, D, D, N, 1.0f, 0.0f};
-    case P_READ: return (memae_gemm_geom){0, 0, Q, D, N, N, D, D, 1.0f, 0.0f};
-    case P_DM_READ: return (memae_gemm_geom){1, 0, N, D, Q, N, D, D, 1.0f, 0.0f};
-    case P_DW: return (memae_gemm_geom){0, 1, Q, N, D, D, D, N, 1.0f, 0.0f};
-    case P_DQ: return (memae_gemm_geom){0, 0, Q, D, N, N, D, D, 1.0f, 0.0f};
+    case P_ADDR:
+        return (memae_gemm_geom){0, 1, Q, N, D, D, D, N, 1.0f, 0.0f};
+    case P_READ:
+        return (memae_gemm_geom){0, 0, Q, D, N, N, D, D, 1.0f, 0.0f};
+    case P_DM_READ:
+        return (memae_gemm_geom){1, 0, N, D, Q, N, D, D, 1.0f, 0.0f};
+    case P_DW:
+        return (memae_gemm_geom){0, 1, Q, N, D, D, D, N, 1.0f, 0.0f};
+    case P_DQ:
+        return (memae_gemm_geom){0, 0, Q, D, N, N, D, D, 1.0f, 0.0f};
     default:
-        return (memae_gemm_geom){1, 0, N, D, Q, N, D, D, 1.0f,
-                                 l->addressing == MEMAE_ADDR_COSINE ? 0.0f : 1.0f};
+        return (memae_gemm_geom){1, 0, N, D,    Q,
+                                 N, D, D, 1.0f, l->addressing == MEMAE_ADDR_COSINE ? 0.0f : 1.0f};
     }
 }
 
@@ -298,7 +303,7 @@ static void backward(memae_layer *l, const memae_run *run, const float *x, const
     gemm(l, run, &w, P_DM_READ, w.wfin, dout, dm);
     gemm(l, run, &w, P_DW, dout, m, w.dw);
     float ew = run->entropy_weight / (float)q;
-#pragma omp parallel for schedule(static) num_threads(memae_par(q * n, run->threads))
+#pragma omp parallel for schedule(static) num_threads(memae_par(q *n, run->threads))
     for (size_t r = 0; r < q; r++) {
         float *g = w.dw + r * n;
         const float *wf = w.wfin + r * n, *ws = w.wsoft + r * n;
@@ -337,6 +342,12 @@ const float *memae_memory_weights(const memae_layer *l, int batch)
 }
 
 const memae_layer_ops memae_memory_ops = {
-    .name = "memory", .setup = setup, .nbuffers = memae_layer_none, .workspace = workspace,
-    .init = init, .forward = forward, .backward = backward, .inplace = 0,
+    .name = "memory",
+    .setup = setup,
+    .nbuffers = memae_layer_none,
+    .workspace = workspace,
+    .init = init,
+    .forward = forward,
+    .backward = backward,
+    .inplace = 0,
 };

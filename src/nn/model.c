@@ -69,8 +69,7 @@ static int add_norm_act(memae_model *m, const char *part, int *idx)
 {
     memae_shape s = m->layers[m->nlayers - 1].out;
     int st;
-    if (m->cfg.batch_norm &&
-        (st = finish(m, push(m, MEMAE_OP_BATCHNORM, part, (*idx)++, &s))))
+    if (m->cfg.batch_norm && (st = finish(m, push(m, MEMAE_OP_BATCHNORM, part, (*idx)++, &s))))
         return st;
     memae_layer *a = push(m, MEMAE_OP_ACT, part, (*idx)++, &s);
     a->act = m->cfg.act;
@@ -109,7 +108,8 @@ static int build_layers(memae_model *m)
     if (conv && c->n_dec != c->n_enc)
         return memae_seterr(&m->err, MEMAE_E_CONFIG,
                             "config: the decoder has %d layers and the encoder %d; a conv "
-                            "model mirrors them", c->n_dec, c->n_enc);
+                            "model mirrors them",
+                            c->n_dec, c->n_enc);
     idx = 0;
     for (int j = 0; j < c->n_dec; j++) {
         memae_layer_cfg *d = &c->dec[j];
@@ -121,8 +121,8 @@ static int build_layers(memae_model *m)
                 if (resolve_auto(s.sp[a], t->sp[a], d->k[a], d->s[a], &d->p[a], &d->op[a]))
                     return memae_seterr(&m->err, MEMAE_E_CONFIG,
                                         "config: decoder[%d] cannot map size %d to %d with "
-                                        "kernel %d and stride %d", j, s.sp[a], t->sp[a],
-                                        d->k[a], d->s[a]);
+                                        "kernel %d and stride %d",
+                                        j, s.sp[a], t->sp[a], d->k[a], d->s[a]);
             }
         }
         memae_layer *l = push(m, conv ? MEMAE_OP_CONVT : MEMAE_OP_LINEAR, "decoder", idx++, &s);
@@ -137,8 +137,8 @@ static int build_layers(memae_model *m)
     if (s.c != in->c || memcmp(s.sp, in->sp, sizeof s.sp))
         return memae_seterr(&m->err, MEMAE_E_CONFIG,
                             "config: the decoder's output %dx%dx%dx%d differs from the input "
-                            "%dx%dx%dx%d", s.c, s.sp[0], s.sp[1], s.sp[2], in->c, in->sp[0],
-                            in->sp[1], in->sp[2]);
+                            "%dx%dx%dx%d",
+                            s.c, s.sp[0], s.sp[1], s.sp[2], in->c, in->sp[0], in->sp[1], in->sp[2]);
     return MEMAE_OK;
 }
 
@@ -162,8 +162,7 @@ int memae_model_build(const memae_config *cfg, memae_model **out)
     m->adam_v = memae_falloc(m->nparams);
     m->buffers = memae_falloc(m->nbuffers ? m->nbuffers : 1);
     if (!m->params || !m->grads || !m->adam_m || !m->adam_v || !m->buffers)
-        return memae_seterr(&m->err, MEMAE_E_NOMEM, "out of memory for %zu parameters",
-                            m->nparams);
+        return memae_seterr(&m->err, MEMAE_E_NOMEM, "out of memory for %zu parameters", m->nparams);
     return MEMAE_OK;
 }
 
@@ -199,6 +198,36 @@ void memae_model_init_params(memae_model *m, uint64_t seed)
         memae_layer_ops_of(m->layers[i].op)->init(&m->layers[i], m->params, m->buffers, &r);
 }
 
+static int is_conv(const memae_layer *l)
+{
+    return l->op == MEMAE_OP_CONV || l->op == MEMAE_OP_CONVT;
+}
+
+/* Channel-blocked feature maps (see backend.h) where the backend takes them:
+ * a conv's output is blocked when its channels fill whole blocks and what
+ * reads it, past batch norm and activation, is another conv.  So the input,
+ * the output and the memory module's code stay plain, and oneDNN reorders
+ * only there. */
+static void assign_layouts(memae_model *m)
+{
+    int blocked = 0;
+    for (int i = 0; i < m->nlayers; i++) {
+        memae_layer *l = &m->layers[i];
+        l->in.blocked = blocked;
+        if (is_conv(l)) {
+            int j = i + 1;
+            while (j < m->nlayers &&
+                   (m->layers[j].op == MEMAE_OP_BATCHNORM || m->layers[j].op == MEMAE_OP_ACT))
+                j++;
+            blocked = m->be->blocked && l->out.c % MEMAE_CBLK == 0 && j < m->nlayers &&
+                      is_conv(&m->layers[j]);
+        } else if (l->op != MEMAE_OP_BATCHNORM && l->op != MEMAE_OP_ACT) {
+            blocked = 0;
+        }
+        l->out.blocked = blocked;
+    }
+}
+
 int memae_model_plan(memae_model *m, int batch)
 {
     /* A plan for B samples serves any smaller batch (a last partial batch). */
@@ -207,6 +236,7 @@ int memae_model_plan(memae_model *m, int batch)
     memae_aligned_free(m->arena);
     m->arena = NULL;
     m->plan_batch = 0;
+    assign_layouts(m);
     /* Sizes in floats, each rounded to a cache line so every tensor is aligned. */
     size_t total = 0, maxact = memae_shape_size(&m->layers[0].in);
     size_t acts[MEMAE_MAX_MODEL_LAYERS], ws[MEMAE_MAX_MODEL_LAYERS];
@@ -246,8 +276,13 @@ int memae_model_plan(memae_model *m, int batch)
 static memae_run run_of(const memae_model *m, int batch, int train)
 {
     memae_run r = {
-        .be = m->be, .threads = m->threads > 0 ? m->threads : 0, .batch = batch, .train = train,
-        .params = m->params, .grads = m->grads, .buffers = m->buffers,
+        .be = m->be,
+        .threads = m->threads > 0 ? m->threads : 0,
+        .batch = batch,
+        .train = train,
+        .params = m->params,
+        .grads = m->grads,
+        .buffers = m->buffers,
         .entropy_weight = m->cfg.entropy_weight,
     };
     if (r.threads == 0) {
