@@ -81,6 +81,11 @@ typedef struct memae_kernels {
                         float *y, int threads);
     void (*act_backward)(const struct memae_kernels *be, int kind, size_t n, const float *y,
                          const float *dy, float *dx, int threads);
+    /* y = act(scale[c] * x + shift[c]) over (n, c, s) in one pass: an
+     * inference-time conv bias, batch norm and activation together (x may be y). */
+    void (*affine_act)(const struct memae_kernels *be, int n, int c, size_t s, int blk,
+                       const float *scale, const float *shift, int act, const float *x, float *y,
+                       int threads);
 } memae_backend;
 
 enum memae_act { MEMAE_ACT_LEAKY_RELU = 0, MEMAE_ACT_TANH = 1 };

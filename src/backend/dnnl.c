@@ -227,6 +227,7 @@ int memae_backend_dnnl_create(memae_backend **out, memae_err *err)
         .bn_backward = memae_ref_bn_backward,
         .act_forward = dn_act_forward,
         .act_backward = dn_act_backward,
+        .affine_act = memae_ref_affine_act,
     };
     dnnl_status_t st = dnnl_engine_create(&c->engine, dnnl_cpu, 0);
     if (st == dnnl_success)

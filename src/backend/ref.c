@@ -13,6 +13,7 @@ static const memae_backend ref_backend = {
     .bn_backward = memae_ref_bn_backward,
     .act_forward = memae_ref_act_forward,
     .act_backward = memae_ref_act_backward,
+    .affine_act = memae_ref_affine_act,
 };
 
 const memae_backend *memae_backend_ref(void)

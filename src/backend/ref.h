@@ -33,6 +33,9 @@ void memae_ref_bn_backward(const memae_backend *be, int n, int c, size_t s, int 
                            int threads);
 void memae_ref_act_forward(const memae_backend *be, int kind, size_t n, const float *x, float *y,
                            int threads);
+void memae_ref_affine_act(const memae_backend *be, int n, int c, size_t s, int blk,
+                          const float *scale, const float *shift, int act, const float *x, float *y,
+                          int threads);
 void memae_ref_act_backward(const memae_backend *be, int kind, size_t n, const float *y,
                             const float *dy, float *dx, int threads);
 

@@ -18,6 +18,32 @@ void memae_ref_act_forward(const memae_backend *be, int kind, size_t n, const fl
     }
 }
 
+void memae_ref_affine_act(const memae_backend *be, int n, int c, size_t s, int blk,
+                          const float *scale, const float *shift, int act, const float *x, float *y,
+                          int threads)
+{
+    (void)be;
+    int nb = c / blk;
+#pragma omp parallel for collapse(2) schedule(static) num_threads(memae_par((size_t)n *c *s, threads))
+    for (int b = 0; b < n; b++)
+        for (int cb = 0; cb < nb; cb++) {
+            size_t off = ((size_t)b * nb + cb) * s * blk;
+            const float *a = scale + (size_t)cb * blk, *sh = shift + (size_t)cb * blk;
+            const float *xb = x + off;
+            float *yb = y + off;
+            if (act == MEMAE_ACT_TANH)
+                for (size_t i = 0; i < s; i++)
+                    for (int l = 0; l < blk; l++)
+                        yb[i * blk + l] = tanhf(xb[i * blk + l] * a[l] + sh[l]);
+            else
+                for (size_t i = 0; i < s; i++)
+                    for (int l = 0; l < blk; l++) {
+                        float v = xb[i * blk + l] * a[l] + sh[l];
+                        yb[i * blk + l] = v > 0.0f ? v : MEMAE_LEAKY_SLOPE * v;
+                    }
+        }
+}
+
 void memae_ref_act_backward(const memae_backend *be, int kind, size_t n, const float *y,
                             const float *dy, float *dx, int threads)
 {

@@ -1,6 +1,8 @@
 /* Batch norm (BatchNorm1d/2d/3d): eps 1e-5, momentum 0.1, unbiased running variance. */
 #include "nn/layer.h"
 
+#include <math.h>
+
 #define BN_EPS 1e-5f
 #define BN_MOMENTUM 0.1f
 
@@ -65,6 +67,21 @@ static void backward(memae_layer *l, const memae_run *run, const float *x, const
     float *dw = run->grads + l->param_off;
     run->be->bn_backward(run->be, run->batch, c, spatial(l), l->in.blocked ? MEMAE_CBLK : 1, x, dy,
                          w, l->ws, l->ws + c, dx, dw, dw + c, run->train, run->threads);
+}
+
+float *memae_bn_fold(const memae_layer *l, const memae_run *run)
+{
+    int c = l->in.c;
+    const float *gamma = run->params + l->param_off, *beta = gamma + c;
+    const float *rm = run->buffers + l->buffer_off, *rv = rm + c;
+    float *scale = l->ws, *shift = l->ws + c;
+    /* As the reference's inference pass computes them, in double. */
+    for (int i = 0; i < c; i++) {
+        double inv = 1.0 / sqrt((double)rv[i] + BN_EPS);
+        scale[i] = (float)(gamma[i] * inv);
+        shift[i] = (float)(beta[i] - rm[i] * gamma[i] * inv);
+    }
+    return scale;
 }
 
 const memae_layer_ops memae_batchnorm_ops = {

@@ -84,7 +84,17 @@ typedef struct memae_layer_ops {
     void (*backward)(memae_layer *l, const memae_run *run, const float *x, const float *y,
                      const float *dy, float *dx);
     int inplace; /* forward may run with y == x and backward with dx == dy */
+    /* Inference only, optional: y = act(scale[c] * layer(x) + shift[c]) with
+     * the layer's bias folded in; scale and shift are the next batch norm's
+     * (see memae_bn_fold) and may be overwritten. */
+    void (*forward_affine_act)(memae_layer *l, const memae_run *run, const float *x, float *y,
+                               float *scale, float *shift, int act);
 } memae_layer_ops;
+
+/* A batch norm's inference-time affine map, y = scale * x + shift per
+ * channel, from its running statistics, into its own workspace (2c floats,
+ * free in inference); returns scale (shift follows it). */
+float *memae_bn_fold(const memae_layer *bn, const memae_run *run);
 
 const memae_layer_ops *memae_layer_ops_of(memae_op op);
 

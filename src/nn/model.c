@@ -291,6 +291,15 @@ static memae_run run_of(const memae_model *m, int batch, int train)
     return r;
 }
 
+/* Inference runs a conv, its batch norm and its activation as one (see
+ * conv.c), into the batch norm's output; the activation is in place. */
+static int fuses(const memae_model *m, int i, int train)
+{
+    return !train && i + 2 < m->nlayers &&
+           memae_layer_ops_of(m->layers[i].op)->forward_affine_act &&
+           m->layers[i + 1].op == MEMAE_OP_BATCHNORM && m->layers[i + 2].op == MEMAE_OP_ACT;
+}
+
 const float *memae_model_forward(memae_model *m, const float *x, int batch, int train)
 {
     memae_run run = run_of(m, batch, train);
@@ -298,6 +307,15 @@ const float *memae_model_forward(memae_model *m, const float *x, int batch, int 
     for (int i = 0; i < m->nlayers; i++) {
         memae_layer *l = &m->layers[i];
         const memae_layer_ops *ops = memae_layer_ops_of(l->op);
+        if (fuses(m, i, train)) {
+            float *scale = memae_bn_fold(&m->layers[i + 1], &run);
+            float *y = m->act[i + 2];
+            ops->forward_affine_act(l, &run, m->act[i], y, scale, scale + l->out.c,
+                                    m->layers[i + 2].act);
+            m->act[i + 3] = y;
+            i += 2;
+            continue;
+        }
         float *y = ops->inplace ? m->act[i] : m->act[i + 1];
         m->act[i + 1] = y;
         ops->forward(l, &run, m->act[i], y);
