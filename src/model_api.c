@@ -159,6 +159,8 @@ int memae_model_set_threads(memae_model *m, int threads)
 {
     if (threads < 0)
         return memae_seterr(&m->err, MEMAE_E_ARG, "threads must be >= 0 (0: all)");
+    if (threads != m->threads)
+        m->plan_batch = 0; /* the backend's primitives are made per team size: plan again */
     m->threads = threads;
     return MEMAE_OK;
 }

@@ -289,7 +289,7 @@ static float *fallback_ws(const dn_entry *e)
 size_t dn_conv_scratch(const memae_backend *be, const memae_conv_geom *g)
 {
     dn_ctx *c = be->ctx;
-    /* The plan knows no thread count: a step's default is OpenMP's. */
+    /* memae_model_plan sets OpenMP's team size to the one its steps use. */
     int threads = omp_get_max_threads();
     dn_entry *e = conv_entry(c, g, conv_threads(g, threads));
     /* This is the interface's only plan-time hook, and in every conv model

@@ -134,7 +134,7 @@ static int degenerate(const memae_gemm_geom *g)
 
 size_t dn_gemm_scratch(const memae_backend *be, const memae_gemm_geom *g)
 {
-    /* The plan knows no thread count: a step's default is OpenMP's. */
+    /* memae_model_plan sets OpenMP's team size to the one its steps use. */
     if (!degenerate(g))
         gemm_entry(be->ctx, g, omp_get_max_threads());
     return 0; /* a failed entry holds the fallback's scratch itself */

@@ -240,6 +240,11 @@ int memae_model_plan(memae_model *m, int batch)
     /* Sizes in floats, each rounded to a cache line so every tensor is aligned. */
     size_t total = 0, maxact = memae_shape_size(&m->layers[0].in);
     size_t acts[MEMAE_MAX_MODEL_LAYERS], ws[MEMAE_MAX_MODEL_LAYERS];
+    /* Backends make their primitives for the team size a step will use
+     * (JIT kernels bake it in), which they read from OpenMP. */
+    int team = omp_get_max_threads();
+    if (m->threads > 0)
+        omp_set_num_threads(m->threads);
     for (int i = 0; i < m->nlayers; i++) {
         const memae_layer *l = &m->layers[i];
         const memae_layer_ops *ops = memae_layer_ops_of(l->op);
@@ -249,6 +254,7 @@ int memae_model_plan(memae_model *m, int batch)
         ws[i] = (ops->workspace(l, m->be, batch) + 15) / 16 * 16;
         total += acts[i] + ws[i];
     }
+    omp_set_num_threads(team);
     size_t gsz = (maxact * batch + 15) / 16 * 16;
     total += 2 * gsz;
     m->arena = memae_falloc(total);
