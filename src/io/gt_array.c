@@ -9,14 +9,22 @@
 static double value(const memae_array *a, int64_t i)
 {
     switch (a->dtype) {
-    case MEMAE_U8: return ((const uint8_t *)a->data)[i];
-    case MEMAE_I8: return ((const int8_t *)a->data)[i];
-    case MEMAE_I16: return ((const int16_t *)a->data)[i];
-    case MEMAE_I32: return ((const int32_t *)a->data)[i];
-    case MEMAE_I64: return (double)((const int64_t *)a->data)[i];
-    case MEMAE_F32: return ((const float *)a->data)[i];
-    case MEMAE_F64: return ((const double *)a->data)[i];
-    default: return -1; /* not 0 or 1: reported by the caller */
+    case MEMAE_U8:
+        return ((const uint8_t *)a->data)[i];
+    case MEMAE_I8:
+        return ((const int8_t *)a->data)[i];
+    case MEMAE_I16:
+        return ((const int16_t *)a->data)[i];
+    case MEMAE_I32:
+        return ((const int32_t *)a->data)[i];
+    case MEMAE_I64:
+        return (double)((const int64_t *)a->data)[i];
+    case MEMAE_F32:
+        return ((const float *)a->data)[i];
+    case MEMAE_F64:
+        return ((const double *)a->data)[i];
+    default:
+        return -1; /* not 0 or 1: reported by the caller */
     }
 }
 
@@ -64,11 +72,11 @@ int memae_gt_split_array(const char *path, const char *what, const memae_array *
     if (!matrix && !(memae_gt_is_vector(a) && n == total)) {
         char shape[64];
         memae_shape_str(a, shape, sizeof shape);
-        return memae_seterr(err, MEMAE_E_SHAPE,
-                            "%s: %s has shape %s, but the %lld videos have %lld frames in all "
-                            "(want a vector of them all, or %lld rows when the videos are of "
-                            "equal length)",
-                            path, what, shape, (long long)nv, (long long)total, (long long)nv);
+        return memae_seterr(
+            err, MEMAE_E_SHAPE,
+            "%s: %s has shape %s, but the %lld videos have %lld frames in all (want a vector of "
+            "them all, or %lld rows when the videos are of equal length)",
+            path, what, shape, (long long)nv, (long long)total, (long long)nv);
     }
     int st = MEMAE_OK;
     for (int64_t v = 0, off = 0; !st && v < nv; off += frames[v++])
@@ -76,8 +84,7 @@ int memae_gt_split_array(const char *path, const char *what, const memae_array *
     return st;
 }
 
-int memae_gt_read_npy(const char *path, const char *video, int64_t n, uint8_t *dst,
-                      memae_err *err)
+int memae_gt_read_npy(const char *path, const char *video, int64_t n, uint8_t *dst, memae_err *err)
 {
     memae_array a;
     int st = memae_npy_read(path, &a, err);
@@ -111,16 +118,16 @@ int memae_gt_read_npy_all(const char *path, int64_t nv, const char *const *names
     return st;
 }
 
-int memae_gt_read_masks(const char *dir, const char *video, int64_t n, uint8_t *dst,
-                        memae_err *err)
+int memae_gt_read_masks(const char *dir, const char *video, int64_t n, uint8_t *dst, memae_err *err)
 {
     memae_array a;
     int st = memae_images_read_dir(dir, 1, 0, 0, &a, err);
     if (st)
         return st;
     if (a.shape[0] != n) {
-        st = memae_seterr(err, MEMAE_E_SHAPE, "%s: %lld mask images, but video '%s' has %lld "
-                          "frames", dir, (long long)a.shape[0], video, (long long)n);
+        st =
+            memae_seterr(err, MEMAE_E_SHAPE, "%s: %lld mask images, but video '%s' has %lld frames",
+                         dir, (long long)a.shape[0], video, (long long)n);
     } else {
         /* Each mask is one H x W slab of the N x 1 x H x W array. */
         int64_t px = a.shape[2] * a.shape[3];
