@@ -82,6 +82,7 @@ static void test_every_form_same_labels(void **state)
     double auc = -1;
     check_form("gt/txt", names, &auc);
     check_form("gt/npy", names, &auc);
+    check_form("gt/pixel_npy", names, &auc);
     check_form("gt/memae_mat", names, &auc);
     check_form("gt/avenue", avenue_names, &auc);
     check_form("gt/intervals.txt", names, &auc);

@@ -19,7 +19,8 @@
  *                  (so one per line, or all on one line).
  *     <stem>.npy   a vector of frames[v] values that are exactly 0 or 1, of
  *                  any integer, bool or float type (ShanghaiTech's
- *                  test_frame_mask/<name>.npy).
+ *                  test_frame_mask/<name>.npy); or F x H x W masks, a frame
+ *                  anomalous iff its mask has a nonzero (test_pixel_mask/).
  *     <stem>.mat   variable 'l', a 0/1 vector (MemAE's Test_gt/Test001.mat);
  *                  or 'volLabel', a cell array of one H x W mask per frame,
  *                  a frame anomalous iff its mask has a nonzero pixel (Avenue's
