@@ -347,6 +347,49 @@ static void test_blocked_layout(void **state)
         memae_aligned_free(v[i]);
 }
 
+/* The fused inference kernel (oneDNN: conv + binary mul/add + eltwise
+ * post-ops) against the reference conv and affine_act, on plain tensors and
+ * on channel-blocked ones (converted for the reference), both activations. */
+static void test_conv_affine_act(void **state)
+{
+    (void)state;
+    const memae_backend *ref = memae_backend_ref();
+    for (int blocked = 0; blocked < 2; blocked++)
+        for (int act = 0; act < 2; act++) {
+            memae_conv_geom g = {.n = 2,
+                                 .ci = blocked ? 16 : 3,
+                                 .co = 32,
+                                 .in = {1, 9, 9},
+                                 .out = {1, 5, 5},
+                                 .k = {1, 3, 3},
+                                 .s = {1, 2, 2},
+                                 .p = {0, 1, 1},
+                                 .fused_act = act + 1};
+            memae_conv_geom gp = g; /* the plain twin the reference runs */
+            g.src_blocked = g.dst_blocked = blocked;
+            size_t nx = (size_t)g.n * g.ci * 81, ny = (size_t)g.n * g.co * 25;
+            float *x = randv(nx, -1, 1), *w = randv((size_t)g.co * g.ci * 9, -1, 1);
+            float *b = randv(g.co, -1, 1), *sc = randv(g.co, 0.5f, 2), *sh = randv(g.co, -1, 1);
+            float *xb = nanv(nx), *y0 = nanv(ny), *y1 = nanv(ny), *t = nanv(ny);
+            float *rs = memae_falloc(ref->conv_scratch(ref, &gp) + 1);
+            float *ds = memae_falloc(dn->conv_scratch(dn, &g) + 1);
+            if (blocked)
+                relayout(x, xb, g.n, g.ci, 81, 1);
+            ref->conv_forward_affine_act(ref, &gp, x, w, b, sc, sh, act, y0, rs, 2);
+            dn->conv_forward_affine_act(dn, &g, blocked ? xb : x, w, b, sc, sh, act, y1, ds, 2);
+            if (blocked) {
+                relayout(y1, t, g.n, g.co, 25, 0);
+                memcpy(y1, t, ny * sizeof *t);
+            }
+            char what[64];
+            snprintf(what, sizeof what, "conv+affine+act blocked %d act %d", blocked, act);
+            expect_near(what, y1, y0, ny, 1e-5, 1e-6);
+            float *v[] = {x, w, b, sc, sh, xb, y0, y1, t, rs, ds};
+            for (size_t i = 0; i < sizeof v / sizeof *v; i++)
+                memae_aligned_free(v[i]);
+        }
+}
+
 static void test_channel_sum(void **state)
 {
     (void)state;
@@ -477,8 +520,9 @@ int main(void)
         cmocka_unit_test(test_conv2d),         cmocka_unit_test(test_conv3d),
         cmocka_unit_test(test_gemm),           cmocka_unit_test(test_batchnorm),
         cmocka_unit_test(test_activations),    cmocka_unit_test(test_channel_sum),
-        cmocka_unit_test(test_blocked_layout), cmocka_unit_test(test_train_image2d),
-        cmocka_unit_test(test_train_video3d),  cmocka_unit_test(test_plan),
+        cmocka_unit_test(test_blocked_layout), cmocka_unit_test(test_conv_affine_act),
+        cmocka_unit_test(test_train_image2d),  cmocka_unit_test(test_train_video3d),
+        cmocka_unit_test(test_plan),
     };
     return cmocka_run_group_tests_name("dnnl backend against ref", tests, setup, NULL);
 }

@@ -27,6 +27,7 @@ typedef struct memae_conv_geom {
     int out[3]; /* output size D, H, W */
     int k[3], s[3], p[3];
     int src_blocked, dst_blocked; /* nC(D)HW16c instead of NC(D)HW (backends with `blocked`) */
+    int fused_act; /* inference runs conv_forward_affine_act with MEMAE_ACT_x + 1 (0: never) */
 } memae_conv_geom;
 
 /* C = alpha op(A) op(B) + beta C, row-major, op = transpose when ta / tb. */
@@ -37,7 +38,7 @@ typedef struct memae_gemm_geom {
 
 typedef struct memae_kernels {
     const char *name;
-    void *ctx; /* the backend's own state (oneDNN engine, primitive cache); ref: NULL */
+    void *ctx;   /* the backend's own state (oneDNN engine, primitive cache); ref: NULL */
     int blocked; /* its convolutions take channel-blocked tensors */
     void (*destroy)(struct memae_kernels *be);
     /* Floats of scratch the three conv kernels need for this geometry; the
@@ -46,6 +47,12 @@ typedef struct memae_kernels {
     /* y = conv(x, w) + b (b may be NULL); w is (co, ci, kd, kh, kw). */
     void (*conv_forward)(const struct memae_kernels *be, const memae_conv_geom *g, const float *x,
                          const float *w, const float *b, float *y, float *scratch, int threads);
+    /* Inference: y = act(scale[c] * (conv(x, w) + b) + shift[c]), in one
+     * primitive where the backend can fuse it. */
+    void (*conv_forward_affine_act)(const struct memae_kernels *be, const memae_conv_geom *g,
+                                    const float *x, const float *w, const float *b,
+                                    const float *scale, const float *shift, int act, float *y,
+                                    float *scratch, int threads);
     /* dx = conv^T(dy, w), overwriting dx. */
     void (*conv_backward_data)(const struct memae_kernels *be, const memae_conv_geom *g,
                                const float *dy, const float *w, float *dx, float *scratch,
@@ -68,14 +75,13 @@ typedef struct memae_kernels {
      * mean / invstd receive the statistics used, for backward (whose train
      * says whether they were the batch's, which then depend on x). */
     void (*bn_forward)(const struct memae_kernels *be, int n, int c, size_t s, int blk,
-                       const float *x,
-                       const float *gamma, const float *beta, float *y, float *mean, float *invstd,
-                       float *running_mean, float *running_var, float momentum, float eps,
-                       int train, int threads);
+                       const float *x, const float *gamma, const float *beta, float *y, float *mean,
+                       float *invstd, float *running_mean, float *running_var, float momentum,
+                       float eps, int train, int threads);
     void (*bn_backward)(const struct memae_kernels *be, int n, int c, size_t s, int blk,
-                        const float *x,
-                        const float *dy, const float *gamma, const float *mean, const float *invstd,
-                        float *dx, float *dgamma, float *dbeta, int train, int threads);
+                        const float *x, const float *dy, const float *gamma, const float *mean,
+                        const float *invstd, float *dx, float *dgamma, float *dbeta, int train,
+                        int threads);
     /* Element-wise activations; backward from the output y (so they run in place). */
     void (*act_forward)(const struct memae_kernels *be, int kind, size_t n, const float *x,
                         float *y, int threads);

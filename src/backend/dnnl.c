@@ -218,6 +218,7 @@ int memae_backend_dnnl_create(memae_backend **out, memae_err *err)
         .destroy = dn_destroy,
         .conv_scratch = dn_conv_scratch,
         .conv_forward = dn_conv_forward,
+        .conv_forward_affine_act = dn_conv_forward_affine_act,
         .conv_backward_data = dn_conv_backward_data,
         .conv_backward_weights = dn_conv_backward_weights,
         .channel_sum = memae_ref_channel_sum,

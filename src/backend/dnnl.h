@@ -31,7 +31,7 @@
 enum { DN_R_SRC, DN_R_DST, DN_R_WEI, DN_R_PAD, DN_NREGIONS };
 
 /* What an entry holds (the first word of its key). */
-enum { DN_CONV = 1, DN_ACT_FWD, DN_ACT_BWD, DN_GEMM };
+enum { DN_CONV = 1, DN_ACT_FWD, DN_ACT_BWD, DN_GEMM, DN_CONV_FUSED };
 
 #define DN_KEYLEN 24
 
@@ -103,6 +103,9 @@ void dn_gemm(const memae_backend *be, const memae_gemm_geom *g, const float *a, 
 size_t dn_conv_scratch(const memae_backend *be, const memae_conv_geom *g);
 void dn_conv_forward(const memae_backend *be, const memae_conv_geom *g, const float *x,
                      const float *w, const float *b, float *y, float *scratch, int threads);
+void dn_conv_forward_affine_act(const memae_backend *be, const memae_conv_geom *g, const float *x,
+                                const float *w, const float *b, const float *scale,
+                                const float *shift, int act, float *y, float *scratch, int threads);
 void dn_conv_backward_data(const memae_backend *be, const memae_conv_geom *g, const float *dy,
                            const float *w, float *dx, float *scratch, int threads);
 void dn_conv_backward_weights(const memae_backend *be, const memae_conv_geom *g, const float *x,

@@ -127,12 +127,15 @@ static dnnl_status_t tensor_make(dn_ctx *c, dn_tensor *t, const dnnl_memory_desc
  * forward descriptor as the backward ops' hint. */
 static dnnl_status_t op_make(dn_ctx *c, dn_op *op, int kind, const void *desc,
                              const_dnnl_primitive_desc_t hint, const conv_shape *s,
-                             size_t bytes[DN_NREGIONS], dnnl_primitive_desc_t *pd_out)
+                             const_dnnl_post_ops_t po, size_t bytes[DN_NREGIONS],
+                             dnnl_primitive_desc_t *pd_out)
 {
     const dnnl_memory_desc_t *plain[3] = {&s->src, &s->wei, &s->dst};
     dnnl_primitive_attr_t attr = NULL;
     dnnl_primitive_desc_t pd = NULL;
     dnnl_status_t st = dn_attr(&attr);
+    if (st == dnnl_success && po)
+        st = dnnl_primitive_attr_set_post_ops(attr, po);
     if (st == dnnl_success)
         st = dnnl_primitive_desc_create(&pd, desc, attr, c->engine, hint);
     for (int i = 0; i < 3 && st == dnnl_success; i++) {
@@ -170,7 +173,7 @@ static dnnl_status_t conv_make(dn_ctx *c, const memae_conv_geom *g, dn_conv *cv)
         dnnl_convolution_forward_desc_init(&fd, dnnl_forward_training, dnnl_convolution_direct,
                                            &src, &wei, &s.bias, &dst, s.str, s.pl, s.pr);
     if (st == dnnl_success)
-        st = op_make(c, &cv->op[OP_FWD], OP_FWD, &fd, NULL, &s, bytes, &fwd);
+        st = op_make(c, &cv->op[OP_FWD], OP_FWD, &fd, NULL, &s, NULL, bytes, &fwd);
     /* Few input channels (a decoder's last layer, whose forward pass is this
      * backward-data op): a blocked diff_src would pad them to 16 and do 16x
      * the work; plain layouts select a GEMM kernel without that padding (on
@@ -180,12 +183,12 @@ static dnnl_status_t conv_make(dn_ctx *c, const memae_conv_geom *g, dn_conv *cv)
         st = dnnl_convolution_backward_data_desc_init(&bd, dnnl_convolution_direct, &bsrc, &wei,
                                                       &bdst, s.str, s.pl, s.pr);
     if (st == dnnl_success)
-        st = op_make(c, &cv->op[OP_BWD_DATA], OP_BWD_DATA, &bd, fwd, &s, bytes, NULL);
+        st = op_make(c, &cv->op[OP_BWD_DATA], OP_BWD_DATA, &bd, fwd, &s, NULL, bytes, NULL);
     if (st == dnnl_success)
         st = dnnl_convolution_backward_weights_desc_init(&wd, dnnl_convolution_direct, &src, &wei,
                                                          &s.bias, &dst, s.str, s.pl, s.pr);
     if (st == dnnl_success)
-        st = op_make(c, &cv->op[OP_BWD_WEIGHTS], OP_BWD_WEIGHTS, &wd, fwd, &s, bytes, NULL);
+        st = op_make(c, &cv->op[OP_BWD_WEIGHTS], OP_BWD_WEIGHTS, &wd, fwd, &s, NULL, bytes, NULL);
     dnnl_primitive_desc_destroy(fwd);
     if (st == dnnl_success && dn_reserve(c, bytes))
         st = dnnl_out_of_memory;
@@ -280,6 +283,8 @@ static dn_entry *conv_entry(dn_ctx *c, const memae_conv_geom *g, int nthr)
     return dn_get(c, key, nthr, conv_new, conv_free);
 }
 
+static dn_entry *fused_entry(dn_ctx *c, const memae_conv_geom *g, int act, int nthr);
+
 /* Scratch for the reference kernels when the entry failed, else NULL. */
 static float *fallback_ws(const dn_entry *e)
 {
@@ -292,6 +297,8 @@ size_t dn_conv_scratch(const memae_backend *be, const memae_conv_geom *g)
     /* memae_model_plan sets OpenMP's team size to the one its steps use. */
     int threads = omp_get_max_threads();
     dn_entry *e = conv_entry(c, g, conv_threads(g, threads));
+    if (g->fused_act) /* the layer's inference kernel, made now as well */
+        fused_entry(c, g, g->fused_act - 1, conv_threads(g, threads));
     /* This is the interface's only plan-time hook, and in every conv model
      * the activation (LeakyReLU) acts on a conv's output (encoder) or on its
      * adjoint's input (decoder), so its primitives are made here too. */
@@ -304,9 +311,11 @@ size_t dn_conv_scratch(const memae_backend *be, const memae_conv_geom *g)
     return memae_ref_conv_scratch(be, g); /* the fallback's, planned by the caller */
 }
 
-static dnnl_status_t op_run(dn_ctx *c, dn_op *op, const void *ptr[3], const void *bias)
+/* extra: n more arguments (post-op inputs), already bound. */
+static dnnl_status_t op_run(dn_ctx *c, dn_op *op, const void *ptr[3], const void *bias,
+                            const dnnl_exec_arg_t *extra, int n)
 {
-    dnnl_exec_arg_t a[5];
+    dnnl_exec_arg_t a[8];
     dnnl_status_t st = dnnl_success;
     for (int i = 0; i < 3 && st == dnnl_success; i++) {
         dn_tensor *t = &op->t[i];
@@ -326,6 +335,8 @@ static dnnl_status_t op_run(dn_ctx *c, dn_op *op, const void *ptr[3], const void
         dn_bind(op->bias, bias);
         a[na++] = (dnnl_exec_arg_t){op->bias_arg, op->bias};
     }
+    for (int i = 0; i < n; i++)
+        a[na++] = extra[i];
     if (st == dnnl_success)
         st = dn_prim_run(c, &op->prim, a, na);
     for (int i = 0; i < 3 && st == dnnl_success; i++) {
@@ -351,7 +362,7 @@ static int run(const memae_backend *be, const memae_conv_geom *g, int kind, cons
         if (!bias)
             bias = kind == OP_FWD ? cv->zeros : cv->sink;
         int old = dn_threads_enter(nthr);
-        dnnl_status_t st = op_run(be->ctx, &cv->op[kind], p, bias);
+        dnnl_status_t st = op_run(be->ctx, &cv->op[kind], p, bias, NULL, 0);
         dn_threads_leave(old);
         if (st == dnnl_success)
             return 1;
@@ -410,4 +421,102 @@ void dn_conv_backward_weights(const memae_backend *be, const memae_conv_geom *g,
     poison(dw, (size_t)g->co * g->ci * g->k[0] * g->k[1] * g->k[2]);
     if (db)
         poison(db, (size_t)g->co);
+}
+
+/* ---- inference: conv + per-channel affine (bias and batch norm folded) +
+ * activation as one primitive, the affine as binary post-ops ---- */
+
+typedef struct dn_fused {
+    dn_op op;
+    dnnl_memory_t scale, shift; /* (1, co, 1, 1[, 1]) post-op inputs */
+} dn_fused;
+
+static void fused_free(void *impl)
+{
+    dn_fused *f = impl;
+    dn_prim_free(&f->op.prim);
+    for (int i = 0; i < 3; i++)
+        tensor_free(&f->op.t[i]);
+    if (f->op.bias)
+        dnnl_memory_destroy(f->op.bias);
+    if (f->scale)
+        dnnl_memory_destroy(f->scale);
+    if (f->shift)
+        dnnl_memory_destroy(f->shift);
+    free(f);
+}
+
+static dnnl_status_t fused_new(dn_ctx *c, const int64_t *key, void **impl)
+{
+    memae_conv_geom g = geom_of(key);
+    int act = (int)key[22];
+    dn_fused *f = calloc(1, sizeof *f);
+    if (!(*impl = f))
+        return dnnl_out_of_memory;
+    conv_shape s = shape_of(&g);
+    dnnl_memory_desc_t src = g.src_blocked ? s.src : any_of(&s.src), wei = any_of(&s.wei),
+                       dst = g.dst_blocked ? s.dst : any_of(&s.dst), chan;
+    dnnl_dims_t cd = {1, g.co, 1, 1, 1};
+    dnnl_memory_desc_init_by_tag(&chan, s.nd, cd, dnnl_f32, s.nd == 4 ? dnnl_abcd : dnnl_abcde);
+    dnnl_post_ops_t po = NULL;
+    dnnl_convolution_desc_t fd;
+    size_t bytes[DN_NREGIONS] = {0};
+    dnnl_status_t st = dnnl_post_ops_create(&po);
+    if (st == dnnl_success)
+        st = dnnl_post_ops_append_binary(po, dnnl_binary_mul, &chan);
+    if (st == dnnl_success)
+        st = dnnl_post_ops_append_binary(po, dnnl_binary_add, &chan);
+    if (st == dnnl_success)
+        st = act == MEMAE_ACT_TANH
+                 ? dnnl_post_ops_append_eltwise(po, 1.0f, dnnl_eltwise_tanh, 0.0f, 0.0f)
+                 : dnnl_post_ops_append_eltwise(po, 1.0f, dnnl_eltwise_relu, MEMAE_LEAKY_SLOPE,
+                                                0.0f);
+    if (st == dnnl_success)
+        st =
+            dnnl_convolution_forward_desc_init(&fd, dnnl_forward_inference, dnnl_convolution_direct,
+                                               &src, &wei, &s.bias, &dst, s.str, s.pl, s.pr);
+    if (st == dnnl_success)
+        st = op_make(c, &f->op, OP_FWD, &fd, NULL, &s, po, bytes, NULL);
+    if (st == dnnl_success)
+        st = dn_memory(c, &chan, &f->scale);
+    if (st == dnnl_success)
+        st = dn_memory(c, &chan, &f->shift);
+    if (st == dnnl_success && dn_reserve(c, bytes))
+        st = dnnl_out_of_memory;
+    dnnl_post_ops_destroy(po);
+    return st;
+}
+
+static dn_entry *fused_entry(dn_ctx *c, const memae_conv_geom *g, int act, int nthr)
+{
+    int64_t key[DN_KEYLEN];
+    key_of(g, nthr, key);
+    key[0] = DN_CONV_FUSED, key[22] = act;
+    return dn_get(c, key, nthr, fused_new, fused_free);
+}
+
+void dn_conv_forward_affine_act(const memae_backend *be, const memae_conv_geom *g, const float *x,
+                                const float *w, const float *b, const float *scale,
+                                const float *shift, int act, float *y, float *scratch, int threads)
+{
+    int nthr = conv_threads(g, threads);
+    dn_entry *e = fused_entry(be->ctx, g, act, nthr);
+    if (e && e->ok) {
+        dn_fused *f = e->impl;
+        dn_bind(f->scale, scale);
+        dn_bind(f->shift, shift);
+        dnnl_exec_arg_t extra[2] = {{DNNL_ARG_ATTR_MULTIPLE_POST_OP(0) | DNNL_ARG_SRC_1, f->scale},
+                                    {DNNL_ARG_ATTR_MULTIPLE_POST_OP(1) | DNNL_ARG_SRC_1, f->shift}};
+        int old = dn_threads_enter(nthr);
+        dnnl_status_t st = op_run(be->ctx, &f->op, (const void *[3]){x, w, y}, b, extra, 2);
+        dn_threads_leave(old);
+        if (st == dnnl_success)
+            return;
+        e->ok = 0; /* unexpected arguments: the unfused kernels from now on */
+    }
+    /* Not fused (oneDNN refused the post-ops): the conv, then one pass. */
+    dn_conv_forward(be, g, x, w, b, y, scratch, threads);
+    size_t s = (size_t)g->out[0] * g->out[1] * g->out[2];
+    memae_ref_affine_act(be, g->n, g->co, s, g->dst_blocked ? MEMAE_CBLK : 1, scale, shift, act, y,
+                         y, threads);
 }

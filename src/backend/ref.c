@@ -4,6 +4,7 @@ static const memae_backend ref_backend = {
     .name = "ref",
     .conv_scratch = memae_ref_conv_scratch,
     .conv_forward = memae_ref_conv_forward,
+    .conv_forward_affine_act = memae_ref_conv_forward_affine_act,
     .conv_backward_data = memae_ref_conv_backward_data,
     .conv_backward_weights = memae_ref_conv_backward_weights,
     .channel_sum = memae_ref_channel_sum,

@@ -24,7 +24,8 @@ void memae_ref_affine_act(const memae_backend *be, int n, int c, size_t s, int b
 {
     (void)be;
     int nb = c / blk;
-#pragma omp parallel for collapse(2) schedule(static) num_threads(memae_par((size_t)n *c *s, threads))
+#pragma omp parallel for collapse(2) schedule(static)                                              \
+    num_threads(memae_par((size_t)n *c *s, threads))
     for (int b = 0; b < n; b++)
         for (int cb = 0; cb < nb; cb++) {
             size_t off = ((size_t)b * nb + cb) * s * blk;

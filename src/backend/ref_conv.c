@@ -227,3 +227,13 @@ void memae_ref_conv_backward_weights(const memae_backend *be, const memae_conv_g
     if (db)
         memae_ref_channel_sum(NULL, dy, g->n, g->co, p.osz, 1, db, threads);
 }
+
+void memae_ref_conv_forward_affine_act(const memae_backend *be, const memae_conv_geom *g,
+                                       const float *x, const float *w, const float *b,
+                                       const float *scale, const float *shift, int act, float *y,
+                                       float *scratch, int threads)
+{
+    memae_ref_conv_forward(be, g, x, w, b, y, scratch, threads);
+    memae_ref_affine_act(be, g->n, g->co, (size_t)g->out[0] * g->out[1] * g->out[2],
+                         g->dst_blocked ? MEMAE_CBLK : 1, scale, shift, act, y, y, threads);
+}

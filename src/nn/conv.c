@@ -23,7 +23,8 @@ static memae_conv_geom geom(const memae_layer *l, int batch)
                          .ci = ci->c,
                          .co = co->c,
                          .src_blocked = ci->blocked,
-                         .dst_blocked = co->blocked};
+                         .dst_blocked = co->blocked,
+                         .fused_act = is_t(l) ? 0 : l->fused_act};
     for (int i = 0; i < 3; i++) {
         g.in[i] = ci->sp[i];
         g.out[i] = co->sp[i];
@@ -141,19 +142,22 @@ static void backward(memae_layer *l, const memae_run *run, const float *x, const
         run->be->conv_forward(run->be, &g, dy, w, NULL, dx, l->ws, run->threads);
 }
 
-/* The conv without its bias, then one pass of act(scale * y + (shift +
- * scale * bias)) per channel: the bias, the batch norm and the activation
- * in one sweep over the output instead of three. */
+/* A conv with its bias, the batch norm's affine map and the activation as
+ * one kernel (oneDNN: binary and eltwise post-ops); a transposed conv as the
+ * adjoint conv, then one pass of act(scale * y + (shift + scale * bias)) per
+ * channel: three sweeps over the output become one. */
 static void forward_affine_act(memae_layer *l, const memae_run *run, const float *x, float *y,
                                float *scale, float *shift, int act)
 {
     memae_conv_geom g = geom(l, run->batch);
     const float *w = run->params + l->param_off;
     const float *b = w + (size_t)l->in.c * l->out.c * ksize(l);
-    if (is_t(l))
-        run->be->conv_backward_data(run->be, &g, x, w, y, l->ws, run->threads);
-    else
-        run->be->conv_forward(run->be, &g, x, w, NULL, y, l->ws, run->threads);
+    if (!is_t(l)) {
+        run->be->conv_forward_affine_act(run->be, &g, x, w, b, scale, shift, act, y, l->ws,
+                                         run->threads);
+        return;
+    }
+    run->be->conv_backward_data(run->be, &g, x, w, y, l->ws, run->threads);
     for (int c = 0; c < l->out.c; c++)
         shift[c] += scale[c] * b[c];
     run->be->affine_act(run->be, run->batch, l->out.c,

@@ -30,8 +30,8 @@ enum memae_query { MEMAE_QUERY_POSITION = 0, MEMAE_QUERY_FLAT = 1 };
 /* Per-sample shape: channels then up to three spatial sizes (D, H, W). */
 typedef struct memae_shape {
     int c;
-    int sp[3]; /* unused trailing sizes are 1 */
-    int sdim;  /* spatial dims: 0 (vectors), 2 or 3 */
+    int sp[3];   /* unused trailing sizes are 1 */
+    int sdim;    /* spatial dims: 0 (vectors), 2 or 3 */
     int blocked; /* laid out nC(D)HW16c (see backend.h); set by the model's plan */
 } memae_shape;
 
@@ -54,18 +54,20 @@ typedef struct memae_run {
 
 typedef struct memae_layer {
     memae_op op;
-    char prefix[32];       /* "encoder.0", "mem_rep.memory", ... */
+    char prefix[32]; /* "encoder.0", "mem_rep.memory", ... */
     memae_shape in, out;
     int k[3], s[3], p[3], op_pad[3]; /* conv: D, H, W (2D: D is 1) */
-    int act;               /* MEMAE_ACT_* */
-    size_t param_off, nparams;   /* weight first, then bias */
-    size_t buffer_off;           /* batch norm: running_mean, then running_var */
-    int64_t batches_tracked;     /* batch norm's num_batches_tracked */
+    int act;                         /* MEMAE_ACT_* */
+    size_t param_off, nparams;       /* weight first, then bias */
+    size_t buffer_off;               /* batch norm: running_mean, then running_var */
+    int64_t batches_tracked;         /* batch norm's num_batches_tracked */
     /* memory module */
     int slots, dim, addressing, query;
     float shrink;
-    double entropy;              /* of the last forward pass */
+    double entropy; /* of the last forward pass */
     int64_t zero_queries, queries;
+    int fused_act; /* conv: inference fuses the next BN and activation
+                      (MEMAE_ACT_x + 1; 0: not followed by both) */
     /* workspace planned for a batch size (not owned) */
     float *ws;
 } memae_layer;
@@ -106,7 +108,7 @@ typedef struct memae_tensor_desc {
     size_t off, n; /* in the flat params or buffers; counter: n == 1 */
     int ndim;
     int64_t shape[5];
-    int layer;     /* index of the owning layer */
+    int layer; /* index of the owning layer */
 } memae_tensor_desc;
 
 /* Append the layer's tensors to out (room for 8); returns how many. */
@@ -121,7 +123,7 @@ size_t memae_layer_none(const memae_layer *l);
 size_t memae_layer_no_workspace(const memae_layer *l, const memae_backend *be, int batch);
 
 /* Ops in this library; each lives in its own file. */
-extern const memae_layer_ops memae_conv_ops, memae_convt_ops, memae_linear_ops,
-    memae_batchnorm_ops, memae_act_ops, memae_memory_ops;
+extern const memae_layer_ops memae_conv_ops, memae_convt_ops, memae_linear_ops, memae_batchnorm_ops,
+    memae_act_ops, memae_memory_ops;
 
 #endif

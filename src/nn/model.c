@@ -133,6 +133,10 @@ static int build_layers(memae_model *m)
             return st;
         s = m->layers[m->nlayers - 1].out;
     }
+    for (int i = 0; i + 2 < m->nlayers; i++)
+        if (memae_layer_ops_of(m->layers[i].op)->forward_affine_act &&
+            m->layers[i + 1].op == MEMAE_OP_BATCHNORM && m->layers[i + 2].op == MEMAE_OP_ACT)
+            m->layers[i].fused_act = m->layers[i + 2].act + 1;
     const memae_shape *in = &m->layers[0].in;
     if (s.c != in->c || memcmp(s.sp, in->sp, sizeof s.sp))
         return memae_seterr(&m->err, MEMAE_E_CONFIG,
@@ -301,9 +305,7 @@ static memae_run run_of(const memae_model *m, int batch, int train)
  * conv.c), into the batch norm's output; the activation is in place. */
 static int fuses(const memae_model *m, int i, int train)
 {
-    return !train && i + 2 < m->nlayers &&
-           memae_layer_ops_of(m->layers[i].op)->forward_affine_act &&
-           m->layers[i + 1].op == MEMAE_OP_BATCHNORM && m->layers[i + 2].op == MEMAE_OP_ACT;
+    return !train && m->layers[i].fused_act;
 }
 
 const float *memae_model_forward(memae_model *m, const float *x, int batch, int train)
