@@ -17,12 +17,14 @@ int cli_apply_begin(int argc, char **argv, const char *usage, cli_apply *a)
         {"labels", required_argument, 0, 'l'}, {"normal-class", required_argument, 0, 'k'},
         {"threads", required_argument, 0, 0}, {"seed", required_argument, 0, 0},
         {"backend", required_argument, 0, 0}, {"json", no_argument, 0, 0},
-        {"contamination", required_argument, 0, 'C'}, CLI_TABLE_OPTIONS,
+        {"contamination", required_argument, 0, 'C'}, {"top", required_argument, 0, 'K'},
+        {"anomalies", no_argument, 0, 'A'}, CLI_TABLE_OPTIONS,
         {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     memset(a, 0, sizeof *a);
     a->batch = 256;
     a->threshold = NAN;
     a->contamination = NAN;
+    a->top = 5;
     cli_table_init(&a->table);
     a->normal_class = -1;
     a->common.seed = 1;
@@ -57,6 +59,12 @@ int cli_apply_begin(int argc, char **argv, const char *usage, cli_apply *a)
             if (cli_parse_float("--contamination", optarg, 1e-9, 1 - 1e-9, &a->contamination))
                 return 1;
             break;
+        case 'K':
+            if (cli_parse_int("--top", optarg, 1, 1000000, &v))
+                return 1;
+            a->top = (int)v;
+            break;
+        case 'A': a->anomalies_only = 1; break;
         case 'h': fputs(usage, stdout); return -1;
         case 0: {
             int r = cli_table_flag(&a->table, opts[idx].name, optarg);

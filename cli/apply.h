@@ -14,6 +14,8 @@ typedef struct cli_apply {
     int batch;         /* --batch */
     double threshold;  /* --threshold (NaN: the stored one) */
     double contamination; /* --contamination (NaN: not given) */
+    int top;           /* --top K (explain; default 5) */
+    int anomalies_only; /* --anomalies (explain) */
     cli_common common;
     cli_table table;
     memae_model *m;

@@ -75,6 +75,12 @@ static int push(void **p, int64_t *cap, int64_t n, size_t es)
     return 0;
 }
 
+/* A line end at i: LF or CRLF (a lone CR is data). */
+static int is_eol(const char *s, size_t i, size_t len)
+{
+    return s[i] == '\n' || (s[i] == '\r' && i + 1 < len && s[i + 1] == '\n');
+}
+
 /* Unescapes src into dst (same size is enough: unescaping only shrinks). */
 static int parse(const char *path, const char *s, size_t len, char delim, char *dst, grid *g,
                  int64_t *cols, memae_err *err)
@@ -84,7 +90,7 @@ static int parse(const char *path, const char *s, size_t len, char delim, char *
     *cols = -1;
     while (i < len) {
         /* A blank line is not a row. */
-        if (field == 0 && (s[i] == '\n' || (s[i] == '\r' && i + 1 < len && s[i + 1] == '\n'))) {
+        if (field == 0 && is_eol(s, i, len)) {
             i += s[i] == '\r' ? 2 : 1;
             line++;
             continue;
@@ -112,21 +118,19 @@ static int parse(const char *path, const char *s, size_t len, char delim, char *
                     dst[o++] = s[i++];
                 }
             }
-            if (i < len && s[i] != delim && s[i] != '\n' && !(s[i] == '\r' && i + 1 < len &&
-                                                             s[i + 1] == '\n'))
+            if (i < len && s[i] != delim && !is_eol(s, i, len))
                 return memae_seterr(err, MEMAE_E_FORMAT, "%s: line %lld, column %lld: text "
                                     "after a closing quote", path, (long long)line,
                                     (long long)field + 1);
         } else {
-            while (i < len && s[i] != delim && s[i] != '\n' &&
-                   !(s[i] == '\r' && i + 1 < len && s[i + 1] == '\n'))
+            while (i < len && s[i] != delim && !is_eol(s, i, len))
                 dst[o++] = s[i++];
         }
         dst[o++] = '\0';
         field++;
         if (i < len && s[i] == delim) {
             i++;
-            if (i < len && s[i] != '\n' && s[i] != '\r')
+            if (i < len && !is_eol(s, i, len))
                 continue;
             /* A delimiter just before the line end: an empty last field. */
             if (push((void **)&g->cells, &g->cap, g->ncells, sizeof *g->cells))
@@ -134,11 +138,7 @@ static int parse(const char *path, const char *s, size_t len, char delim, char *
             g->cells[g->ncells++] = dst + o;
             dst[o++] = '\0';
             field++;
-            if (i >= len)
-                goto end_row;
-            continue;
         }
-    end_row:
         if (*cols < 0)
             *cols = field;
         else if (field != *cols)

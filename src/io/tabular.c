@@ -39,10 +39,12 @@ static int read_arrays(const char *path, memae_array *x, memae_array *y, memae_e
     } else if (!strcasecmp(e, ".mat")) {
         memae_err ye = {0};
         st = memae_mat_read(path, "X", x, err);
+        if (st)
+            return st;
         /* ODDS files always have y; a file without it is just unlabelled. */
         if (!st && (st = memae_mat_read(path, "y", y, &ye)) == MEMAE_E_NAME)
             st = MEMAE_OK;
-        else if (st)
+        else if (st && err)
             *err = ye;
     } else {
         st = memae_npy_read(path, x, err);
