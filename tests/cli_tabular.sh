@@ -71,6 +71,19 @@ awk -F, 'NR > 1 {print $1 "," $2 "," $3}' "$T/test.csv" >"$T/three.csv"
   && "$BIN" reconstruct -m "$T/i.safetensors" --data "$T/three.csv" -o "$T/r.npy" \
   && ok "an init model reads a numeric CSV as it is" || bad "init model on CSV"
 
+# A label column named at eval time (a model from init has none), here by index.
+awk -F, 'NR > 1 {print $1 "," $2 "," $3 "," ($8 == "attack")}' "$T/test.csv" >"$T/three_y.csv"
+"$BIN" eval -m "$T/i.safetensors" --data "$T/three_y.csv" --label-column 3 --threshold 1 --json >"$T/iy.json" \
+  && [ "$(num anomalies "$T/iy.json")" = "100" ] && ok "eval --label-column 3 on an init model" || bad "init --label-column"
+expect_error "label index out of range" "no column '4' for the labels" \
+  "$BIN" eval -m "$T/i.safetensors" --data "$T/three_y.csv" --label-column 4
+# Widths and memory of the tabular MLP from --config (the last decoder width defaults to the input's).
+"$BIN" train --data "$T/train.csv" --label-column label --epochs 1 -o "$T/cfg.safetensors" \
+  --config '{"encoder":[{"out":16},{"out":4}],"decoder":[{"out":16},{}],"memory":{"slots":20}}' >/dev/null 2>&1 \
+  && "$BIN" info -m "$T/cfg.safetensors" | grep -q "memory       20 slots" \
+  && "$BIN" info -m "$T/cfg.safetensors" | grep -q "decoder.2 .* 16 -> 9 " && ok "train --config widths and memory" \
+  || bad "tabular --config"
+
 # npz (ADBench) and mat (ODDS) files with X and y.
 for f in stored.npz deflated.npz fortran.npz odds.mat; do
   "$BIN" train --data "$FX/$f" --batch 2 --epochs 1 -o "$T/$f.safetensors" >"$T/o" 2>&1 \

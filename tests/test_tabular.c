@@ -152,7 +152,7 @@ static void test_encoding(void **state)
     assert_int_equal(memae_encoding_from_json(json, &e2, &err), MEMAE_OK);
     free(json);
     const char *other = tmp_text(1, ".csv", "y,proto,x\n20,udp,3\n");
-    assert_int_equal(memae_table_read(other, &o, &e2, NULL, &x, &n, &y, &err), MEMAE_OK);
+    assert_int_equal(memae_table_read(other, NULL, &e2, NULL, &x, &n, &y, &err), MEMAE_OK);
     assert_null(y);
     const float scaled[4] = {1.0f, 0, 1, 0.5f};
     assert_memory_equal(x, scaled, sizeof scaled);
@@ -160,28 +160,28 @@ static void test_encoding(void **state)
     unlink(other);
 
     other = tmp_text(1, ".csv", "x,proto,y\n1,icmp,3\n");
-    expect_err(memae_table_read(other, &o, &e2, NULL, &x, &n, &y, &err), MEMAE_E_FORMAT, &err,
+    expect_err(memae_table_read(other, NULL, &e2, NULL, &x, &n, &y, &err), MEMAE_E_FORMAT, &err,
                "line 2, column 'proto': category 'icmp' was not seen at training");
     unlink(other);
     other = tmp_text(1, ".csv", "x,proto\n1,tcp\n");
-    expect_err(memae_table_read(other, &o, &e2, NULL, &x, &n, &y, &err), MEMAE_E_SHAPE, &err,
+    expect_err(memae_table_read(other, NULL, &e2, NULL, &x, &n, &y, &err), MEMAE_E_SHAPE, &err,
                "no column 'y'");
     unlink(other);
     other = tmp_text(1, ".csv", "x,proto,y\n1,tcp,\n");
-    expect_err(memae_table_read(other, &o, &e2, NULL, &x, &n, &y, &err), MEMAE_E_FORMAT, &err,
+    expect_err(memae_table_read(other, NULL, &e2, NULL, &x, &n, &y, &err), MEMAE_E_FORMAT, &err,
                "line 2, column 'y': '' is empty (a missing value)");
     unlink(other);
     other = tmp_text(1, ".csv", "x,proto,y\nNaN,tcp,1\n");
-    expect_err(memae_table_read(other, &o, &e2, NULL, &x, &n, &y, &err), MEMAE_E_FORMAT, &err,
+    expect_err(memae_table_read(other, NULL, &e2, NULL, &x, &n, &y, &err), MEMAE_E_FORMAT, &err,
                "column 'x': 'NaN' is not a number");
     unlink(other);
     /* Without a header, columns go by position: 3 features, or 4 with the label. */
     other = tmp_text(1, ".csv", "1,tcp\n");
-    expect_err(memae_table_read(other, &o, &e2, NULL, &x, &n, &y, &err), MEMAE_E_SHAPE, &err,
+    expect_err(memae_table_read(other, NULL, &e2, NULL, &x, &n, &y, &err), MEMAE_E_SHAPE, &err,
                "has 2 columns, the model expects 3 (one more with the labels)");
     unlink(other);
     other = tmp_text(1, ".csv", "1,tcp,10,attack\n");
-    assert_int_equal(memae_table_read(other, &o, &e2, NULL, &x, &n, &y, &err), MEMAE_OK);
+    assert_int_equal(memae_table_read(other, NULL, &e2, NULL, &x, &n, &y, &err), MEMAE_OK);
     assert_non_null(y);
     assert_int_equal(y[0], 1);
     free(x);

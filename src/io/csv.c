@@ -232,3 +232,13 @@ void memae_csv_free(memae_csv *c)
     free(c->text);
     memset(c, 0, sizeof *c);
 }
+
+int64_t memae_csv_column(const memae_csv *c, const char *name)
+{
+    for (int64_t j = 0; c->names && j < c->cols; j++)
+        if (!strcmp(c->names[j], name))
+            return j;
+    char *end;
+    long v = strtol(name, &end, 10);
+    return *name && !*end && v >= 0 && v < c->cols ? v : -1;
+}

@@ -34,6 +34,9 @@ typedef struct memae_csv {
 int memae_csv_read(const char *path, int header, char delimiter, memae_csv *out, memae_err *err);
 void memae_csv_free(memae_csv *c);
 
+/* The column called name in the header, else name read as a 0-based index; -1: none. */
+int64_t memae_csv_column(const memae_csv *c, const char *name);
+
 /* Whether a cell is a finite number (leading and trailing blanks allowed); *v its value. */
 int memae_csv_number(const char *cell, double *v);
 

@@ -10,17 +10,6 @@ static char *dup(const char *s)
     return s ? strdup(s) : NULL;
 }
 
-/* -1 when name is no column: by header name first, then as a 0-based index. */
-static int64_t find_column(const memae_csv *c, const char *name)
-{
-    for (int64_t j = 0; c->names && j < c->cols; j++)
-        if (!strcmp(c->names[j], name))
-            return j;
-    char *end;
-    long v = strtol(name, &end, 10);
-    return *name && !*end && v >= 0 && v < c->cols ? v : -1;
-}
-
 static int column_is_numeric(const memae_csv *c, int64_t j)
 {
     double v;
@@ -87,7 +76,7 @@ int memae_encoding_fit(const memae_csv *c, const char *path, const memae_table_o
     e->label_index = -1;
     e->header = c->names != NULL;
     e->delimiter = o->delimiter ? o->delimiter : ',';
-    if (o->label_column && (e->label_index = (int)find_column(c, o->label_column)) < 0)
+    if (o->label_column && (e->label_index = (int)memae_csv_column(c, o->label_column)) < 0)
         return memae_seterr(err, MEMAE_E_ARG, "%s: no column '%s' for the labels (%lld columns%s)",
                             path, o->label_column, (long long)c->cols,
                             c->names ? "" : ", no header");

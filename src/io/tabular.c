@@ -99,7 +99,21 @@ static int read_csv(const char *path, const memae_table_opts *o, const memae_enc
         return st;
     memae_table_opts fo = *o;
     fo.delimiter = delim;
-    if (!known && !(st = memae_encoding_fit(&c, path, &fo, fitted, err)))
+    memae_encoding with_label;
+    if (known && o->label_column) {
+        /* A label column named now (a model from memae init has none) wins over the stored one. */
+        int64_t j = memae_csv_column(&c, o->label_column);
+        if (j < 0)
+            st = memae_seterr(err, MEMAE_E_ARG, "%s: no column '%s' for the labels", path,
+                              o->label_column);
+        with_label = *known;
+        with_label.label = c.names ? c.names[j < 0 ? 0 : j] : (char *)o->label_column;
+        with_label.label_index = (int)j;
+        if (o->normal_label)
+            with_label.normal_label = (char *)o->normal_label;
+        known = &with_label;
+    }
+    if (!st && !known && !(st = memae_encoding_fit(&c, path, &fo, fitted, err)))
         known = fitted;
     if (!st)
         st = memae_encoding_apply(known, &c, path, x, labels, err);
