@@ -72,8 +72,8 @@ static void emit(FILE *f, cJSON *arr, const memae_encoding *e, int64_t i, float 
 static int report(cli_apply *a, const memae_encoding *e, const float *s, const float *err,
                   double thr)
 {
-    int json = a->common.json || (a->out && strlen(a->out) > 5 &&
-                                  !strcmp(a->out + strlen(a->out) - 5, ".json"));
+    int json = a->common.json ||
+               (a->out && strlen(a->out) > 5 && !strcmp(a->out + strlen(a->out) - 5, ".json"));
     int k = a->top < e->ncols ? a->top : e->ncols;
     char *buf = NULL;
     size_t len = 0;
@@ -124,7 +124,8 @@ int cmd_explain(int argc, char **argv)
     double thr = rc ? NAN : cli_apply_threshold(&a, s);
     if (!rc && a.anomalies_only && isnan(thr))
         rc = cli_fail("%s: --anomalies needs a threshold (stored, --threshold or "
-                      "--contamination)", a.model);
+                      "--contamination)",
+                      a.model);
     if (!rc && !(err = malloc((size_t)a.n * (size_t)e.ncols * sizeof *err)))
         rc = cli_fail("out of memory");
     int st;

@@ -40,8 +40,7 @@ int cli_table_flag(cli_table *t, const char *name, const char *arg)
             return -1;
         }
     } else if (!strcmp(name, "scale")) {
-        if ((t->scale = memae_scale_kind(arg)) < 0)
-            {
+        if ((t->scale = memae_scale_kind(arg)) < 0) {
             cli_fail("--scale: '%s' is not zscore, minmax or none", arg);
             return -1;
         }
@@ -115,8 +114,8 @@ int cli_train_table(const char *data, const char *out, const char *config, const
     double thr;
     if (!rc && memae_model_threshold(m, &thr) == MEMAE_OK)
         printf("wrote %s: %lld records, %lld features, %d epochs, threshold %.6g "
-               "(contamination %g)\n", out, (long long)n, (long long)e.width, tc->epochs, thr,
-               tc->contamination);
+               "(contamination %g)\n",
+               out, (long long)n, (long long)e.width, tc->epochs, thr, tc->contamination);
     free(enc);
     free(json);
     free(x);

@@ -14,6 +14,7 @@
 
 #include "core/rng.h"
 #include "eval/metrics.h"
+#include "io/array.h"
 #include "io/tabular.h"
 #include "util/testutil.h"
 
@@ -42,10 +43,11 @@ static void expect_err(int got, int status, const memae_err *err, const char *ne
 static void test_csv_quoting(void **state)
 {
     (void)state;
-    const char *p = tmp_text(0, ".csv", "name,\"note, with comma\",v\r\n"
-                                        "\"a \"\"quoted\"\" word\",\"two\nlines\",1.5\r\n"
-                                        "\r\n"
-                                        "b,,2");
+    const char *p = tmp_text(0, ".csv",
+                             "name,\"note, with comma\",v\r\n"
+                             "\"a \"\"quoted\"\" word\",\"two\nlines\",1.5\r\n"
+                             "\r\n"
+                             "b,,2");
     memae_csv c;
     memae_err err = {0};
     assert_int_equal(memae_csv_read(p, MEMAE_CSV_AUTO, ',', &c, &err), MEMAE_OK);
@@ -123,8 +125,9 @@ static void test_csv_bad(void **state)
 static void test_encoding(void **state)
 {
     (void)state;
-    const char *train = tmp_text(0, ".csv", "x,proto,y,label\n1,tcp,10,normal\n2,udp,20,normal\n"
-                                            "3,tcp,30,attack\n");
+    const char *train = tmp_text(0, ".csv",
+                                 "x,proto,y,label\n1,tcp,10,normal\n2,udp,20,normal\n"
+                                 "3,tcp,30,attack\n");
     memae_table_opts o = {.label_column = "label", .header = MEMAE_CSV_AUTO};
     memae_encoding e;
     float *x;
@@ -288,6 +291,50 @@ static void test_npz_mat_bad(void **state)
     unlink(p);
 }
 
+/* A model's scaling applies to .npy records as to the same records in a CSV. */
+static void test_npy_scaled_like_csv(void **state)
+{
+    (void)state;
+    float v[12];
+    for (int i = 0; i < 12; i++)
+        v[i] = (float)(i * i) * 0.5f - 3.0f;
+    memae_encoding e;
+    memae_err err = {0};
+    assert_int_equal(memae_encoding_numeric(3, &e, &err), MEMAE_OK);
+    assert_int_equal(memae_scaler_fit(&e.scaler, MEMAE_SCALE_ZSCORE, v, 4, 3, NULL, &err), 0);
+    char *json = memae_encoding_to_json(&e);
+    memae_model *m;
+    assert_int_equal(memae_model_create("{\"preset\":\"tabular\",\"input_shape\":[3]}", 1, &m),
+                     MEMAE_OK);
+    assert_int_equal(memae_model_set_meta(m, "memae_table", json), MEMAE_OK);
+    free(json);
+    char text[512];
+    size_t o = 0;
+    for (int i = 0; i < 4; i++)
+        o += (size_t)snprintf(text + o, sizeof text - o, "%.9g,%.9g,%.9g\n", v[3 * i], v[3 * i + 1],
+                              v[3 * i + 2]);
+    const char *csv = tmp_text(0, ".csv", text);
+    char npy[64];
+    snprintf(npy, sizeof npy, "/tmp/memae_tab_%d.npy", (int)getpid());
+    memae_array a = {.dtype = MEMAE_F32, .ndim = 2, .shape = {4, 3}, .data = v, .nbytes = sizeof v};
+    assert_int_equal(memae_npy_write(npy, &a, &err), MEMAE_OK);
+    float *x1, *x2;
+    uint8_t *y;
+    int64_t n1, n2;
+    assert_int_equal(memae_table_load(m, csv, NULL, &x1, &n1, &y), MEMAE_OK);
+    assert_int_equal(memae_data_load(m, npy, &x2, &n2), MEMAE_OK);
+    assert_int_equal(n1, 4);
+    assert_int_equal(n2, 4);
+    assert_memory_equal(x1, x2, sizeof v);
+    assert_true(fabsf(x1[0] + x1[3] + x1[6] + x1[9]) < 1e-5f); /* z-scored: mean 0 */
+    free(x1);
+    memae_free(x2);
+    memae_encoding_free(&e);
+    memae_model_free(m);
+    unlink(csv);
+    unlink(npy);
+}
+
 /* ------------------------------------------------- detection end to end */
 
 /*
@@ -297,8 +344,8 @@ static void test_npz_mat_bad(void **state)
  */
 static void write_records(const char *path, int n, double frac, uint64_t seed)
 {
-    static const double W[8][3] = {{1, 0, 0.5},  {0, 1, -0.5}, {0.5, 0.5, 1}, {1, -1, 0},
-                                   {0, 0.5, 1},  {-1, 0, 1},   {0.3, 1, 0.3}, {1, 1, 1}};
+    static const double W[8][3] = {{1, 0, 0.5}, {0, 1, -0.5}, {0.5, 0.5, 1}, {1, -1, 0},
+                                   {0, 0.5, 1}, {-1, 0, 1},   {0.3, 1, 0.3}, {1, 1, 1}};
     memae_rng r;
     memae_rng_seed(&r, seed);
     FILE *f = fopen(path, "w");
@@ -384,7 +431,8 @@ static void test_detection(void **state)
     assert_int_equal(memae_model_threshold(m2, &thr), MEMAE_OK);
     assert_int_equal(memae_prf_at(s1, yt, 1000, thr, &p, &r, &f1, &err), MEMAE_OK);
     print_message("generated records: ROC-AUC %.4f, PR-AUC %.4f, F1 %.4f at the stored "
-                  "threshold (precision %.4f, recall %.4f)\n", mt.roc_auc, mt.pr_auc, f1, p, r);
+                  "threshold (precision %.4f, recall %.4f)\n",
+                  mt.roc_auc, mt.pr_auc, f1, p, r);
     assert_true(mt.roc_auc > 0.93);
     assert_true(mt.pr_auc > 0.7);
     assert_true(f1 > 0.55);
@@ -403,10 +451,15 @@ static void test_detection(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_csv_quoting),   cmocka_unit_test(test_csv_header_detection),
-        cmocka_unit_test(test_csv_bad),       cmocka_unit_test(test_encoding),
-        cmocka_unit_test(test_scaler),        cmocka_unit_test(test_npz_mat_good),
-        cmocka_unit_test(test_npz_mat_bad),   cmocka_unit_test(test_detection),
+        cmocka_unit_test(test_csv_quoting),
+        cmocka_unit_test(test_csv_header_detection),
+        cmocka_unit_test(test_csv_bad),
+        cmocka_unit_test(test_encoding),
+        cmocka_unit_test(test_scaler),
+        cmocka_unit_test(test_npz_mat_good),
+        cmocka_unit_test(test_npz_mat_bad),
+        cmocka_unit_test(test_detection),
+        cmocka_unit_test(test_npy_scaled_like_csv),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -10,8 +10,10 @@ int memae_explain(memae_model *m, const memae_encoding *e, const float *x, int64
 {
     size_t w = memae_model_sample_size(m);
     if ((int64_t)w != e->width)
-        return memae_seterr(&m->err, MEMAE_E_SHAPE, "explain: the encoding has %lld features, "
-                            "the model %zu", (long long)e->width, w);
+        return memae_seterr(&m->err, MEMAE_E_SHAPE,
+                            "explain: the encoding has %lld features, "
+                            "the model %zu",
+                            (long long)e->width, w);
     if (batch <= 0)
         batch = 256;
     float *r = malloc((size_t)batch * w * sizeof *r);

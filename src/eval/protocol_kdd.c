@@ -11,7 +11,7 @@
 
 typedef struct split {
     float *train, *test;
-    uint8_t *test_y;   /* 1 = anomaly (after the minority flip) */
+    uint8_t *test_y; /* 1 = anomaly (after the minority flip) */
     int64_t ntrain, ntest;
 } split;
 
@@ -24,8 +24,8 @@ static void split_free(split *s)
 }
 
 /* Half of the normal records (shuffled by rng) to train, the rest and every anomaly to test. */
-static int make_split(const float *x, int64_t n, int64_t d, const uint8_t *is_anom,
-                      memae_rng *rng, split *s, memae_err *err)
+static int make_split(const float *x, int64_t n, int64_t d, const uint8_t *is_anom, memae_rng *rng,
+                      split *s, memae_err *err)
 {
     memset(s, 0, sizeof *s);
     int64_t *normal = malloc((size_t)n * sizeof *normal), nn = 0;
@@ -87,8 +87,10 @@ static int one_run(const split *s, int64_t d, const memae_kdd_opts *o, uint64_t 
     if (memae_model_sample_size(m) != (size_t)d) {
         size_t have = memae_model_sample_size(m);
         memae_model_free(m);
-        return memae_seterr(err, MEMAE_E_SHAPE, "kdd protocol: the model takes %zu features, "
-                            "the records have %lld", have, (long long)d);
+        return memae_seterr(err, MEMAE_E_SHAPE,
+                            "kdd protocol: the model takes %zu features, "
+                            "the records have %lld",
+                            have, (long long)d);
     }
     float *scores = malloc((size_t)s->ntest * sizeof *scores);
     if (!scores)
@@ -137,7 +139,8 @@ int memae_protocol_kdd(const float *x, int64_t n, int64_t d, const uint8_t *labe
 {
     memset(out, 0, sizeof *out);
     if (o->runs < 1 || !(o->flag_share > 0 && o->flag_share < 1))
-        return memae_seterr(err, MEMAE_E_ARG, "kdd protocol: needs runs >= 1 and a flagged "
+        return memae_seterr(err, MEMAE_E_ARG,
+                            "kdd protocol: needs runs >= 1 and a flagged "
                             "share in (0, 1)");
     int64_t ones = 0;
     for (int64_t i = 0; i < n; i++)

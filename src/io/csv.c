@@ -105,8 +105,10 @@ static int parse(const char *path, const char *s, size_t len, char delim, char *
             i++;
             for (;;) {
                 if (i >= len)
-                    return memae_seterr(err, MEMAE_E_FORMAT, "%s: line %lld: a quoted field "
-                                        "is never closed", path, (long long)qline);
+                    return memae_seterr(err, MEMAE_E_FORMAT,
+                                        "%s: line %lld: a quoted field "
+                                        "is never closed",
+                                        path, (long long)qline);
                 if (s[i] == '"' && i + 1 < len && s[i + 1] == '"') {
                     dst[o++] = '"';
                     i += 2;
@@ -119,9 +121,10 @@ static int parse(const char *path, const char *s, size_t len, char delim, char *
                 }
             }
             if (i < len && s[i] != delim && !is_eol(s, i, len))
-                return memae_seterr(err, MEMAE_E_FORMAT, "%s: line %lld, column %lld: text "
-                                    "after a closing quote", path, (long long)line,
-                                    (long long)field + 1);
+                return memae_seterr(err, MEMAE_E_FORMAT,
+                                    "%s: line %lld, column %lld: text "
+                                    "after a closing quote",
+                                    path, (long long)line, (long long)field + 1);
         } else {
             while (i < len && s[i] != delim && !is_eol(s, i, len))
                 dst[o++] = s[i++];
@@ -142,9 +145,11 @@ static int parse(const char *path, const char *s, size_t len, char delim, char *
         if (*cols < 0)
             *cols = field;
         else if (field != *cols)
-            return memae_seterr(err, MEMAE_E_FORMAT, "%s: line %lld has %lld field%s, the "
-                                "first row has %lld", path, (long long)row_start_line,
-                                (long long)field, field == 1 ? "" : "s", (long long)*cols);
+            return memae_seterr(err, MEMAE_E_FORMAT,
+                                "%s: line %lld has %lld field%s, the "
+                                "first row has %lld",
+                                path, (long long)row_start_line, (long long)field,
+                                field == 1 ? "" : "s", (long long)*cols);
         if (push((void **)&g->lines, &g->rcap, g->nrows, sizeof *g->lines))
             return memae_seterr(err, MEMAE_E_NOMEM, "%s: out of memory", path);
         g->lines[g->nrows++] = row_start_line;

@@ -23,11 +23,11 @@
 enum { MEMAE_CSV_AUTO = -1, MEMAE_CSV_NO_HEADER = 0, MEMAE_CSV_HEADER = 1 };
 
 typedef struct memae_csv {
-    int64_t rows, cols;  /* data rows (the header excluded) and fields per row */
-    char **names;        /* cols header names; NULL without a header */
-    char **cells;        /* rows x cols, row-major; each NUL-terminated */
-    int64_t *lines;      /* 1-based line of the file where each data row starts */
-    char *text;          /* the unescaped fields the pointers point into */
+    int64_t rows, cols; /* data rows (the header excluded) and fields per row */
+    char **names;       /* cols header names; NULL without a header */
+    char **cells;       /* rows x cols, row-major; each NUL-terminated */
+    int64_t *lines;     /* 1-based line of the file where each data row starts */
+    char *text;         /* the unescaped fields the pointers point into */
 } memae_csv;
 
 /* header: MEMAE_CSV_AUTO, _NO_HEADER or _HEADER; delimiter: ',' ';' '\t' ... */

@@ -14,9 +14,9 @@ static int open_zip(const char *path, zip_t **z, memae_err *err)
         return MEMAE_OK;
     zip_error_t e;
     zip_error_init_with_code(&e, ze);
-    int st = memae_seterr(err, ze == ZIP_ER_OPEN || ze == ZIP_ER_NOENT ? MEMAE_E_IO
-                               : MEMAE_E_FORMAT,
-                          "%s: not a readable npz (zip): %s", path, zip_error_strerror(&e));
+    int st =
+        memae_seterr(err, ze == ZIP_ER_OPEN || ze == ZIP_ER_NOENT ? MEMAE_E_IO : MEMAE_E_FORMAT,
+                     "%s: not a readable npz (zip): %s", path, zip_error_strerror(&e));
     zip_error_fini(&e);
     return st;
 }
@@ -50,11 +50,9 @@ int memae_npz_read(const char *path, const char *key, memae_array *out, memae_er
     if (i < 0)
         st = memae_seterr(err, MEMAE_E_NAME, "%s: no array '%s' in the npz", path, key);
     else if (zip_stat_index(z, (zip_uint64_t)i, 0, &zs) != 0 || !(zs.valid & ZIP_STAT_SIZE))
-        st = memae_seterr(err, MEMAE_E_FORMAT, "%s: cannot read the size of member %s", path,
-                          name);
+        st = memae_seterr(err, MEMAE_E_FORMAT, "%s: cannot read the size of member %s", path, name);
     else if (!(buf = malloc(zs.size ? zs.size : 1)))
-        st = memae_seterr(err, MEMAE_E_NOMEM, "%s: out of memory for %s", where,
-                          name);
+        st = memae_seterr(err, MEMAE_E_NOMEM, "%s: out of memory for %s", where, name);
     else if (!(f = zip_fopen_index(z, (zip_uint64_t)i, 0)))
         st = memae_seterr(err, MEMAE_E_FORMAT, "%s: cannot open member %s: %s", path, name,
                           zip_strerror(z));

@@ -18,7 +18,7 @@ enum { MEMAE_SCALE_NONE = 0, MEMAE_SCALE_ZSCORE = 1, MEMAE_SCALE_MINMAX = 2 };
 typedef struct memae_scaler {
     int kind;
     int64_t width;
-    double *shift, *scale;  /* width each; NULL for MEMAE_SCALE_NONE */
+    double *shift, *scale; /* width each; NULL for MEMAE_SCALE_NONE */
 } memae_scaler;
 
 /* "none", "zscore", "minmax" -> kind; -1 for anything else. */

@@ -103,8 +103,8 @@ int memae_encoding_fit(const memae_csv *c, const char *path, const memae_table_o
         snprintf(nm, sizeof nm, "c%d", e->label_index);
         e->label = strdup(c->names ? c->names[e->label_index] : nm);
         if (!column_is_numeric(c, e->label_index) || o->normal_label)
-            e->normal_label = dup(o->normal_label ? o->normal_label
-                                                  : most_frequent(c, e->label_index));
+            e->normal_label =
+                dup(o->normal_label ? o->normal_label : most_frequent(c, e->label_index));
     }
     e->scaler.width = e->width;
     return MEMAE_OK;
@@ -133,8 +133,8 @@ int memae_encoding_numeric(int64_t d, memae_encoding *e, memae_err *err)
 }
 
 /* File column of each feature (and of the label, -1 when absent). */
-static int map_columns(const memae_encoding *e, const memae_csv *c, const char *path,
-                       int64_t *map, int64_t *label, memae_err *err)
+static int map_columns(const memae_encoding *e, const memae_csv *c, const char *path, int64_t *map,
+                       int64_t *label, memae_err *err)
 {
     *label = -1;
     if (e->header && c->names) {
@@ -143,8 +143,10 @@ static int map_columns(const memae_encoding *e, const memae_csv *c, const char *
             for (int64_t j = 0; j < c->cols && map[k] < 0; j++)
                 map[k] = strcmp(c->names[j], e->cols[k].name) ? -1 : j;
             if (map[k] < 0)
-                return memae_seterr(err, MEMAE_E_SHAPE, "%s: no column '%s' (the model was "
-                                    "trained with it)", path, e->cols[k].name);
+                return memae_seterr(err, MEMAE_E_SHAPE,
+                                    "%s: no column '%s' (the model was "
+                                    "trained with it)",
+                                    path, e->cols[k].name);
         }
         for (int64_t j = 0; e->label && j < c->cols; j++)
             if (!strcmp(c->names[j], e->label))
@@ -153,9 +155,11 @@ static int map_columns(const memae_encoding *e, const memae_csv *c, const char *
     }
     int with_label = e->label_index >= 0 && c->cols == e->ncols + 1;
     if (c->cols != e->ncols && !with_label)
-        return memae_seterr(err, MEMAE_E_SHAPE, "%s: line %lld has %lld columns, the model "
-                            "expects %d%s", path, (long long)c->lines[0], (long long)c->cols,
-                            e->ncols, e->label_index >= 0 ? " (one more with the labels)" : "");
+        return memae_seterr(err, MEMAE_E_SHAPE,
+                            "%s: line %lld has %lld columns, the model "
+                            "expects %d%s",
+                            path, (long long)c->lines[0], (long long)c->cols, e->ncols,
+                            e->label_index >= 0 ? " (one more with the labels)" : "");
     for (int64_t j = 0, k = 0; j < c->cols; j++) {
         if (with_label && j == e->label_index)
             *label = j;
@@ -195,8 +199,8 @@ static int encode_label(const memae_encoding *e, const char *cell, uint8_t *y)
     return 0;
 }
 
-int memae_encoding_apply(const memae_encoding *e, const memae_csv *c, const char *path,
-                         float **x, uint8_t **labels, memae_err *err)
+int memae_encoding_apply(const memae_encoding *e, const memae_csv *c, const char *path, float **x,
+                         uint8_t **labels, memae_err *err)
 {
     *x = NULL;
     *labels = NULL;
@@ -220,15 +224,18 @@ int memae_encoding_apply(const memae_encoding *e, const memae_csv *c, const char
                                   path, (long long)c->lines[i], col->name, cell,
                                   *cell ? "not a number" : "empty (a missing value)");
             else if (r == -2)
-                st = memae_seterr(err, MEMAE_E_FORMAT, "%s: line %lld, column '%s': category "
-                                  "'%s' was not seen at training (%d known)", path,
-                                  (long long)c->lines[i], col->name, cell, col->ncat);
+                st = memae_seterr(err, MEMAE_E_FORMAT,
+                                  "%s: line %lld, column '%s': category "
+                                  "'%s' was not seen at training (%d known)",
+                                  path, (long long)c->lines[i], col->name, cell, col->ncat);
             row += col->ncat ? col->ncat : 1;
         }
         if (!st && y && encode_label(e, c->cells[i * c->cols + label], &y[i]))
-            st = memae_seterr(err, MEMAE_E_FORMAT, "%s: line %lld, label column '%s': '%s' is "
-                              "not a number", path, (long long)c->lines[i],
-                              e->label ? e->label : "?", c->cells[i * c->cols + label]);
+            st = memae_seterr(err, MEMAE_E_FORMAT,
+                              "%s: line %lld, label column '%s': '%s' is "
+                              "not a number",
+                              path, (long long)c->lines[i], e->label ? e->label : "?",
+                              c->cells[i * c->cols + label]);
     }
     free(map);
     if (st) {

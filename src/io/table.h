@@ -24,28 +24,28 @@
 
 typedef struct memae_table_column {
     char *name;
-    int ncat;     /* 0: numeric; else a one-hot group of ncat categories */
+    int ncat; /* 0: numeric; else a one-hot group of ncat categories */
     char **cats;
 } memae_table_column;
 
 typedef struct memae_encoding {
-    int ncols;                 /* feature columns */
+    int ncols; /* feature columns */
     memae_table_column *cols;
-    char *label;               /* label column name (NULL: none) */
-    int label_index;           /* its 0-based position in the training file (-1: none) */
-    char *normal_label;        /* text labels: the normal value (NULL: numeric labels) */
-    int header;                /* the training CSV had a header */
+    char *label;        /* label column name (NULL: none) */
+    int label_index;    /* its 0-based position in the training file (-1: none) */
+    char *normal_label; /* text labels: the normal value (NULL: numeric labels) */
+    int header;         /* the training CSV had a header */
     char delimiter;
-    int64_t width;             /* floats per encoded record */
-    memae_scaler scaler;       /* fitted after encoding, width values */
+    int64_t width;       /* floats per encoded record */
+    memae_scaler scaler; /* fitted after encoding, width values */
 } memae_encoding;
 
 /* What a user can say about a CSV: NULL / MEMAE_CSV_AUTO / 0 mean "decide". */
 typedef struct memae_table_opts {
-    const char *label_column;  /* a name or a 0-based index */
-    const char *normal_label;  /* the normal value of a text label column */
-    int header;                /* MEMAE_CSV_AUTO, _NO_HEADER, _HEADER */
-    char delimiter;            /* 0: ',' */
+    const char *label_column; /* a name or a 0-based index */
+    const char *normal_label; /* the normal value of a text label column */
+    int header;               /* MEMAE_CSV_AUTO, _NO_HEADER, _HEADER */
+    char delimiter;           /* 0: ',' */
 } memae_table_opts;
 
 /* Learns the columns, categories and label column of a CSV (scaler: identity). */
@@ -62,8 +62,8 @@ int memae_encoding_numeric(int64_t d, memae_encoding *e, memae_err *err);
  * header, else by position.  Errors name the file, line and column: a missing
  * column, an unseen category, an empty or non-numeric cell in a numeric column.
  */
-int memae_encoding_apply(const memae_encoding *e, const memae_csv *c, const char *path,
-                         float **x, uint8_t **labels, memae_err *err);
+int memae_encoding_apply(const memae_encoding *e, const memae_csv *c, const char *path, float **x,
+                         uint8_t **labels, memae_err *err);
 
 void memae_encoding_free(memae_encoding *e);
 

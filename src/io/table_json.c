@@ -36,9 +36,9 @@ char *memae_encoding_to_json(const memae_encoding *e)
         cJSON *c = cJSON_CreateObject();
         cJSON_AddStringToObject(c, "name", e->cols[k].name);
         if (e->cols[k].ncat)
-            cJSON_AddItemToObject(c, "categories", cJSON_CreateStringArray(
-                                                       (const char *const *)e->cols[k].cats,
-                                                       e->cols[k].ncat));
+            cJSON_AddItemToObject(
+                c, "categories",
+                cJSON_CreateStringArray((const char *const *)e->cols[k].cats, e->cols[k].ncat));
         cJSON_AddItemToArray(cols, c);
     }
     cJSON *s = cJSON_AddObjectToObject(j, "scaling");
@@ -72,7 +72,8 @@ static int read_doubles(const cJSON *a, int64_t n, double **out)
 
 static int read_column(const cJSON *c, memae_table_column *col)
 {
-    const cJSON *name = cJSON_GetObjectItem(c, "name"), *cats = cJSON_GetObjectItem(c, "categories");
+    const cJSON *name = cJSON_GetObjectItem(c, "name"),
+                *cats = cJSON_GetObjectItem(c, "categories");
     if (!cJSON_IsString(name) || !(col->name = strdup(name->valuestring)))
         return -1;
     if (!cats)
@@ -93,15 +94,17 @@ static int read_column(const cJSON *c, memae_table_column *col)
 static int parse(const cJSON *j, memae_encoding *e)
 {
     const cJSON *cols = cJSON_GetObjectItem(j, "columns"), *c;
-    const cJSON *label = cJSON_GetObjectItem(j, "label"), *li = cJSON_GetObjectItem(j, "label_index");
-    const cJSON *nl = cJSON_GetObjectItem(j, "normal_label"), *d = cJSON_GetObjectItem(j, "delimiter");
+    const cJSON *label = cJSON_GetObjectItem(j, "label"),
+                *li = cJSON_GetObjectItem(j, "label_index");
+    const cJSON *nl = cJSON_GetObjectItem(j, "normal_label"),
+                *d = cJSON_GetObjectItem(j, "delimiter");
     if (!cJSON_IsArray(cols) || cJSON_GetArraySize(cols) < 1 || !cJSON_IsString(d) ||
         strlen(d->valuestring) != 1)
         return -1;
     e->header = cJSON_IsTrue(cJSON_GetObjectItem(j, "header"));
     e->delimiter = d->valuestring[0];
-    if (label && (!cJSON_IsString(label) || !cJSON_IsNumber(li) ||
-                  !(e->label = strdup(label->valuestring))))
+    if (label &&
+        (!cJSON_IsString(label) || !cJSON_IsNumber(li) || !(e->label = strdup(label->valuestring))))
         return -1;
     e->label_index = label ? li->valueint : -1;
     if (nl && (!cJSON_IsString(nl) || !(e->normal_label = strdup(nl->valuestring))))

@@ -54,12 +54,14 @@ static int read_arrays(const char *path, memae_array *x, memae_array *y, memae_e
     if (x->ndim == 1)
         x->shape[x->ndim++] = 1;
     if (x->ndim != 2 || x->shape[0] < 1 || x->shape[1] < 1)
-        return memae_seterr(err, MEMAE_E_SHAPE, "%s: X must be a non-empty (records, features) "
-                            "matrix, it has %d dimensions", path, x->ndim);
+        return memae_seterr(err, MEMAE_E_SHAPE,
+                            "%s: X must be a non-empty (records, features) "
+                            "matrix, it has %d dimensions",
+                            path, x->ndim);
     int64_t ny = y->data ? memae_array_numel(y) : 0;
     if (y->data && (ny != x->shape[0] || (y->ndim == 2 && y->shape[1] != 1 && y->shape[0] != 1)))
-        return memae_seterr(err, MEMAE_E_SHAPE, "%s: y has %lld values for %lld records in X",
-                            path, (long long)ny, (long long)x->shape[0]);
+        return memae_seterr(err, MEMAE_E_SHAPE, "%s: y has %lld values for %lld records in X", path,
+                            (long long)ny, (long long)x->shape[0]);
     return MEMAE_OK;
 }
 
@@ -89,8 +91,7 @@ static int read_matrix(const char *path, const memae_encoding *known, memae_enco
 }
 
 static int read_csv(const char *path, const memae_table_opts *o, const memae_encoding *known,
-                    memae_encoding *fitted, float **x, int64_t *n, uint8_t **labels,
-                    memae_err *err)
+                    memae_encoding *fitted, float **x, int64_t *n, uint8_t **labels, memae_err *err)
 {
     char delim = o->delimiter ? o->delimiter : known ? known->delimiter : ',';
     memae_csv c;
@@ -168,9 +169,10 @@ int memae_table_load(memae_model *m, const char *path, const memae_table_opts *o
     if (st)
         return st;
     if (e.width != (int64_t)memae_model_sample_size(m))
-        st = memae_seterr(&m->err, MEMAE_E_FORMAT, "the model's table encoding has %lld "
-                          "features, its input %zu", (long long)e.width,
-                          memae_model_sample_size(m));
+        st = memae_seterr(&m->err, MEMAE_E_FORMAT,
+                          "the model's table encoding has %lld "
+                          "features, its input %zu",
+                          (long long)e.width, memae_model_sample_size(m));
     if (!st)
         st = memae_table_read(path, o, &e, NULL, x, n, labels, &m->err);
     memae_encoding_free(&e);
