@@ -23,7 +23,7 @@ static const char usage[] =
     "  --labels L        labels of X (IDX or .npy), with --normal-class K: train on class K only\n"
     "  --normal-class K  the class to train on (needs --labels)\n"
     "  -o, --output F    the model to write (required)\n"
-    "  --preset P        video3d, image2d or tabular (default image2d)\n"
+    "  --preset P        video3d, image2d or tabular (default image2d; tabular for a table)\n"
     "  --config JSON     configuration overriding the preset (inline JSON or a file)\n"
     "  --input-shape S   one sample's shape (default: from the data, else the preset's)\n"
     "  --epochs E        epochs (default 5)\n"

@@ -17,6 +17,7 @@ for c in train score predict eval explain; do
   "$BIN" $c --help | grep -q -- "--label-column" && ok "$c --help has the table flags" || bad "$c --help"
 done
 "$BIN" train --help | grep -q -- "--scale S .*(default zscore)" && ok "train --help: --scale" || bad "train --help --scale"
+"$BIN" eval --protocol kdd --help | grep -q -- "--runs R .*(default 5)" && ok "eval --protocol kdd --help" || bad "kdd --help"
 
 "$BIN" train --data "$T/train.csv" --label-column label --epochs 50 --threads 1 -o "$M" \
   >"$T/train.out" 2>"$T/train.err" && grep -q "1800 records, 9 features" "$T/train.out" \
@@ -52,6 +53,10 @@ t1=$(num threshold "$T/e.json"); t2=$(num threshold "$T/c.json")
 "$BIN" explain -m "$M" --data "$T/test.csv" --top 2 -o "$T/ex.csv" && [ "$(wc -l <"$T/ex.csv")" -eq 2001 ] \
   && head -1 "$T/ex.csv" | grep -q "index,score,anomaly,rank,column,error" && ok "explain: 2 columns per record" \
   || bad "explain: $(head -3 "$T/ex.csv")"
+# All 7 columns: their errors over the 9 encoded features add up to the mse score.
+"$BIN" explain -m "$M" --data "$T/test.csv" --top 7 -o "$T/all.csv" \
+  && awk -F, 'NR > 1 {s[$1] = $2; e[$1] += $6} END {for (i in s) if ((e[i] / 9 - s[i]) ^ 2 > 1e-10 * (1 + s[i] ^ 2)) bad++; exit bad > 0 || length(s) != 1000}' "$T/all.csv" \
+  && ok "explain: column errors / 9 = the score, for all 1000 records" || bad "explain sums"
 # Anomaly 0 of the test file is icmp or has shifted features: its top column is one of them.
 "$BIN" explain -m "$M" --data "$T/test.csv" --top 1 --anomalies --json -o "$T/ex.json" \
   && grep -q '"column"' "$T/ex.json" && ok "explain --anomalies --json" || bad "explain json"
