@@ -176,7 +176,7 @@ static void test_encoding(void **state)
     unlink(other);
     other = tmp_text(1, ".csv", "x,proto,y\nNaN,tcp,1\n");
     expect_err(memae_table_read(other, NULL, &e2, NULL, &x, &n, &y, &err), MEMAE_E_FORMAT, &err,
-               "column 'x': 'NaN' is not a number");
+               "column 'x': 'NaN' is a missing or non-finite value");
     unlink(other);
     /* Without a header, columns go by position: 3 features, or 4 with the label. */
     other = tmp_text(1, ".csv", "1,tcp\n");
@@ -189,6 +189,19 @@ static void test_encoding(void **state)
     assert_int_equal(y[0], 1);
     free(x);
     free(y);
+    unlink(other);
+
+    /* Missing values at training keep a numeric column numeric, and are reported. */
+    other = tmp_text(1, ".csv", "x,y\n1,2\n ? ,3\n4,5\n");
+    memae_encoding e4;
+    expect_err(memae_table_read(other, NULL, NULL, &e4, &x, &n, &y, &err), MEMAE_E_FORMAT, &err,
+               "line 3, column 'x': ' ? ' is a missing or non-finite value");
+    memae_encoding_free(&e4);
+    unlink(other);
+    other = tmp_text(1, ".csv", "x,y\n1,inf\n");
+    expect_err(memae_table_read(other, NULL, NULL, &e4, &x, &n, &y, &err), MEMAE_E_FORMAT, &err,
+               "column 'y': 'inf' is a missing or non-finite value");
+    memae_encoding_free(&e4);
     unlink(other);
 
     memae_table_opts bad = {.label_column = "nope", .header = MEMAE_CSV_AUTO};

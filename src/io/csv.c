@@ -1,6 +1,7 @@
 /* An RFC 4180 CSV reader: the whole file is read, then unescaped in one pass. */
 #include "io/csv.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -22,6 +23,27 @@ int memae_csv_number(const char *cell, double *v)
         return 0;
     *v = d;
     return 1;
+}
+
+int memae_csv_missing(const char *cell)
+{
+    static const char *const markers[] = {"", "?", "na", "n/a", "nan", "null", NULL};
+    char buf[8];
+    size_t n = 0;
+    while (*cell == ' ' || *cell == '\t')
+        cell++;
+    for (; *cell && n < sizeof buf - 1; cell++)
+        buf[n++] = (char)tolower((unsigned char)*cell);
+    while (n > 0 && (buf[n - 1] == ' ' || buf[n - 1] == '\t'))
+        n--;
+    buf[n] = '\0';
+    for (int i = 0; markers[i] && !*cell; i++)
+        if (!strcmp(buf, markers[i]))
+            return 1;
+    /* inf, -nan and friends: numbers that are not finite */
+    char *end;
+    double v = strtod(buf, &end);
+    return !*cell && n > 0 && !*end && !isfinite(v);
 }
 
 static int slurp(const char *path, char **buf, size_t *len, memae_err *err)

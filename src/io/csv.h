@@ -37,6 +37,10 @@ void memae_csv_free(memae_csv *c);
 /* The column called name in the header, else name read as a 0-based index; -1: none. */
 int64_t memae_csv_column(const memae_csv *c, const char *name);
 
+/* Whether a cell marks a missing number: empty, ?, NA, N/A, NaN, null (any case, blanks
+ * around), or a non-finite number such as inf. */
+int memae_csv_missing(const char *cell);
+
 /* Whether a cell is a finite number (leading and trailing blanks allowed); *v its value. */
 int memae_csv_number(const char *cell, double *v);
 

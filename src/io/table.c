@@ -10,12 +10,14 @@ static char *dup(const char *s)
     return s ? strdup(s) : NULL;
 }
 
+/* Numbers and missing values only: a numeric column with gaps, which encoding then reports,
+ * rather than a categorical column whose categories would be numbers and "NaN". */
 static int column_is_numeric(const memae_csv *c, int64_t j)
 {
     double v;
     for (int64_t i = 0; i < c->rows; i++) {
         const char *cell = c->cells[i * c->cols + j];
-        if (*cell && !memae_csv_number(cell, &v))
+        if (!memae_csv_number(cell, &v) && !memae_csv_missing(cell))
             return 0;
     }
     return 1;
@@ -222,7 +224,9 @@ int memae_encoding_apply(const memae_encoding *e, const memae_csv *c, const char
             if (r == -1)
                 st = memae_seterr(err, MEMAE_E_FORMAT, "%s: line %lld, column '%s': '%s' is %s",
                                   path, (long long)c->lines[i], col->name, cell,
-                                  *cell ? "not a number" : "empty (a missing value)");
+                                  !*cell                    ? "empty (a missing value)"
+                                  : memae_csv_missing(cell) ? "a missing or non-finite value"
+                                                            : "not a number");
             else if (r == -2)
                 st = memae_seterr(err, MEMAE_E_FORMAT,
                                   "%s: line %lld, column '%s': category "
