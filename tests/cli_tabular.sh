@@ -68,6 +68,13 @@ n_anom=$(grep -c '"index"' "$T/ex.json"); n_pred=$("$BIN" predict -m "$M" --data
   && f1=$(num f1 "$T/k.json") && above "$f1" 0.65 && [ "$(grep -c '"seed"' "$T/k.json")" -eq 2 ] \
   && ok "eval --protocol kdd: mean F1 $f1 > 0.65 over 2 runs" || bad "kdd: $(cat "$T/k.json")"
 
+# KDDCUP99's layout: no header, labels by index, "normal." the minority: it becomes the anomaly.
+awk -f "$(dirname "$0")/util/gen_table.awk" -v n=500 -v frac=0.8 -v seed=4 -v labels=1 \
+  | sed 's/,normal$/,normal./; s/,attack$/,smurf./' >"$T/kdd.csv"
+"$BIN" eval --protocol kdd --data "$T/kdd.csv" --label-column 7 --normal-label normal. --runs 1 --epochs 1 --json >"$T/k2.json" \
+  && [ "$(num anomaly_label "$T/k2.json")" = "0" ] && [ "$(num test_anomalies "$T/k2.json")" = "100" ] \
+  && ok "kdd protocol: the minority label (normal.) is the anomaly" || bad "kdd flip: $(cat "$T/k2.json")"
+
 # Scaling: minmax stored and applied; init gives the identity.
 "$BIN" train --data "$T/train.csv" --label-column label --scale minmax --epochs 1 -o "$T/mm.safetensors" >/dev/null 2>&1 \
   && "$BIN" info -m "$T/mm.safetensors" | grep -q '"kind":"minmax"' && ok "train --scale minmax" || bad "minmax"
