@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "data.h"
+#include "eval/metrics.h"
 
 int cli_apply_begin(int argc, char **argv, const char *usage, cli_apply *a)
 {
@@ -16,10 +17,15 @@ int cli_apply_begin(int argc, char **argv, const char *usage, cli_apply *a)
         {"labels", required_argument, 0, 'l'}, {"normal-class", required_argument, 0, 'k'},
         {"threads", required_argument, 0, 0}, {"seed", required_argument, 0, 0},
         {"backend", required_argument, 0, 0}, {"json", no_argument, 0, 0},
+        {"contamination", required_argument, 0, 'C'}, {"top", required_argument, 0, 'K'},
+        {"anomalies", no_argument, 0, 'A'}, CLI_TABLE_OPTIONS,
         {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     memset(a, 0, sizeof *a);
     a->batch = 256;
     a->threshold = NAN;
+    a->contamination = NAN;
+    a->top = 5;
+    cli_table_init(&a->table);
     a->normal_class = -1;
     a->common.seed = 1;
     int o, idx;
@@ -49,11 +55,23 @@ int cli_apply_begin(int argc, char **argv, const char *usage, cli_apply *a)
             if (cli_parse_float("--threshold", optarg, -INFINITY, INFINITY, &a->threshold))
                 return 1;
             break;
-        case 'h': fputs(usage, stdout); return -1;
-        case 0:
-            if (cli_common_flag(&a->common, opts[idx].name, optarg) < 0)
+        case 'C':
+            if (cli_parse_float("--contamination", optarg, 1e-9, 1 - 1e-9, &a->contamination))
                 return 1;
             break;
+        case 'K':
+            if (cli_parse_int("--top", optarg, 1, 1000000, &v))
+                return 1;
+            a->top = (int)v;
+            break;
+        case 'A': a->anomalies_only = 1; break;
+        case 'h': fputs(usage, stdout); return -1;
+        case 0: {
+            int r = cli_table_flag(&a->table, opts[idx].name, optarg);
+            if (r < 0 || (r == 0 && cli_common_flag(&a->common, opts[idx].name, optarg) < 0))
+                return 1;
+            break;
+        }
         default: fputs(usage, stderr); return 2;
         }
     }
@@ -63,11 +81,16 @@ int cli_apply_begin(int argc, char **argv, const char *usage, cli_apply *a)
         return cli_fail("-m MODEL and --data X are required (see --help)");
     if (cli_load_model(a->model, &a->common, &a->m))
         return 1;
+    if (memae_is_table_path(a->data)) {
+        int st = memae_table_load(a->m, a->data, &a->table.opts, &a->x, &a->n, &a->y);
+        return st ? cli_model_fail(a->m, st) : 0;
+    }
     return cli_load_samples(a->m, a->data, &a->x, &a->n);
 }
 
 void cli_apply_end(cli_apply *a)
 {
+    free(a->y);
     memae_free(a->x);
     memae_model_free(a->m);
 }
@@ -86,4 +109,16 @@ float *cli_apply_scores(cli_apply *a)
         return NULL;
     }
     return s;
+}
+
+double cli_apply_threshold(cli_apply *a, const float *s)
+{
+    double t = a->threshold;
+    memae_err err = {0};
+    if (!isnan(t))
+        return t;
+    /* Without the training data at hand, the quantile is of the scores being judged. */
+    if (!isnan(a->contamination))
+        return memae_quantile(s, (size_t)a->n, 1.0 - a->contamination, &t, &err) ? NAN : t;
+    return memae_model_threshold(a->m, &t) == MEMAE_OK ? t : NAN;
 }

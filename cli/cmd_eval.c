@@ -3,22 +3,28 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "apply.h"
 #include "commands.h"
 #include "data.h"
 
 static const char usage[] =
-    "usage: memae eval -m MODEL --data X --labels L [--normal-class K] [--json]\n"
+    "usage: memae eval -m MODEL --data X [--labels L] [--normal-class K] [--json]\n"
+    "       memae eval --protocol kdd --data TABLE [--runs R] [train options]\n"
     "\n"
     "Scores X and reports ROC-AUC, PR-AUC (average precision), the equal error rate,\n"
     "the best F1, and precision / recall / F1 at the stored threshold (a score above it\n"
-    "is an anomaly).\n"
+    "is an anomaly).  With --protocol kdd: the paper's KDDCUP99 protocol instead (see\n"
+    "memae eval --protocol kdd --help).\n"
     "\n" CLI_APPLY_HELP
-    "  --labels L        labels of X (IDX or .npy) (required)\n"
+    "  --labels L        labels of X (IDX or .npy); default: a table file's own labels\n"
     "  --normal-class K  class K is normal (0), every other class anomalous (1);\n"
     "                    without it the labels must be 0 (normal) / 1 (anomaly)\n"
     "  --threshold T     use T instead of the stored threshold\n"
+    "  --contamination C threshold at the (1 - C) quantile of the scores of X (PyOD's rule,\n"
+    "                    applied to the evaluated data since the training data is not at\n"
+    "                    hand); --threshold wins over it, both over the stored threshold\n"
     "  --score mse|mae   the score (default mse)\n"
     "  --json            one JSON object instead of text\n" CLI_COMMON_HELP;
 
@@ -61,19 +67,22 @@ static void print(const memae_eval_result *r, int json, const char *model)
 
 int cmd_eval(int argc, char **argv)
 {
+    for (int i = 1; i < argc; i++)
+        if (!strcmp(argv[i], "--protocol") || !strncmp(argv[i], "--protocol=", 11))
+            return cli_eval_protocol(argc, argv);
     cli_apply a;
     int rc = cli_apply_begin(argc, argv, usage, &a);
-    if (!rc && !a.labels)
-        rc = cli_fail("eval: --labels is required");
+    if (!rc && !a.labels && !a.y)
+        rc = cli_fail("eval: --labels is required (or a table file with its labels)");
     uint8_t *y = NULL;
-    if (!rc)
+    if (!rc && a.labels)
         rc = cli_load_binary_labels(a.m, a.labels, a.n, a.normal_class, &y);
+    else if (!rc)
+        y = a.y, a.y = NULL;
     float *s = rc ? NULL : cli_apply_scores(&a);
     if (!rc && !s)
         rc = 1;
-    double t = a.threshold;
-    if (!rc && isnan(t) && memae_model_threshold(a.m, &t) != MEMAE_OK)
-        t = NAN;
+    double t = rc ? NAN : cli_apply_threshold(&a, s);
     memae_eval_result r;
     int st;
     if (!rc && (st = memae_model_evaluate(a.m, s, y, (size_t)a.n, t, &r)))

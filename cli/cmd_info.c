@@ -23,7 +23,8 @@ static cJSON *meta_value(const char *v)
 }
 
 static const char *const meta_keys[] = {"memae_version", "memae_normalization",
-                                        "memae_threshold", "memae_train", NULL};
+                                        "memae_threshold", "memae_train", "memae_table",
+                                        NULL};
 
 static int print_json(memae_model *m, const char *path)
 {

@@ -15,6 +15,7 @@ static const char usage[] =
     "\n" CLI_APPLY_HELP
     "  -o, --output F    labels.npy (uint8) or labels.csv (index,label)\n"
     "  --threshold T     override the stored threshold\n"
+    "  --contamination C flag the share C of X: threshold at the (1 - C) quantile of its scores\n"
     "  --score mse|mae   the score (default: mse; use the one the threshold is for)\n"
     CLI_COMMON_HELP;
 
@@ -22,13 +23,13 @@ int cmd_predict(int argc, char **argv)
 {
     cli_apply a;
     int rc = cli_apply_begin(argc, argv, usage, &a);
-    double t = a.threshold;
-    if (!rc && isnan(t) && memae_model_threshold(a.m, &t) != MEMAE_OK)
-        rc = cli_fail("%s: no threshold stored (train it with memae train, or give --threshold)",
-                      a.model);
     float *s = rc ? NULL : cli_apply_scores(&a);
     if (!rc && !s)
         rc = 1;
+    double t = rc ? NAN : cli_apply_threshold(&a, s);
+    if (!rc && isnan(t))
+        rc = cli_fail("%s: no threshold stored (train it with memae train, or give --threshold "
+                      "or --contamination)", a.model);
     for (int64_t i = 0; !rc && i < a.n; i++)
         s[i] = s[i] > t ? 1.0f : 0.0f;
     if (!rc && a.out)

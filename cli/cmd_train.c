@@ -8,6 +8,7 @@
 #include "common.h"
 #include "data.h"
 #include "io/dataset.h"
+#include "table.h"
 
 static const char usage[] =
     "usage: memae train --data X -o MODEL [--preset P] [options]\n"
@@ -22,7 +23,7 @@ static const char usage[] =
     "  --labels L        labels of X (IDX or .npy), with --normal-class K: train on class K only\n"
     "  --normal-class K  the class to train on (needs --labels)\n"
     "  -o, --output F    the model to write (required)\n"
-    "  --preset P        video3d, image2d or tabular (default image2d)\n"
+    "  --preset P        video3d, image2d or tabular (default image2d; tabular for a table)\n"
     "  --config JSON     configuration overriding the preset (inline JSON or a file)\n"
     "  --input-shape S   one sample's shape (default: from the data, else the preset's)\n"
     "  --epochs E        epochs (default 5)\n"
@@ -30,12 +31,18 @@ static const char usage[] =
     "  --lr LR           Adam's learning rate (default 0.001)\n"
     "  --contamination C share of training samples above the threshold (default 0.1)\n"
     "  --score mse|mae   the score the threshold is for (default mse)\n"
-    "  --resume          continue from MODEL.ckpt\n" CLI_COMMON_HELP;
+    "  --resume          continue from MODEL.ckpt\n"
+    "Tables (.csv .tsv .txt, .npz with X and y, ODDS .mat with X and y; .npy with --preset\n"
+    "tabular; the preset defaults to tabular for them):\n"
+    "  --scale S         zscore, minmax or none, fitted on the training records (default zscore)\n"
+    "  --keep-anomalies  also train on records labelled anomalous (default: they are dropped)\n"
+    CLI_TABLE_HELP CLI_COMMON_HELP;
 
 typedef struct train_args {
     const char *data, *labels, *out, *preset, *config, *shape;
     long normal_class;
     memae_train_config tc;
+    cli_table table;
 } train_args;
 
 static int parse(int argc, char **argv, train_args *a, cli_common *c)
@@ -49,7 +56,8 @@ static int parse(int argc, char **argv, train_args *a, cli_common *c)
         {"contamination", required_argument, 0, 'C'}, {"score", required_argument, 0, 'S'},
         {"resume", no_argument, 0, 'R'}, {"threads", required_argument, 0, 0},
         {"seed", required_argument, 0, 0}, {"backend", required_argument, 0, 0},
-        {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+        {"scale", required_argument, 0, 0}, {"keep-anomalies", no_argument, 0, 0},
+        CLI_TABLE_OPTIONS, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     int o, idx;
     long v;
     double d;
@@ -92,10 +100,12 @@ static int parse(int argc, char **argv, train_args *a, cli_common *c)
             a->tc.score_kind = !strcmp(optarg, "mae") ? MEMAE_SCORE_MAE : MEMAE_SCORE_MSE;
             break;
         case 'h': fputs(usage, stdout); exit(0);
-        case 0:
-            if (cli_common_flag(c, opts[idx].name, optarg) < 0)
+        case 0: {
+            int r = cli_table_flag(&a->table, opts[idx].name, optarg);
+            if (r < 0 || (r == 0 && cli_common_flag(c, opts[idx].name, optarg) < 0))
                 return 1;
             break;
+        }
         default: fputs(usage, stderr); return 2;
         }
     }
@@ -144,11 +154,17 @@ int cmd_train(int argc, char **argv)
 {
     train_args a = {.normal_class = -1, .tc = memae_train_config_default()};
     cli_common c = {.seed = 1};
+    cli_table_init(&a.table);
     int rc = parse(argc, argv, &a, &c);
     if (rc)
         return rc;
     a.tc.seed = c.seed;
-    const char *preset = a.preset ? a.preset : "image2d";
+    int table = memae_is_table_path(a.data);
+    const char *preset = a.preset ? a.preset : table ? "tabular" : "image2d";
+    if (!strcmp(preset, "tabular") && !a.labels)
+        return cli_train_table(a.data, a.out, a.config, &a.table, &a.tc, &c);
+    if (table)
+        return cli_fail("%s: a table needs --preset tabular", a.data);
     memae_array arr = {0};
     memae_err err = {0};
     int img = !strcmp(preset, "image2d");

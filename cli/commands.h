@@ -14,6 +14,9 @@ int cmd_reconstruct(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_oneclass(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
+int cmd_explain(int argc, char **argv);
+/* memae eval --protocol NAME (cli/eval_protocol.c). */
+int cli_eval_protocol(int argc, char **argv);
 
 /* Shared helpers of the commands. */
 char *cli_config_json(const char *preset, const char *config_arg, const char *shape_arg);

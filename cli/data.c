@@ -91,6 +91,25 @@ static int write_csv(const char *path, const float *v, int64_t n, int64_t cols, 
     return 0;
 }
 
+int cli_write_text(const char *path, const char *text, size_t len)
+{
+    if (!path)
+        return fwrite(text, 1, len, stdout) == len ? 0 : cli_fail("cannot write to stdout");
+    char tmp[4096];
+    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
+    FILE *fp = fopen(tmp, "w");
+    if (!fp)
+        return cli_fail("%s: cannot create: %s", path, strerror(errno));
+    int ok = fwrite(text, 1, len, fp) == len && fflush(fp) == 0 && fsync(fileno(fp)) == 0;
+    ok = fclose(fp) == 0 && ok;
+    if (!ok || rename(tmp, path) != 0) {
+        int e = errno;
+        unlink(tmp);
+        return cli_fail("%s: cannot write: %s", path, strerror(e));
+    }
+    return 0;
+}
+
 int cli_write_table(const char *path, const float *v, int64_t n, int64_t cols, int as_u8,
                     const char *header)
 {

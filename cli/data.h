@@ -19,6 +19,9 @@ int cli_load_binary_labels(memae_model *m, const char *path, int64_t n, long nor
 int cli_write_table(const char *path, const float *v, int64_t n, int64_t cols, int as_u8,
                     const char *header);
 
+/* Text to path atomically (a temporary file, then rename); NULL path: stdout. */
+int cli_write_text(const char *path, const char *text, size_t len);
+
 /* An N-d float32 array to .npy. */
 int cli_write_npy(const char *path, const float *v, const int64_t *shape, int ndim);
 

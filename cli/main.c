@@ -16,6 +16,7 @@ static const struct {
     {"score", cmd_score, "one anomaly score per sample"},
     {"predict", cmd_predict, "0/1 per sample by the stored threshold"},
     {"reconstruct", cmd_reconstruct, "the model's reconstructions"},
+    {"explain", cmd_explain, "which columns made each record abnormal (tables)"},
     {"eval", cmd_eval, "ROC-AUC, PR-AUC, EER, F1 of a model on labelled data"},
     {"oneclass", cmd_oneclass, "the paper's one-class protocol, class by class"},
     {"bench", cmd_bench, "training and scoring throughput and peak memory"},

@@ -186,6 +186,8 @@ int memae_model_score_all(memae_model *m, const float *x, int64_t n, int kind, i
  * (N, C, H, W); tabular ones (N, D).  uint8 data is mapped by the model's
  * "memae_normalization" (image2d: / 255); float data is taken as already in
  * the model's input space.  *x is malloc'd (free with memae_free).
+ * Tabular models also read tables (.csv .tsv .txt, .npz with X, .mat with
+ * X), encoded and scaled by the rule stored at training ("memae_table").
  */
 int memae_data_load(memae_model *m, const char *path, float **x, int64_t *n);
 

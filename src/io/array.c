@@ -221,7 +221,7 @@ static int trailing(memae_infile *f, const char *fmt, int64_t extra, memae_err *
                         f->path, (long long)extra, extra == 1 ? "" : "s", fmt);
 }
 
-static void bswap_all(memae_array *a)
+void memae_array_bswap(memae_array *a)
 {
     size_t es = memae_dtype_size(a->dtype);
     unsigned char *p = a->data;
@@ -269,7 +269,7 @@ int memae_infile_read_data(memae_infile *f, memae_array *a, int swap, const char
         return st;
     }
     if (swap)
-        bswap_all(a);
+        memae_array_bswap(a);
     return MEMAE_OK;
 }
 
@@ -279,4 +279,33 @@ void memae_infile_close(memae_infile *f)
         gzclose(f->gz);
     if (f)
         f->gz = NULL;
+}
+
+int memae_array_from_fortran(memae_array *a, const char *path, memae_err *err)
+{
+    size_t es = memae_dtype_size(a->dtype);
+    int64_t n = memae_array_numel(a);
+    unsigned char *c = malloc(a->nbytes ? a->nbytes : 1);
+    if (!c)
+        return memae_seterr(err, MEMAE_E_NOMEM, "%s: out of memory reordering a Fortran-order "
+                            "array", path);
+    /* Walk the C-order index, tracking the column-major offset of the same element. */
+    int64_t idx[MEMAE_ARRAY_MAXDIM] = {0}, stride[MEMAE_ARRAY_MAXDIM], off = 0, s = 1;
+    for (int d = 0; d < a->ndim; d++) {
+        stride[d] = s;
+        s *= a->shape[d];
+    }
+    for (int64_t i = 0; i < n; i++) {
+        memcpy(c + (size_t)i * es, (unsigned char *)a->data + (size_t)off * es, es);
+        for (int d = a->ndim - 1; d >= 0; d--) {
+            off += stride[d];
+            if (++idx[d] < a->shape[d])
+                break;
+            off -= stride[d] * a->shape[d];
+            idx[d] = 0;
+        }
+    }
+    free(a->data);
+    a->data = c;
+    return MEMAE_OK;
 }

@@ -11,7 +11,7 @@
  *   MEMAE_E_IO          cannot open / read / write (errno text in the message)
  *   MEMAE_E_TRUNCATED   the header or the data ends early (expected vs got)
  *   MEMAE_E_FORMAT      bad magic, malformed header, trailing bytes, corrupt
- *                       gzip, Fortran-order npy
+ *                       gzip
  *   MEMAE_E_SHAPE       a zero IDX dimension, more than MEMAE_ARRAY_MAXDIM
  *                       dimensions, or a size that overflows
  *   MEMAE_E_DTYPE       an element type this code does not handle (named)
@@ -74,10 +74,21 @@ int memae_idx_read(const char *path, memae_array *out, memae_err *err);
 
 /*
  * NPY 1.0 / 2.0 / 3.0: '|u1' '|b1'(as uint8) '|i1' '<i2' '<i4' '<i8' '<f4' '<f8',
- * either byte order.  Fortran order is refused (MEMAE_E_FORMAT) unless the
- * layout equals C order (at most one dimension larger than 1).
+ * either byte order.  Fortran-order arrays are reordered to C order.
  */
 int memae_npy_read(const char *path, memae_array *out, memae_err *err);
+/* The same from an npy held in memory (an npz member); name is for messages. */
+int memae_npy_read_mem(const char *name, const void *buf, size_t len, memae_array *out,
+                       memae_err *err);
+
+/*
+ * NumPy .npz (a zip of .npy members, stored or deflated, as np.savez and
+ * np.savez_compressed write them): the member key + ".npy".  MEMAE_E_NAME
+ * when there is no such member; errors inside a member name "path:key".
+ */
+int memae_npz_read(const char *path, const char *key, memae_array *out, memae_err *err);
+/* Whether an npz has the member key. */
+int memae_npz_has(const char *path, const char *key);
 
 /*
  * Writes a version 1.0 npy (header padded to 64 bytes, host byte order)
@@ -105,6 +116,10 @@ int memae_infile_read_data(memae_infile *f, memae_array *a, int swap, const char
                            memae_err *err);
 void memae_infile_close(memae_infile *f);
 
+/* Byte-swaps every element in place. */
+void memae_array_bswap(memae_array *a);
+/* Reorders a column-major (Fortran) array of the same shape to C order. */
+int memae_array_from_fortran(memae_array *a, const char *path, memae_err *err);
 /* Sets a->nbytes from dtype and shape; MEMAE_E_SHAPE (naming path) on overflow. */
 int memae_array_size(memae_array *a, const char *path, memae_err *err);
 /* "60000x28x28", or "scalar" for ndim 0. */

@@ -14,6 +14,7 @@
 #include "io/array.h"
 #include "io/images.h"
 #include "io/dataset.h"
+#include "io/tabular.h"
 #include "nn/model.h"
 
 static int ends_with(const char *s, const char *suffix)
@@ -87,6 +88,12 @@ int memae_data_load(memae_model *m, const char *path, float **x, int64_t *n)
     memae_array a = {0};
     *x = NULL;
     *n = 0;
+    if (m->cfg.kind == MEMAE_KIND_MLP && memae_is_table_path(path)) {
+        uint8_t *labels = NULL;
+        int st = memae_table_load(m, path, NULL, x, n, &labels);
+        free(labels);
+        return st;
+    }
     int img = m->cfg.kind == MEMAE_KIND_CONV && m->cfg.in_ndim == 3;
     int st = memae_array_load(path, img ? (int)m->cfg.input[0] : 0,
                               img ? (int)m->cfg.input[1] : 0, img ? (int)m->cfg.input[2] : 0, &a,
@@ -131,7 +138,14 @@ int memae_data_from_array(memae_model *m, const char *path, const memae_array *s
                                 path, i / ss, i % ss);
         }
     *n = count;
-    return MEMAE_OK;
+    /* Tabular records are scaled as the model's training data was. */
+    st = memae_table_scale(m, *x, count);
+    if (st) {
+        free(*x);
+        *x = NULL;
+        *n = 0;
+    }
+    return st;
 }
 
 int memae_labels_load(memae_model *m, const char *path, int64_t **labels, int64_t *n)

@@ -140,7 +140,7 @@ static int bad_header(const char *path, const cursor *c, const char *what, memae
 }
 
 static int parse_header(const char *path, const char *h, size_t n, memae_array *a, int *swap,
-                        memae_err *err)
+                        int *fortran_out, memae_err *err)
 {
     cursor c = {h, n, 0};
     char key[32], descr[32] = "";
@@ -191,24 +191,36 @@ static int parse_header(const char *path, const char *h, size_t n, memae_array *
     if (!parse_descr(descr, &a->dtype, swap))
         return memae_seterr(err, MEMAE_E_DTYPE, "%s: unsupported npy dtype '%s' (supported: "
                             "u1 b1 i1 i2 i4 i8 f4 f8)", path, descr);
-    int big = 0;
-    for (int i = 0; i < a->ndim; i++)
-        big += a->shape[i] > 1;
-    /* With at most one dimension above 1, Fortran and C layouts are the same bytes. */
-    if (fortran && big > 1)
-        return memae_seterr(err, MEMAE_E_FORMAT, "%s: Fortran-order arrays are not supported",
-                            path);
+    *fortran_out = fortran;
     return memae_array_size(a, path, err);
 }
 
 /* ------------------------------------------------------------------ read */
 
-static int read_header(memae_infile *f, memae_array *a, int *swap, memae_err *err)
+/* Where the bytes come from: a file (plain or gzipped) or a buffer in memory (an npz member). */
+typedef struct source {
+    const char *path;
+    memae_infile *f;
+    const unsigned char *mem;
+    size_t len, pos;
+} source;
+
+static int source_read(source *s, void *buf, size_t n, size_t *got, memae_err *err)
+{
+    if (s->f)
+        return memae_infile_read(s->f, buf, n, got, err);
+    *got = s->len - s->pos < n ? s->len - s->pos : n;
+    memcpy(buf, s->mem + s->pos, *got);
+    s->pos += *got;
+    return MEMAE_OK;
+}
+
+static int read_header(source *f, memae_array *a, int *swap, int *fortran, memae_err *err)
 {
     const char *path = f->path;
     unsigned char pre[12];
     size_t got;
-    int st = memae_infile_read(f, pre, 8, &got, err);
+    int st = source_read(f, pre, 8, &got, err);
     if (st)
         return st;
     if (memcmp(pre, npy_magic, got < 6 ? got : 6) != 0)
@@ -220,7 +232,7 @@ static int read_header(memae_infile *f, memae_array *a, int *swap, memae_err *er
         return memae_seterr(err, MEMAE_E_UNSUPPORTED, "%s: npy format version %u.%u is not "
                             "supported (1.0, 2.0, 3.0 are)", path, (unsigned)pre[6], (unsigned)pre[7]);
     size_t lenlen = pre[6] == 1 ? 2 : 4;
-    st = memae_infile_read(f, pre + 8, lenlen, &got, err);
+    st = source_read(f, pre + 8, lenlen, &got, err);
     if (st)
         return st;
     if (got < lenlen)
@@ -236,13 +248,52 @@ static int read_header(memae_infile *f, memae_array *a, int *swap, memae_err *er
     char *h = malloc(hlen ? hlen : 1);
     if (!h)
         return memae_seterr(err, MEMAE_E_NOMEM, "%s: cannot allocate the npy header", path);
-    st = memae_infile_read(f, h, hlen, &got, err);
+    st = source_read(f, h, hlen, &got, err);
     if (st == MEMAE_OK && got < hlen)
         st = memae_seterr(err, MEMAE_E_TRUNCATED, "%s: truncated header: says %u bytes, file "
                           "has %zu", path, (unsigned)hlen, got);
     if (st == MEMAE_OK)
-        st = parse_header(path, h, hlen, a, swap, err);
+        st = parse_header(path, h, hlen, a, swap, fortran, err);
     free(h);
+    return st;
+}
+
+/* The data of an in-memory npy: exactly a->nbytes must be left. */
+static int read_mem_data(source *s, memae_array *a, int swap, memae_err *err)
+{
+    size_t left = s->len - s->pos;
+    char shape[200];
+    memae_shape_str(a, shape, sizeof shape);
+    if (left < a->nbytes)
+        return memae_seterr(err, MEMAE_E_TRUNCATED, "%s: truncated: npy header says %s %s (%zu "
+                            "bytes), there are %zu bytes of data", s->path, shape,
+                            memae_dtype_name(a->dtype), a->nbytes, left);
+    if (left > a->nbytes)
+        return memae_seterr(err, MEMAE_E_FORMAT, "%s: %zu unexpected bytes after the npy data",
+                            s->path, left - a->nbytes);
+    if (!(a->data = malloc(a->nbytes ? a->nbytes : 1)))
+        return memae_seterr(err, MEMAE_E_NOMEM, "%s: cannot allocate %zu bytes for the data",
+                            s->path, a->nbytes);
+    memcpy(a->data, s->mem + s->pos, a->nbytes);
+    if (swap)
+        memae_array_bswap(a);
+    return MEMAE_OK;
+}
+
+static int read_npy(source *s, memae_array *out, memae_err *err)
+{
+    memae_array a = {0};
+    int swap = 0, fortran = 0;
+    int st = read_header(s, &a, &swap, &fortran, err);
+    if (st == MEMAE_OK)
+        st = s->f ? memae_infile_read_data(s->f, &a, swap, "npy", err)
+                  : read_mem_data(s, &a, swap, err);
+    if (st == MEMAE_OK && fortran)
+        st = memae_array_from_fortran(&a, s->path, err);
+    if (st == MEMAE_OK)
+        *out = a;
+    else
+        memae_array_free(&a);
     return st;
 }
 
@@ -253,15 +304,18 @@ int memae_npy_read(const char *path, memae_array *out, memae_err *err)
     int st = memae_infile_open(&f, path, err);
     if (st)
         return st;
-    memae_array a = {0};
-    int swap = 0;
-    st = read_header(&f, &a, &swap, err);
-    if (st == MEMAE_OK)
-        st = memae_infile_read_data(&f, &a, swap, "npy", err);
+    source s = {.path = path, .f = &f};
+    st = read_npy(&s, out, err);
     memae_infile_close(&f);
-    if (st == MEMAE_OK)
-        *out = a;
     return st;
+}
+
+int memae_npy_read_mem(const char *name, const void *buf, size_t len, memae_array *out,
+                       memae_err *err)
+{
+    memset(out, 0, sizeof *out);
+    source s = {.path = name, .mem = buf, .len = len};
+    return read_npy(&s, out, err);
 }
 
 /* ----------------------------------------------------------------- write */

@@ -1,0 +1,42 @@
+#include "eval/explain.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "nn/model.h"
+
+int memae_explain(memae_model *m, const memae_encoding *e, const float *x, int64_t n, int batch,
+                  float *out)
+{
+    size_t w = memae_model_sample_size(m);
+    if ((int64_t)w != e->width)
+        return memae_seterr(&m->err, MEMAE_E_SHAPE,
+                            "explain: the encoding has %lld features, "
+                            "the model %zu",
+                            (long long)e->width, w);
+    if (batch <= 0)
+        batch = 256;
+    float *r = malloc((size_t)batch * w * sizeof *r);
+    if (!r)
+        return memae_seterr(&m->err, MEMAE_E_NOMEM, "explain: out of memory");
+    int st = MEMAE_OK;
+    for (int64_t i = 0; !st && i < n; i += batch) {
+        int b = n - i < batch ? (int)(n - i) : batch;
+        if ((st = memae_model_reconstruct(m, x + (size_t)i * w, b, r, NULL)))
+            break;
+        for (int s = 0; s < b; s++) {
+            const float *xs = x + (size_t)(i + s) * w, *rs = r + (size_t)s * w;
+            float *o = out + (size_t)(i + s) * (size_t)e->ncols;
+            size_t j = 0;
+            for (int k = 0; k < e->ncols; k++) {
+                int g = e->cols[k].ncat ? e->cols[k].ncat : 1;
+                double sum = 0;
+                for (int t = 0; t < g; t++, j++)
+                    sum += (double)(xs[j] - rs[j]) * (xs[j] - rs[j]);
+                o[k] = (float)sum;
+            }
+        }
+    }
+    free(r);
+    return st;
+}
