@@ -168,7 +168,8 @@ int cli_eval_protocol(int argc, char **argv)
     a.k.scale = a.table.scale;
     a.k.seed = a.c.seed;
     a.k.threads = a.c.threads;
-    a.k.backend = a.c.backend;
+    a.k.backend = a.c.backend && !strcmp(a.c.backend, "ref") ? MEMAE_BACKEND_REF
+                                                             : MEMAE_BACKEND_DNNL;
     memae_encoding e;
     float *x = NULL;
     uint8_t *y = NULL;
