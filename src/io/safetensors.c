@@ -1,4 +1,5 @@
 #include "io/safetensors.h"
+#include "io/atomic.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -241,33 +242,31 @@ int memae_st_write(const char *path, const memae_st_tensor *t, int n, const mema
     if (!hdr)
         return memae_seterr(err, MEMAE_E_NOMEM, "out of memory writing %s", path);
     size_t hlen = strlen(hdr), padded = (hlen + 7) / 8 * 8;
-    char tmp[4096];
-    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
-    FILE *fp = fopen(tmp, "wb");
-    if (!fp) {
-        free(hdr);
-        return memae_seterr(err, MEMAE_E_IO, "%s: cannot create: %s", tmp, strerror(errno));
-    }
     uint8_t len8[8];
     for (int i = 0; i < 8; i++)
         len8[i] = (uint8_t)((uint64_t)padded >> (8 * i));
-    int ok = fwrite(len8, 1, 8, fp) == 8 && fwrite(hdr, 1, hlen, fp) == hlen;
-    for (size_t i = hlen; ok && i < padded; i++)
-        ok = fputc(' ', fp) != EOF; /* the format pads the header with spaces */
-    for (int i = 0; ok && i < n; i++) {
+    const void **parts = malloc(((size_t)n + 3) * sizeof *parts);
+    size_t *lens = malloc(((size_t)n + 3) * sizeof *lens);
+    if (!parts || !lens) {
+        free(parts);
+        free(lens);
+        free(hdr);
+        return memae_seterr(err, MEMAE_E_NOMEM, "out of memory writing %s", path);
+    }
+    /* The format pads the header with spaces to a multiple of 8. */
+    static const char spaces[8] = "        ";
+    parts[0] = len8, lens[0] = 8;
+    parts[1] = hdr, lens[1] = hlen;
+    parts[2] = spaces, lens[2] = padded - hlen;
+    for (int i = 0; i < n; i++) {
         size_t bytes = memae_st_dtype_size(t[i].dtype);
         for (int d = 0; d < t[i].ndim; d++)
             bytes *= (size_t)t[i].shape[d];
-        ok = bytes == 0 || fwrite(t[i].data, 1, bytes, fp) == bytes;
+        parts[3 + i] = t[i].data, lens[3 + i] = bytes;
     }
+    int st = memae_write_atomic(path, parts, lens, n + 3, err);
+    free(parts);
+    free(lens);
     free(hdr);
-    ok = ok && fflush(fp) == 0 && fsync(fileno(fp)) == 0;
-    int saved = errno;
-    ok = (fclose(fp) == 0) && ok;
-    if (!ok || rename(tmp, path) != 0) {
-        saved = ok ? errno : saved;
-        unlink(tmp);
-        return memae_seterr(err, MEMAE_E_IO, "%s: cannot write: %s", path, strerror(saved));
-    }
-    return MEMAE_OK;
+    return st;
 }
