@@ -16,8 +16,9 @@ int cli_apply_begin(int argc, char **argv, const char *usage, cli_apply *a)
         {"labels", required_argument, 0, 'l'}, {"normal-class", required_argument, 0, 'k'},
         {"threads", required_argument, 0, 0}, {"seed", required_argument, 0, 0},
         {"backend", required_argument, 0, 0}, {"json", no_argument, 0, 0},
-        {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+        {"help", no_argument, 0, 'h'}, CLI_VIDEO_LONGOPTS, {0, 0, 0, 0}};
     memset(a, 0, sizeof *a);
+    cli_video_opts_default(&a->video);
     a->batch = 256;
     a->threshold = NAN;
     a->normal_class = -1;
@@ -44,16 +45,21 @@ int cli_apply_begin(int argc, char **argv, const char *usage, cli_apply *a)
             if (cli_parse_int("--batch", optarg, 1, 1000000, &v))
                 return 1;
             a->batch = (int)v;
+            a->batch_given = 1;
             break;
         case 't':
             if (cli_parse_float("--threshold", optarg, -INFINITY, INFINITY, &a->threshold))
                 return 1;
             break;
         case 'h': fputs(usage, stdout); return -1;
-        case 0:
-            if (cli_common_flag(&a->common, opts[idx].name, optarg) < 0)
+        case 0: {
+            int h = cli_common_flag(&a->common, opts[idx].name, optarg);
+            if (h == 0)
+                h = cli_video_flag(&a->video, opts[idx].name, optarg);
+            if (h < 0)
                 return 1;
             break;
+        }
         default: fputs(usage, stderr); return 2;
         }
     }
@@ -63,6 +69,13 @@ int cli_apply_begin(int argc, char **argv, const char *usage, cli_apply *a)
         return cli_fail("-m MODEL and --data X are required (see --help)");
     if (cli_load_model(a->model, &a->common, &a->m))
         return 1;
+    int64_t shape[4];
+    int nd = 0;
+    memae_model_input_shape(a->m, shape, &nd);
+    if (nd == 4 && cli_is_video_path(a->data)) {
+        a->videos = 1; /* streamed by the video commands (cli/video_*.c) */
+        return 0;
+    }
     return cli_load_samples(a->m, a->data, &a->x, &a->n);
 }
 

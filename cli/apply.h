@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include "common.h"
+#include "video.h"
 
 typedef struct cli_apply {
     const char *model, *data, *out, *labels;
@@ -16,11 +17,15 @@ typedef struct cli_apply {
     memae_model *m;
     float *x;
     int64_t n;
+    int batch_given;        /* --batch was given (videos have another default) */
+    int videos;             /* --data is a video data set for a clip model: x is not loaded */
+    cli_video_opts video;   /* --cache, --fill-edges, --normalize, --heatmaps */
 } cli_apply;
 
 #define CLI_APPLY_HELP                                                                      \
     "  -m, --model F     the model (required)\n"                                             \
-    "  --data X          samples: .npy, IDX or a folder of images (required)\n"              \
+    "  --data X          samples: .npy, IDX or a folder of images; for a video model also\n"  \
+    "                    videos (see below) (required)\n"                                     \
     "  --batch B         samples per forward pass (default 256)\n"
 
 /* Parses the flags (extra: also --score, --threshold), loads the model and

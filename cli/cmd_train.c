@@ -8,6 +8,7 @@
 #include "common.h"
 #include "data.h"
 #include "io/dataset.h"
+#include "video.h"
 
 static const char usage[] =
     "usage: memae train --data X -o MODEL [--preset P] [options]\n"
@@ -30,12 +31,14 @@ static const char usage[] =
     "  --lr LR           Adam's learning rate (default 0.001)\n"
     "  --contamination C share of training samples above the threshold (default 0.1)\n"
     "  --score mse|mae   the score the threshold is for (default mse)\n"
-    "  --resume          continue from MODEL.ckpt\n" CLI_COMMON_HELP;
+    "  --resume          continue from MODEL.ckpt\n" CLI_COMMON_HELP CLI_VIDEO_TRAIN_HELP;
 
 typedef struct train_args {
     const char *data, *labels, *out, *preset, *config, *shape;
     long normal_class;
     memae_train_config tc;
+    cli_video_opts video;
+    int batch_given, lr_given; /* video data has other defaults */
 } train_args;
 
 static int parse(int argc, char **argv, train_args *a, cli_common *c)
@@ -49,7 +52,7 @@ static int parse(int argc, char **argv, train_args *a, cli_common *c)
         {"contamination", required_argument, 0, 'C'}, {"score", required_argument, 0, 'S'},
         {"resume", no_argument, 0, 'R'}, {"threads", required_argument, 0, 0},
         {"seed", required_argument, 0, 0}, {"backend", required_argument, 0, 0},
-        {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+        {"help", no_argument, 0, 'h'}, CLI_VIDEO_LONGOPTS, {0, 0, 0, 0}};
     int o, idx;
     long v;
     double d;
@@ -75,11 +78,13 @@ static int parse(int argc, char **argv, train_args *a, cli_common *c)
             if (cli_parse_int("--batch", optarg, 1, 1000000, &v))
                 return 1;
             a->tc.batch = (int)v;
+            a->batch_given = 1;
             break;
         case 'r':
             if (cli_parse_float("--lr", optarg, 1e-12, 10, &d))
                 return 1;
             a->tc.adam.lr = (float)d;
+            a->lr_given = 1;
             break;
         case 'C':
             if (cli_parse_float("--contamination", optarg, 1e-9, 1 - 1e-9, &d))
@@ -92,10 +97,14 @@ static int parse(int argc, char **argv, train_args *a, cli_common *c)
             a->tc.score_kind = !strcmp(optarg, "mae") ? MEMAE_SCORE_MAE : MEMAE_SCORE_MSE;
             break;
         case 'h': fputs(usage, stdout); exit(0);
-        case 0:
-            if (cli_common_flag(c, opts[idx].name, optarg) < 0)
+        case 0: {
+            int h = cli_common_flag(c, opts[idx].name, optarg);
+            if (h == 0)
+                h = cli_video_flag(&a->video, opts[idx].name, optarg);
+            if (h < 0)
                 return 1;
             break;
+        }
         default: fputs(usage, stderr); return 2;
         }
     }
@@ -140,15 +149,35 @@ static int keep_class(memae_model *m, const char *labels, long k, float *x, int6
     return 0;
 }
 
+static int train_videos(train_args *a, const cli_common *c, const char *preset)
+{
+    if (a->labels)
+        return cli_fail("train: --labels and --normal-class are for arrays, not videos");
+    if (!a->batch_given)
+        a->tc.batch = 10;
+    if (!a->lr_given)
+        a->tc.adam.lr = 1e-4f;
+    char ckpt[4096];
+    snprintf(ckpt, sizeof ckpt, "%s.ckpt", a->out);
+    a->tc.checkpoint = ckpt;
+    cli_video_train_args v = {.data = a->data, .out = a->out, .preset = preset,
+                              .config = a->config, .shape = a->shape, .tc = &a->tc,
+                              .common = c, .video = &a->video};
+    return cli_video_train(&v);
+}
+
 int cmd_train(int argc, char **argv)
 {
     train_args a = {.normal_class = -1, .tc = memae_train_config_default()};
     cli_common c = {.seed = 1};
+    cli_video_opts_default(&a.video);
     int rc = parse(argc, argv, &a, &c);
     if (rc)
         return rc;
     a.tc.seed = c.seed;
     const char *preset = a.preset ? a.preset : "image2d";
+    if (!strcmp(preset, "video3d") && cli_is_video_path(a.data))
+        return train_videos(&a, &c, preset);
     memae_array arr = {0};
     memae_err err = {0};
     int img = !strcmp(preset, "image2d");
