@@ -14,6 +14,7 @@
 
 #include "eval/video_metrics.h"
 #include "io/gt.h"
+#include "io/png.h"
 #include "util/testutil.h"
 
 #define NV 3
@@ -115,10 +116,11 @@ static const char *put(const char *name, const char *text)
 {
     static char path[256];
     snprintf(path, sizeof path, "%s/%s", tmpdir, name);
-    char *slash = strrchr(path, '/');
-    *slash = '\0';
-    mkdir(path, 0755);
-    *slash = '/';
+    for (char *slash = path + strlen(tmpdir) + 1; (slash = strchr(slash, '/')); slash++) {
+        *slash = '\0';
+        mkdir(path, 0755);
+        *slash = '/';
+    }
     FILE *f = fopen(path, "w");
     assert_non_null(f);
     fputs(text, f);
@@ -208,6 +210,37 @@ static void test_bad_arrays(void **state)
     assert_int_equal(memae_gt_load("/nonexistent/gt", 1, one, frames, y, &err), MEMAE_E_IO);
 }
 
+/* UCSD's own form: Test001_gt/ holds one mask image per frame (here PNGs
+ * written by io/png.h), the frames folder Test001/ beside it is not a label
+ * folder. */
+static void test_mask_folder(void **state)
+{
+    (void)state;
+    char path[256], dir[128];
+    snprintf(dir, sizeof dir, "%s/ucsd", tmpdir);
+    put("ucsd/Test001/001.png", "not a label folder");
+    uint8_t want[20], mask[6 * 8 * 3];
+    expected(0, want);
+    memae_err err = {0};
+    for (int t = 0; t < 20; t++) {
+        memset(mask, 0, sizeof mask);
+        if (want[t])
+            mask[3 * (t % 48) + 1] = 255;
+        snprintf(path, sizeof path, "%s/Test001_gt/%03d.png", dir, t + 1);
+        put(path + strlen(tmpdir) + 1, "");
+        if (memae_png_write_rgb(path, mask, 8, 6, &err))
+            fail_msg("%s", err.msg);
+    }
+    uint8_t *y[1];
+    if (memae_gt_load(dir, 1, names, frames, y, &err))
+        fail_msg("%s", err.msg);
+    assert_memory_equal(y[0], want, 20);
+    memae_gt_free(1, y);
+    const int64_t more[1] = {21};
+    assert_int_equal(memae_gt_load(dir, 1, names, more, y, &err), MEMAE_E_SHAPE);
+    assert_non_null(strstr(err.msg, "20 mask images, but video 'Test001' has 21 frames"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -215,6 +248,7 @@ int main(void)
         cmocka_unit_test(test_bad_intervals),
         cmocka_unit_test(test_bad_folders),
         cmocka_unit_test(test_bad_arrays),
+        cmocka_unit_test(test_mask_folder),
     };
     return cmocka_run_group_tests(tests, make_tmp, remove_tmp);
 }

@@ -1,0 +1,19 @@
+/*
+ * Whole-file writes that never leave a half-written file under the final
+ * name: path.tmp.<pid>, fsync, rename, then the folder is synced.  A reader
+ * (or a crash) sees the old file or the new one.
+ */
+#ifndef MEMAE_IO_ATOMIC_H
+#define MEMAE_IO_ATOMIC_H
+
+#include <stddef.h>
+
+#include "core/error.h"
+
+/* Writes the n parts bufs[i] (lens[i] bytes each) one after the other.
+ * MEMAE_E_IO names path, the failing step and errno's text; the temporary is
+ * removed on failure. */
+int memae_write_atomic(const char *path, const void *const *bufs, const size_t *lens, int n,
+                       memae_err *err);
+
+#endif
