@@ -58,6 +58,8 @@ int cli_video_score(cli_apply *a)
         return 1;
     cli_video_scores sc;
     int rc = cli_video_score_all(a->m, &d, a->kind, a->batch_given ? a->batch : 2, &a->video, &sc);
+    if (!rc && a->video.heatmaps)
+        rc = cli_video_figures(a, &d, &sc);
     if (!rc)
         rc = write_csv(a->out, &d.set, &sc);
     cli_video_scores_free(&sc);

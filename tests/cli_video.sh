@@ -58,6 +58,14 @@ awk -F, 'NR>1 && $4!="" {if (!($1 in lo) || $4<lo[$1]) lo[$1]=$4; if (!($1 in hi
   && ok "--normalize train" || bad "train normalisation"
 expect_error "train statistics of another score" "score with --score mse" "$BIN" score "${APPLY[@]}" --data "$V/test" --normalize train --score mae -o "$T/x.csv"
 
+# Pictures: 3 heatmaps of the most abnormal frames, one plot per video.
+"$BIN" score "${APPLY[@]}" --data "$V/test" --heatmaps "$T/hm" --heatmap-count 3 --labels "$V/gt/intervals.txt" -o "$T/h.csv" \
+  && [ "$(ls "$T/hm" | grep -c '_[0-9]*\.png$')" -eq 3 ] && [ "$(ls "$T/hm" | grep -c '_scores\.png$')" -eq 4 ] \
+  && head -c 8 "$T/hm/appear_scores.png" | grep -q PNG && ok "--heatmaps: 3 frames, 4 plots" || bad "heatmaps: $(ls "$T/hm")"
+# Ties (every video peaks at 1) go to the first video and frame, as in the file.
+top=$(awk -F, 'NR>1 && $4!="" {print $4, $1"_"sprintf("%05d", $2)}' "$T/h.csv" | sort -s -k1,1gr | head -1 | cut -d' ' -f2)
+[ -e "$T/hm/$top.png" ] && ok "heatmap of the top frame ($top)" || bad "no heatmap for $top"
+
 # Frame-level AUC on the abnormal videos: at least 0.75 micro and 0.85 macro (chance: 0.5).
 "$BIN" eval "${APPLY[@]}" --data "$V/test" --labels "$V/gt/intervals.txt" --json >"$T/e.json" \
   && micro=$(sed -n 's/.*"micro_auc":[[:space:]]*\([0-9.]*\).*/\1/p' "$T/e.json") \
