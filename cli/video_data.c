@@ -17,8 +17,8 @@ static void decode_progress(int64_t v, int64_t nv, const char *name, int64_t fra
     /* On a terminal only: a log keeps one line per error, as every command does. */
     if (!isatty(fileno(stderr)))
         return;
-    fprintf(stderr, "\r\033[Kvideo %lld/%lld %s: %lld frames%s", (long long)v + 1,
-            (long long)nv, name, (long long)frames, decoded ? " (decoded)" : " (cached)");
+    fprintf(stderr, "\r\033[Kvideo %lld/%lld %s: %lld frames%s", (long long)v + 1, (long long)nv,
+            name, (long long)frames, decoded ? " (decoded)" : " (cached)");
     if (v + 1 == nv)
         fputc('\n', stderr);
     fflush(stderr);
@@ -94,7 +94,8 @@ static int train_stats(const memae_model *m, int kind, double *mean, double *std
     const char *tr = memae_model_get_meta(m, "memae_train");
     const char *th = memae_model_get_meta(m, "memae_threshold");
     cJSON *a = tr ? cJSON_Parse(tr) : NULL, *b = th ? cJSON_Parse(th) : NULL;
-    const cJSON *mu = cJSON_GetObjectItem(a, "score_mean"), *sd = cJSON_GetObjectItem(a, "score_std");
+    const cJSON *mu = cJSON_GetObjectItem(a, "score_mean"),
+                *sd = cJSON_GetObjectItem(a, "score_std");
     const cJSON *k = cJSON_GetObjectItem(b, "score");
     int rc = 0;
     if (!cJSON_IsNumber(mu) || !cJSON_IsNumber(sd) || !cJSON_IsString(k))
@@ -102,7 +103,8 @@ static int train_stats(const memae_model *m, int kind, double *mean, double *std
                       "(train it with memae train)");
     else if (strcmp(k->valuestring, kind == MEMAE_SCORE_MAE ? "mae" : "mse"))
         rc = cli_fail("--normalize train: the model's statistics are of the %s score; score "
-                      "with --score %s", k->valuestring, k->valuestring);
+                      "with --score %s",
+                      k->valuestring, k->valuestring);
     else {
         *mean = mu->valuedouble;
         *std = sd->valuedouble;
@@ -147,8 +149,7 @@ int cli_video_score_all(memae_model *m, cli_video_data *d, int kind, int batch,
             rc = cli_fail("out of memory for the scores of %s", s->names[v]);
         else if ((st = memae_model_score_source(m, &src, kind, batch, cs)))
             rc = cli_model_fail(m, st);
-        else if (memae_video_align(cs, src.n, c->t, s->frames[v], o->fill_edges, out->err[v],
-                                   &e) ||
+        else if (memae_video_align(cs, src.n, c->t, s->frames[v], o->fill_edges, out->err[v], &e) ||
                  memae_video_normalize(out->err[v], s->frames[v], o->normalize, mean, std,
                                        out->score[v], &e))
             rc = cli_fail("%s: %s", s->paths[v], e.msg);

@@ -22,9 +22,9 @@ static void print(const cli_apply *a, const memae_video_set *s, const memae_vide
         cJSON_AddNumberToObject(j, "macro_videos", (double)r->videos_used);
         cJSON_AddNumberToObject(j, "micro_eer", r->micro_eer);
         for (int64_t v = 0; v < s->nv; v++)
-            cJSON_AddItemToObject(per, s->names[v], isnan(r->video_auc[v])
-                                                        ? cJSON_CreateNull()
-                                                        : cJSON_CreateNumber(r->video_auc[v]));
+            cJSON_AddItemToObject(per, s->names[v],
+                                  isnan(r->video_auc[v]) ? cJSON_CreateNull()
+                                                         : cJSON_CreateNumber(r->video_auc[v]));
         cJSON_AddItemToObject(j, "video_auc", per);
         char *text = cJSON_Print(j);
         puts(text);
@@ -32,8 +32,7 @@ static void print(const cli_apply *a, const memae_video_set *s, const memae_vide
         cJSON_Delete(j);
         return;
     }
-    printf("videos       %lld, %lld frames scored\n", (long long)s->nv,
-           (long long)r->frames_used);
+    printf("videos       %lld, %lld frames scored\n", (long long)s->nv, (long long)r->frames_used);
     printf("micro AUC    %.4f (frames of all videos together)\n", r->micro_auc);
     printf("macro AUC    %.4f (mean over %lld videos with both classes)\n", r->macro_auc,
            (long long)r->videos_used);
@@ -68,8 +67,7 @@ int cli_video_eval(cli_apply *a)
     cli_video_scores sc = {0};
     int rc = cli_video_labels(a->labels, &d.set, &labels);
     if (!rc)
-        rc = cli_video_score_all(a->m, &d, a->kind, a->batch_given ? a->batch : 2, &a->video,
-                                 &sc);
+        rc = cli_video_score_all(a->m, &d, a->kind, a->batch_given ? a->batch : 2, &a->video, &sc);
     memae_video_eval r = {0};
     memae_err err = {0};
     if (!rc && memae_video_evaluate(d.set.nv, d.set.frames, (const float *const *)sc.score,

@@ -16,7 +16,8 @@ int cli_video_reconstruct(cli_apply *a)
     int batch = a->batch_given ? a->batch : 2, rc = 0;
     /* The whole output is one array, so it is held in memory: a --clip-stride
      * of T (non-overlapping clips) keeps it the size of the decoded video. */
-    float *x = malloc((size_t)batch * ss * sizeof *x), *y = malloc((size_t)(n ? n : 1) * ss * sizeof *y);
+    float *x = malloc((size_t)batch * ss * sizeof *x),
+          *y = malloc((size_t)(n ? n : 1) * ss * sizeof *y);
     if (!x || !y)
         rc = cli_fail("out of memory for %lld reconstructed clips", (long long)n);
     if (!rc && n == 0)

@@ -18,8 +18,8 @@ static int write_rows(FILE *fp, const memae_video_set *s, const cli_video_scores
             if (isnan(sc->err[v][f]))
                 ok = fprintf(fp, "%s,%lld,,\n", s->names[v], (long long)f) > 0;
             else
-                ok = fprintf(fp, "%s,%lld,%.9g,%.9g\n", s->names[v], (long long)f,
-                             sc->err[v][f], sc->score[v][f]) > 0;
+                ok = fprintf(fp, "%s,%lld,%.9g,%.9g\n", s->names[v], (long long)f, sc->err[v][f],
+                             sc->score[v][f]) > 0;
         }
     return ok;
 }

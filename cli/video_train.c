@@ -24,8 +24,7 @@ int cli_video_train(const cli_video_train_args *a)
         memae_train_config tc = *a->tc;
         memae_source src = memae_clips_source(&d.clips);
         if (d.clips.n == 0)
-            rc = cli_fail("%s: no video has %d frames, the length of a clip", a->data,
-                          d.clips.t);
+            rc = cli_fail("%s: no video has %d frames, the length of a clip", a->data, d.clips.t);
         else if ((st = memae_train_source(m, &src, &tc, cli_progress, NULL)))
             rc = cli_model_fail(m, st);
         else if ((st = memae_model_save(m, a->out)))

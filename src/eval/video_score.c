@@ -46,7 +46,8 @@ int memae_video_normalize(const float *err, int64_t frames, int mode, double mea
     if (mode == MEMAE_VNORM_TRAIN && !(std > 0 && isfinite(std) && isfinite(mean)))
         return memae_seterr(e, MEMAE_E_ARG,
                             "normalize train: the training errors' std must be positive "
-                            "(got mean %g, std %g)", mean, std);
+                            "(got mean %g, std %g)",
+                            mean, std);
     if (mode < MEMAE_VNORM_VIDEO || mode > MEMAE_VNORM_NONE)
         return memae_seterr(e, MEMAE_E_ARG, "unknown normalisation %d", mode);
     for (int64_t f = 0; f < frames; f++) {

@@ -19,9 +19,9 @@ static const char MAGIC[8] = {'M', 'E', 'M', 'A', 'E', 'F', 'R', '1'};
 
 /* What identifies the source's contents without reading them. */
 typedef struct source_sig {
-    uint64_t size;   /* bytes (summed over a folder's frames) */
-    int64_t mtime;   /* nanoseconds (the latest of a folder's frames) */
-    uint64_t files;  /* 1 for a file, the frame count of a folder */
+    uint64_t size;  /* bytes (summed over a folder's frames) */
+    int64_t mtime;  /* nanoseconds (the latest of a folder's frames) */
+    uint64_t files; /* 1 for a file, the frame count of a folder */
 } source_sig;
 
 typedef struct header {
@@ -87,8 +87,7 @@ char *memae_frame_cache_path(const char *dir, const char *path, int h, int w)
     size_t cap = strlen(dir) + n + 64;
     char *out = malloc(cap);
     if (out)
-        snprintf(out, cap, "%s/%s-%016llx-%dx%d.frames", dir, stem, (unsigned long long)hash, h,
-                 w);
+        snprintf(out, cap, "%s/%s-%016llx-%dx%d.frames", dir, stem, (unsigned long long)hash, h, w);
     return out;
 }
 
@@ -126,16 +125,20 @@ static int try_map(const char *file, int h, int w, const source_sig *sig, memae_
     header hd;
     struct stat s;
     int ok = pread(fd, &hd, sizeof hd, 0) == (ssize_t)sizeof hd && fstat(fd, &s) == 0 &&
-             !memcmp(hd.magic, MAGIC, sizeof MAGIC) && hd.h == (uint32_t)h &&
-             hd.w == (uint32_t)w && hd.n > 0 && hd.sig.size == sig->size &&
-             hd.sig.mtime == sig->mtime && hd.sig.files == sig->files &&
+             !memcmp(hd.magic, MAGIC, sizeof MAGIC) && hd.h == (uint32_t)h && hd.w == (uint32_t)w &&
+             hd.n > 0 && hd.sig.size == sig->size && hd.sig.mtime == sig->mtime &&
+             hd.sig.files == sig->files &&
              (uint64_t)s.st_size == HEADER_BYTES + (uint64_t)hd.n * (uint64_t)h * (uint64_t)w;
     void *map = ok ? mmap(NULL, (size_t)s.st_size, PROT_READ, MAP_SHARED, fd, 0) : MAP_FAILED;
     close(fd);
     if (map == MAP_FAILED)
         return 0;
-    *c = (memae_frame_cache){.frames = (const uint8_t *)map + HEADER_BYTES, .n = hd.n, .h = h,
-                             .w = w, .map = map, .map_len = (size_t)s.st_size};
+    *c = (memae_frame_cache){.frames = (const uint8_t *)map + HEADER_BYTES,
+                             .n = hd.n,
+                             .h = h,
+                             .w = w,
+                             .map = map,
+                             .map_len = (size_t)s.st_size};
     return 1;
 }
 
@@ -188,9 +191,8 @@ static int build(const char *file, const char *path, int h, int w, const source_
     if (st == MEMAE_OK && hd.n == 0)
         st = memae_seterr(err, MEMAE_E_FORMAT, "%s: the video has no frames", path);
     /* The header goes last: a file without its frame count is never valid. */
-    if (st == MEMAE_OK &&
-        (write_all(fd, &hd, sizeof hd, 0) != 0 || fsync(fd) != 0 || close(fd) != 0 ||
-         (fd = -1, rename(tmp, file) != 0)))
+    if (st == MEMAE_OK && (write_all(fd, &hd, sizeof hd, 0) != 0 || fsync(fd) != 0 ||
+                           close(fd) != 0 || (fd = -1, rename(tmp, file) != 0)))
         st = memae_seterr(err, MEMAE_E_IO, "%s: cannot write: %s", file, strerror(errno));
 done:
     if (fd >= 0)
@@ -203,14 +205,13 @@ done:
     return st;
 }
 
-int memae_frame_cache_open(const char *dir, const char *path, int h, int w,
-                           memae_frame_cache *c, int *decoded, memae_err *err)
+int memae_frame_cache_open(const char *dir, const char *path, int h, int w, memae_frame_cache *c,
+                           int *decoded, memae_err *err)
 {
     memset(c, 0, sizeof *c);
     *decoded = 0;
     if (h <= 0 || w <= 0)
-        return memae_seterr(err, MEMAE_E_ARG, "%s: frame size %dx%d must be positive", path, h,
-                            w);
+        return memae_seterr(err, MEMAE_E_ARG, "%s: frame size %dx%d must be positive", path, h, w);
     source_sig sig;
     int st = signature(path, &sig, err);
     if (st == MEMAE_OK)
@@ -224,8 +225,7 @@ int memae_frame_cache_open(const char *dir, const char *path, int h, int w,
         *decoded = 1;
         st = build(file, path, h, w, &sig, err);
         if (st == MEMAE_OK && !try_map(file, h, w, &sig, c))
-            st = memae_seterr(err, MEMAE_E_IO, "%s: cannot map the frame cache of %s", file,
-                              path);
+            st = memae_seterr(err, MEMAE_E_IO, "%s: cannot map the frame cache of %s", file, path);
     }
     free(file);
     return st;

@@ -34,8 +34,8 @@ typedef struct memae_frame_cache {
  * then 1).  dir is created when missing.  Errors of decoding name the video
  * and frame (io/video.h); a video without frames is MEMAE_E_FORMAT.
  */
-int memae_frame_cache_open(const char *dir, const char *path, int h, int w,
-                           memae_frame_cache *c, int *decoded, memae_err *err);
+int memae_frame_cache_open(const char *dir, const char *path, int h, int w, memae_frame_cache *c,
+                           int *decoded, memae_err *err);
 
 /* Path of the cache file that memae_frame_cache_open uses (malloc'd; NULL: no memory). */
 char *memae_frame_cache_path(const char *dir, const char *path, int h, int w);

@@ -36,7 +36,7 @@ struct memae_video_reader {
 int memae_is_video_name(const char *name)
 {
     static const char *const exts[] = {"avi", "mp4", "mkv", "mov", "webm", "mpg", "mpeg",
-                                       "m4v", "wmv", "flv", "ogv", "ts",  "y4m", "nut"};
+                                       "m4v", "wmv", "flv", "ogv", "ts",   "y4m", "nut"};
     const char *dot = strrchr(name, '.');
     for (size_t i = 0; dot && i < sizeof exts / sizeof exts[0]; i++)
         if (!strcasecmp(dot + 1, exts[i]))
@@ -78,8 +78,7 @@ int memae_video_open(const char *path, int h, int w, memae_video_reader **out, m
     if (!path)
         return memae_seterr(err, MEMAE_E_ARG, "video path is NULL");
     if (h <= 0 || w <= 0)
-        return memae_seterr(err, MEMAE_E_ARG, "%s: frame size %dx%d must be positive", path, h,
-                            w);
+        return memae_seterr(err, MEMAE_E_ARG, "%s: frame size %dx%d must be positive", path, h, w);
     memae_av_quiet();
     memae_video_reader *r = calloc(1, sizeof *r);
     if (!r || !(r->path = strdup(path))) {
@@ -141,8 +140,8 @@ static int decode_next(memae_video_reader *r, int *got, memae_err *err)
         }
         if (ret < 0 && ret != AVERROR_EOF)
             return memae_seterr(err, ret == AVERROR(ENOMEM) ? MEMAE_E_NOMEM : MEMAE_E_FORMAT,
-                                "%s: frame %lld: damaged %s data: %s", r->path,
-                                (long long)r->index, r->dec->codec->name, av_err2str(ret));
+                                "%s: frame %lld: damaged %s data: %s", r->path, (long long)r->index,
+                                r->dec->codec->name, av_err2str(ret));
     }
 }
 

@@ -93,16 +93,16 @@ static int list_file(const char *path, strings *out, memae_err *err)
     ssize_t len;
     int st = dir ? MEMAE_OK : memae_seterr(err, MEMAE_E_NOMEM, "out of memory");
     for (long no = 1; st == MEMAE_OK && (len = getline(&line, &cap, fp)) >= 0; no++) {
-        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r' ||
-                           line[len - 1] == ' ' || line[len - 1] == '\t'))
+        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r' || line[len - 1] == ' ' ||
+                           line[len - 1] == '\t'))
             line[--len] = '\0';
         if (len == 0 || line[0] == '#')
             continue;
         char *p = line[0] == '/' ? strdup(line) : join(dir, line);
         struct stat s;
         if (p && stat(p, &s) != 0)
-            st = memae_seterr(err, MEMAE_E_IO, "%s: line %ld: %s: %s", path, no, p,
-                              strerror(errno));
+            st =
+                memae_seterr(err, MEMAE_E_IO, "%s: line %ld: %s: %s", path, no, p, strerror(errno));
         if (st != MEMAE_OK || push(out, p) != 0) {
             if (st == MEMAE_OK)
                 st = memae_seterr(err, MEMAE_E_NOMEM, "out of memory");
@@ -157,8 +157,8 @@ static int list_dir(const char *path, strings *out, memae_err *err)
                                        : MEMAE_OK;
     if (out->n == 0)
         return memae_seterr(err, MEMAE_E_IO,
-                            "%s: no videos (%s) and no folders of frames (%s) in the folder",
-                            path, MEMAE_VIDEO_EXTS, MEMAE_IMAGE_EXTS);
+                            "%s: no videos (%s) and no folders of frames (%s) in the folder", path,
+                            MEMAE_VIDEO_EXTS, MEMAE_IMAGE_EXTS);
     qsort(out->v, (size_t)out->n, sizeof *out->v, cmp);
     return MEMAE_OK;
 }
@@ -174,8 +174,8 @@ static int check_names(char **paths, int64_t n, memae_err *err)
     for (int64_t i = 0; st == MEMAE_OK && i < n; i++)
         for (int64_t j = i + 1; st == MEMAE_OK && j < n; j++)
             if (!strcmp(names[i], names[j]))
-                st = memae_seterr(err, MEMAE_E_ARG, "%s and %s: two videos named '%s'",
-                                  paths[i], paths[j], names[i]);
+                st = memae_seterr(err, MEMAE_E_ARG, "%s and %s: two videos named '%s'", paths[i],
+                                  paths[j], names[i]);
     if (names)
         memae_strings_free(names, n);
     return st;
@@ -195,8 +195,8 @@ int memae_video_list(const char *path, char ***paths, int64_t *n, memae_err *err
     else if (ends_with(path, ".txt") || ends_with(path, ".lst"))
         st = list_file(path, &out, err);
     else
-        st = push(&out, strdup(path)) ? memae_seterr(err, MEMAE_E_NOMEM, "out of memory")
-                                      : MEMAE_OK;
+        st =
+            push(&out, strdup(path)) ? memae_seterr(err, MEMAE_E_NOMEM, "out of memory") : MEMAE_OK;
     if (st == MEMAE_OK)
         st = check_names(out.v, out.n, err);
     if (st != MEMAE_OK) {

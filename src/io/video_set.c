@@ -40,8 +40,7 @@ int memae_video_set_open(const char *path, const char *cache_dir, int h, int w,
         if (!(s->names[v] = memae_video_name(s->paths[v])))
             st = memae_seterr(err, MEMAE_E_NOMEM, "out of memory");
         else
-            st = memae_frame_cache_open(cache_dir, s->paths[v], h, w, &s->cache[v], &decoded,
-                                        err);
+            st = memae_frame_cache_open(cache_dir, s->paths[v], h, w, &s->cache[v], &decoded, err);
         if (st == MEMAE_OK) {
             s->frames[v] = s->cache[v].n;
             if (progress)
@@ -67,8 +66,7 @@ int memae_clips_init(memae_clips *c, const memae_video_set *s, int t, int stride
     c->stride = stride;
     c->first[0] = 0;
     for (int64_t v = 0; v < s->nv; v++)
-        c->first[v + 1] =
-            c->first[v] + (s->frames[v] >= t ? (s->frames[v] - t) / stride + 1 : 0);
+        c->first[v + 1] = c->first[v] + (s->frames[v] >= t ? (s->frames[v] - t) / stride + 1 : 0);
     c->n = c->first[s->nv];
     /* Rounded once from double, as memae_array_to_f32 maps uint8 arrays. */
     for (int i = 0; i < 256; i++)

@@ -13,13 +13,13 @@
 #include "memae.h"
 
 /* Called after each video is ready: decoded is 1 when it was decoded (not cached). */
-typedef void (*memae_video_progress_fn)(int64_t v, int64_t nv, const char *name,
-                                        int64_t frames, int decoded, void *user);
+typedef void (*memae_video_progress_fn)(int64_t v, int64_t nv, const char *name, int64_t frames,
+                                        int decoded, void *user);
 
 typedef struct memae_video_set {
     int64_t nv;
-    char **paths, **names;   /* per video */
-    int64_t *frames;         /* per video */
+    char **paths, **names;    /* per video */
+    int64_t *frames;          /* per video */
     memae_frame_cache *cache; /* per video */
     int h, w;
 } memae_video_set;
