@@ -14,40 +14,43 @@
 #include "io/video_set.h"
 
 typedef struct cli_video_opts {
-    const char *cache;     /* --cache DIR (NULL: $XDG_CACHE_HOME/memae or ~/.cache/memae) */
-    int clip_stride;       /* --clip-stride S (training clips) */
-    int fill_edges;        /* --fill-edges */
-    int normalize;         /* --normalize: MEMAE_VNORM_* */
-    const char *heatmaps;  /* --heatmaps DIR */
-    int heatmap_count;     /* --heatmap-count K */
+    const char *cache;    /* --cache DIR (NULL: $XDG_CACHE_HOME/memae or ~/.cache/memae) */
+    int clip_stride;      /* --clip-stride S (training clips) */
+    int fill_edges;       /* --fill-edges */
+    int normalize;        /* --normalize: MEMAE_VNORM_* */
+    const char *heatmaps; /* --heatmaps DIR */
+    int heatmap_count;    /* --heatmap-count K */
 } cli_video_opts;
 
 /* getopt_long entries (val 0: handled by cli_video_flag). */
-#define CLI_VIDEO_LONGOPTS                                                                   \
-    {"cache", required_argument, 0, 0}, {"clip-stride", required_argument, 0, 0},            \
-        {"fill-edges", no_argument, 0, 0}, {"normalize", required_argument, 0, 0},           \
-        {"heatmaps", required_argument, 0, 0}, {"heatmap-count", required_argument, 0, 0}
+#define CLI_VIDEO_LONGOPTS                                                                         \
+    {"cache", required_argument, 0, 0}, {"clip-stride", required_argument, 0, 0},                  \
+        {"fill-edges", no_argument, 0, 0}, {"normalize", required_argument, 0, 0},                 \
+        {"heatmaps", required_argument, 0, 0},                                                     \
+    {                                                                                              \
+        "heatmap-count", required_argument, 0, 0                                                   \
+    }
 
-#define CLI_VIDEO_CACHE_HELP                                                                 \
-    "  --cache DIR       where decoded frames are kept between runs (default\n"              \
+#define CLI_VIDEO_CACHE_HELP                                                                       \
+    "  --cache DIR       where decoded frames are kept between runs (default\n"                    \
     "                    $XDG_CACHE_HOME/memae, else ~/.cache/memae)\n"
 
-#define CLI_VIDEO_TRAIN_HELP                                                                 \
-    "\nVideos (--preset video3d with a folder of videos or frame folders, a video file,\n"  \
-    "or a .txt list): clips of T consecutive grey frames at the model's size, shuffled\n"  \
-    "across videos; defaults batch 10, lr 0.0001 (the official script).\n"                \
-    "  --clip-stride S   first frames of training clips S apart (default 1)\n"             \
-    CLI_VIDEO_CACHE_HELP
+#define CLI_VIDEO_TRAIN_HELP                                                                       \
+    "\nVideos (--preset video3d with a folder of videos or frame folders, a video file,\n"         \
+    "or a .txt list): clips of T consecutive grey frames at the model's size, shuffled\n"          \
+    "across videos; defaults batch 10, lr 0.0001 (the official script).\n"                         \
+    "  --clip-stride S   first frames of training clips S apart (default "                         \
+    "1)\n" CLI_VIDEO_CACHE_HELP
 
-#define CLI_VIDEO_SCORE_HELP                                                                 \
-    "\nVideos (a model of C x T x H x W clips, --data a folder of videos or frame folders,\n" \
-    "a video file, or a .txt list; a .npy of clips is scored clip by clip): every clip of\n" \
-    "T frames (stride 1) is scored; the clip of frames s..s+T-1 scores frame s+T/2\n"       \
-    "(s+8 for T = 16, as the official code).  Default batch 2.\n"                          \
-    "  --fill-edges      give the first T/2 and last T/2-1 frames the nearest scored\n"     \
-    "                    frame's error (default: left empty)\n"                             \
-    "  --normalize N     video: (e - min) / (max - min) per video, the paper (default);\n"  \
-    "                    train: (e - mean) / std of the training clips' errors (causal);\n" \
+#define CLI_VIDEO_SCORE_HELP                                                                       \
+    "\nVideos (a model of C x T x H x W clips, --data a folder of videos or frame folders,\n"      \
+    "a video file, or a .txt list; a .npy of clips is scored clip by clip): every clip of\n"       \
+    "T frames (stride 1) is scored; the clip of frames s..s+T-1 scores frame s+T/2\n"              \
+    "(s+8 for T = 16, as the official code).  Default batch 2.\n"                                  \
+    "  --fill-edges      give the first T/2 and last T/2-1 frames the nearest scored\n"            \
+    "                    frame's error (default: left empty)\n"                                    \
+    "  --normalize N     video: (e - min) / (max - min) per video, the paper (default);\n"         \
+    "                    train: (e - mean) / std of the training clips' errors (causal);\n"        \
     "                    none: the raw error\n" CLI_VIDEO_CACHE_HELP
 
 /* Handles a video flag: 1 handled, 0 not a video flag, -1 bad value (reported). */
@@ -94,6 +97,12 @@ struct cli_apply;
 int cli_video_score(struct cli_apply *a);
 int cli_video_eval(struct cli_apply *a);
 int cli_video_reconstruct(struct cli_apply *a);
+int cli_video_predict(struct cli_apply *a, double threshold);
+/* 0 when path (NULL: stdout) can take video rows (.csv), else reported. */
+int cli_video_check_output(const char *path);
+/* video,frame,error,<column> rows (frame 0-based, NaN as empty fields), atomically. */
+int cli_video_write_csv(const char *path, const memae_video_set *s, const cli_video_scores *sc,
+                        const char *column);
 /* Ground truth of the set's videos (io/gt.h forms); error printed. */
 int cli_video_labels(const char *path, const memae_video_set *s, uint8_t ***labels);
 /* --heatmaps: pictures of the most abnormal frames and a plot per video. */

@@ -10,9 +10,10 @@
 #include "video.h"
 
 /* The CSV rows; unscored frames have empty error and score fields. */
-static int write_rows(FILE *fp, const memae_video_set *s, const cli_video_scores *sc)
+static int write_rows(FILE *fp, const memae_video_set *s, const cli_video_scores *sc,
+                      const char *column)
 {
-    int ok = fprintf(fp, "video,frame,error,score\n") > 0;
+    int ok = fprintf(fp, "video,frame,error,%s\n", column) > 0;
     for (int64_t v = 0; ok && v < s->nv; v++)
         for (int64_t f = 0; ok && f < s->frames[v]; f++) {
             if (isnan(sc->err[v][f]))
@@ -24,10 +25,12 @@ static int write_rows(FILE *fp, const memae_video_set *s, const cli_video_scores
     return ok;
 }
 
-static int write_csv(const char *path, const memae_video_set *s, const cli_video_scores *sc)
+int cli_video_write_csv(const char *path, const memae_video_set *s, const cli_video_scores *sc,
+                        const char *column)
 {
     if (!path)
-        return write_rows(stdout, s, sc) && fflush(stdout) == 0 ? 0 : cli_fail("cannot write");
+        return write_rows(stdout, s, sc, column) && fflush(stdout) == 0 ? 0
+                                                                        : cli_fail("cannot write");
     size_t n = strlen(path);
     if (n < 4 || strcmp(path + n - 4, ".csv"))
         return cli_fail("%s: video scores are written as .csv", path);
@@ -36,7 +39,7 @@ static int write_csv(const char *path, const memae_video_set *s, const cli_video
     FILE *fp = fopen(tmp, "w");
     if (!fp)
         return cli_fail("%s: cannot create: %s", path, strerror(errno));
-    int ok = write_rows(fp, s, sc) && fflush(fp) == 0 && fsync(fileno(fp)) == 0;
+    int ok = write_rows(fp, s, sc, column) && fflush(fp) == 0 && fsync(fileno(fp)) == 0;
     ok = fclose(fp) == 0 && ok;
     if (!ok || rename(tmp, path) != 0) {
         int e = errno;
@@ -46,14 +49,19 @@ static int write_csv(const char *path, const memae_video_set *s, const cli_video
     return 0;
 }
 
+int cli_video_check_output(const char *path)
+{
+    size_t n = path ? strlen(path) : 4;
+    return n < 4 || (path && strcmp(path + n - 4, ".csv"))
+               ? cli_fail("%s: video scores are written as .csv", path)
+               : 0;
+}
+
 int cli_video_score(cli_apply *a)
 {
     cli_video_data d;
-    if (a->out) { /* a bad name is reported before minutes of scoring */
-        size_t n = strlen(a->out);
-        if (n < 4 || strcmp(a->out + n - 4, ".csv"))
-            return cli_fail("%s: video scores are written as .csv", a->out);
-    }
+    if (cli_video_check_output(a->out)) /* before minutes of scoring */
+        return 1;
     if (cli_video_open(a->m, a->data, &a->video, 1, &d))
         return 1;
     cli_video_scores sc;
@@ -61,7 +69,7 @@ int cli_video_score(cli_apply *a)
     if (!rc && a->video.heatmaps)
         rc = cli_video_figures(a, &d, &sc);
     if (!rc)
-        rc = write_csv(a->out, &d.set, &sc);
+        rc = cli_video_write_csv(a->out, &d.set, &sc, "score");
     cli_video_scores_free(&sc);
     cli_video_close(&d);
     return rc;

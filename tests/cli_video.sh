@@ -58,6 +58,10 @@ awk -F, 'NR>1 && $4!="" {if (!($1 in lo) || $4<lo[$1]) lo[$1]=$4; if (!($1 in hi
   && ok "--normalize train" || bad "train normalisation"
 expect_error "train statistics of another score" "score with --score mse" "$BIN" score "${APPLY[@]}" --data "$V/test" --normalize train --score mae -o "$T/x.csv"
 
+"$BIN" predict "${APPLY[@]}" --data "$V/test" -o "$T/p.csv" && head -1 "$T/p.csv" | grep -q "video,frame,error,label" \
+  && awk -F, 'NR>1 && $4!="" && $4!=0 && $4!=1 {exit 1} NR>1 && $4==1 {n++} END {exit !(n > 0)}' "$T/p.csv" \
+  && ok "predict: 0/1 per frame" || bad "predict"
+
 # Pictures: 3 heatmaps of the most abnormal frames, one plot per video.
 "$BIN" score "${APPLY[@]}" --data "$V/test" --heatmaps "$T/hm" --heatmap-count 3 --labels "$V/gt/intervals.txt" -o "$T/h.csv" \
   && [ "$(ls "$T/hm" | grep -c '_[0-9]*\.png$')" -eq 3 ] && [ "$(ls "$T/hm" | grep -c '_scores\.png$')" -eq 4 ] \
