@@ -114,7 +114,12 @@ expect_error "damaged frame" "dmg.avi: frame 30: damaged" "$BIN" score "${APPLY[
 printf '%s\n' "test/fast.mp4" "test/missing.avi" >"$V/bad.txt"
 expect_error "missing video in a list" "bad.txt: line 2" "$BIN" score "${APPLY[@]}" --data "$V/bad.txt" -o "$T/x.csv"
 expect_error "empty folder" "no videos" "$BIN" score "${APPLY[@]}" --data "$T/bad/empty" -o "$T/x.csv"
-/usr/bin/python3 -c "import numpy, sys; numpy.save(sys.argv[1], numpy.zeros((2, 1, 16, 16, 16), numpy.float32))" "$T/bad/small.npy"
+/usr/bin/python3 - "$T/bad/small.npy" <<'PY'
+import sys  # a float32 .npy of shape (2, 1, 16, 16, 16), without numpy
+h = "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 1, 16, 16, 16), }"
+h += " " * (118 - len(h)) + "\n"
+open(sys.argv[1], "wb").write(b"\x93NUMPY\x01\x00" + bytes([len(h), 0]) + h.encode() + bytes(4 * 2 * 16 ** 3))
+PY
 expect_error "npy of other frames" "small.npy: array of shape" "$BIN" score "${APPLY[@]}" --data "$T/bad/small.npy" -o "$T/x.csv"
 expect_error "video scores as npy" "written as .csv" "$BIN" score "${APPLY[@]}" --data "$V/test" -o "$T/x.npy"
 mkdir -p "$T/bad/short/clip" && cp "$V"/test/normal/000?.png "$T/bad/short/clip/"

@@ -28,7 +28,7 @@ h264=mp4; ffmpeg -hide_banner -encoders 2>/dev/null | grep -q libx264 || h264=mk
 # scene OUT_FILE Y PHASE X_EXPR [EXTRA_FILTER]: the square at height Y, x from X_EXPR (uses n)
 scene() {
   local file=$1 y=$2 x=$4 extra=${5:-}
-  local g="color=c=0x303030:s=${S}x${S}:r=25:d=$(echo "scale=3; $N / 25" | bc),format=gray[bg];"
+  local g="color=c=0x303030:s=${S}x${S}:r=25:d=$(awk -v n="$N" 'BEGIN {print n / 25}'),format=gray[bg];"
   g+="color=c=0xe0e0e0:s=${B6}x${B6}:r=25[sq];[bg][sq]overlay=x='$x':y=$y:shortest=1"
   [ -n "$extra" ] && g+="[v];color=c=0xa0a0a0:s=${B6}x${B6}:r=25[sq2];[v][sq2]$extra"
   case "$file" in
