@@ -10,18 +10,28 @@
 #include "io/dataset.h"
 #include "video.h"
 
+/* "<what> video v/nv name<extra>" on a terminal only: a log keeps one line per
+ * error, as every command does. */
+static void tty_progress(const char *what, int64_t v, int64_t nv, const char *name,
+                         const char *extra)
+{
+    if (!isatty(fileno(stderr)))
+        return;
+    fprintf(stderr, "\r\033[K%svideo %lld/%lld %s%s", what, (long long)v + 1, (long long)nv, name,
+            extra);
+    if (v + 1 == nv)
+        fputc('\n', stderr);
+    fflush(stderr);
+}
+
 static void decode_progress(int64_t v, int64_t nv, const char *name, int64_t frames, int decoded,
                             void *user)
 {
     (void)user;
-    /* On a terminal only: a log keeps one line per error, as every command does. */
-    if (!isatty(fileno(stderr)))
-        return;
-    fprintf(stderr, "\r\033[Kvideo %lld/%lld %s: %lld frames%s", (long long)v + 1, (long long)nv,
-            name, (long long)frames, decoded ? " (decoded)" : " (cached)");
-    if (v + 1 == nv)
-        fputc('\n', stderr);
-    fflush(stderr);
+    char extra[64];
+    snprintf(extra, sizeof extra, ": %lld frames (%s)", (long long)frames,
+             decoded ? "decoded" : "cached");
+    tty_progress("", v, nv, name, extra);
 }
 
 static char *cache_dir(const cli_video_opts *o)
@@ -114,16 +124,6 @@ static int train_stats(const memae_model *m, int kind, double *mean, double *std
     return rc;
 }
 
-static void score_progress(int64_t v, int64_t nv, const char *name)
-{
-    if (!isatty(fileno(stderr)))
-        return;
-    fprintf(stderr, "\r\033[Kscoring video %lld/%lld %s", (long long)v + 1, (long long)nv, name);
-    if (v + 1 == nv)
-        fputc('\n', stderr);
-    fflush(stderr);
-}
-
 int cli_video_score_all(memae_model *m, cli_video_data *d, int kind, int batch,
                         const cli_video_opts *o, cli_video_scores *out)
 {
@@ -154,7 +154,7 @@ int cli_video_score_all(memae_model *m, cli_video_data *d, int kind, int batch,
                                        out->score[v], &e))
             rc = cli_fail("%s: %s", s->paths[v], e.msg);
         free(cs);
-        score_progress(v, s->nv, s->names[v]);
+        tty_progress("scoring ", v, s->nv, s->names[v], "");
     }
     if (rc)
         cli_video_scores_free(out);
