@@ -143,10 +143,10 @@ static void test_plot_ramp(void **state)
             assert_true(curve_rows >= 1 && curve_rows <= 2);
         }
     }
-    expect_px(rgb + 3 * ((y0 + ph / 2) * W + x0 - 1), memae_plot_colours[MEMAE_PLOT_AXES],
-              "axis", x0 - 1, y0 + ph / 2);
-    expect_px(rgb + 3 * ((y0 + ph) * W + x0 + pw / 2), memae_plot_colours[MEMAE_PLOT_AXES],
-              "axis", x0 + pw / 2, y0 + ph);
+    expect_px(rgb + 3 * ((y0 + ph / 2) * W + x0 - 1), memae_plot_colours[MEMAE_PLOT_AXES], "axis",
+              x0 - 1, y0 + ph / 2);
+    expect_px(rgb + 3 * ((y0 + ph) * W + x0 + pw / 2), memae_plot_colours[MEMAE_PLOT_AXES], "axis",
+              x0 + pw / 2, y0 + ph);
     free(s);
     free(y);
     free(rgb);
@@ -179,10 +179,8 @@ static void test_plot_dense(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_png_round_trip),
-        cmocka_unit_test(test_png_errors),
-        cmocka_unit_test(test_heatmap),
-        cmocka_unit_test(test_plot_ramp),
+        cmocka_unit_test(test_png_round_trip), cmocka_unit_test(test_png_errors),
+        cmocka_unit_test(test_heatmap),        cmocka_unit_test(test_plot_ramp),
         cmocka_unit_test(test_plot_dense),
     };
     return cmocka_run_group_tests(tests, make_tmp, remove_tmp);

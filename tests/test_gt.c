@@ -65,8 +65,7 @@ static void check_form(const char *fixture, const char *const *vnames, double *a
         expected(v, want);
         for (int t = 0; t < frames[v]; t++)
             if (y[v][t] != want[t])
-                fail_msg("%s: video %d frame %d: %d, want %d", fixture, v, t + 1, y[v][t],
-                         want[t]);
+                fail_msg("%s: video %d frame %d: %d, want %d", fixture, v, t + 1, y[v][t], want[t]);
     }
     double a = auc_of(y);
     if (*auc < 0)
@@ -83,6 +82,7 @@ static void test_every_form_same_labels(void **state)
     double auc = -1;
     check_form("gt/txt", names, &auc);
     check_form("gt/npy", names, &auc);
+    check_form("gt/pixel_npy", names, &auc);
     check_form("gt/memae_mat", names, &auc);
     check_form("gt/avenue", avenue_names, &auc);
     check_form("gt/intervals.txt", names, &auc);
@@ -128,8 +128,7 @@ static const char *put(const char *name, const char *text)
     return path;
 }
 
-static void expect_fail(const char *path, const char *const *vnames, int status,
-                        const char *needle)
+static void expect_fail(const char *path, const char *const *vnames, int status, const char *needle)
 {
     uint8_t *y[NV] = {(uint8_t *)1, (uint8_t *)1, (uint8_t *)1};
     memae_err err = {0};
@@ -145,10 +144,10 @@ static void test_bad_intervals(void **state)
     (void)state;
     expect_fail(put("a.txt", "5 9\n1 16\n-\n"), names, MEMAE_E_FORMAT,
                 "line 2: interval [1, 16] is outside the video's frames 1..15");
-    expect_fail(put("a.txt", "5 9\n3-1\n-\n"), names, MEMAE_E_FORMAT, "line 2: interval [3, 1] "
-                "starts after it ends");
-    expect_fail(put("a.txt", "5 9\n\n# c\n0 2\n-\n"), names, MEMAE_E_FORMAT, "line 4: interval "
-                "[0, 2]");
+    expect_fail(put("a.txt", "5 9\n3-1\n-\n"), names, MEMAE_E_FORMAT,
+                "line 2: interval [3, 1] starts after it ends");
+    expect_fail(put("a.txt", "5 9\n\n# c\n0 2\n-\n"), names, MEMAE_E_FORMAT,
+                "line 4: interval [0, 2]");
     expect_fail(put("a.txt", "5 9 10\n1 2\n-\n"), names, MEMAE_E_FORMAT, "line 1: 10 has no end");
     expect_fail(put("a.txt", "5 9\n1 x2\n-\n"), names, MEMAE_E_FORMAT, "line 2: unexpected 'x'");
     expect_fail(put("a.txt", "5 9\n1 2\n"), names, MEMAE_E_SHAPE, "2 interval lines for 3 videos");
@@ -195,8 +194,8 @@ static void test_bad_arrays(void **state)
     snprintf(path, sizeof path, "%s", tu_fixture("gt/bad/short.mat"));
     assert_int_equal(memae_gt_load(path, 1, one, frames, y, &err), MEMAE_E_SHAPE);
 
-    assert_non_null(strstr(err.msg, "variable 'l' has 19 labels (shape 1x19), but video "
-                                    "'Test001' has 20 frames"));
+    assert_non_null(strstr(
+        err.msg, "variable 'l' has 19 labels (shape 1x19), but video 'Test001' has 20 frames"));
     snprintf(path, sizeof path, "%s", tu_fixture("gt/bad/half.mat"));
     assert_int_equal(memae_gt_load(path, 1, one, frames, y, &err), MEMAE_E_FORMAT);
     assert_non_null(strstr(err.msg, "element 3 is 0.5"));

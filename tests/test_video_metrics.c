@@ -99,8 +99,7 @@ static void test_errors(void **state)
                  "negative frame count");
     expect_error(1, n, (const float *[]){NULL}, (const uint8_t *[]){both}, MEMAE_E_ARG,
                  "no scores");
-    expect_error(0, n, (const float *[]){ok}, (const uint8_t *[]){both}, MEMAE_E_ARG,
-                 "0 videos");
+    expect_error(0, n, (const float *[]){ok}, (const uint8_t *[]){both}, MEMAE_E_ARG, "0 videos");
 }
 
 /* Reads the fixture of tests/golden/gen_video_metrics.py (sklearn's numbers). */
@@ -141,8 +140,8 @@ static void test_sklearn_parity(void **state)
     fclose(f);
     memae_video_eval r;
     memae_err err = {0};
-    int st = memae_video_evaluate(nv, n, (const float *const *)s, (const uint8_t *const *)y, &r,
-                                  &err);
+    int st =
+        memae_video_evaluate(nv, n, (const float *const *)s, (const uint8_t *const *)y, &r, &err);
     if (st)
         fail_msg("memae_video_evaluate: %s", err.msg);
     assert_close(r.micro_auc, micro, 1e-12, "micro");

@@ -9,8 +9,8 @@
 /* matplotlib's 'inferno' at 9 evenly spaced points: perceptually uniform and
  * readable in grey print; interpolated linearly between them. */
 static const uint8_t inferno[9][3] = {
-    {0, 0, 4},      {31, 12, 72},   {85, 15, 109},  {136, 34, 106},  {186, 54, 85},
-    {227, 89, 51},  {249, 140, 10}, {249, 201, 50}, {252, 255, 164},
+    {0, 0, 4},     {31, 12, 72},   {85, 15, 109},  {136, 34, 106},  {186, 54, 85},
+    {227, 89, 51}, {249, 140, 10}, {249, 201, 50}, {252, 255, 164},
 };
 
 void memae_colormap(float e, uint8_t rgb[3])

@@ -9,8 +9,7 @@
 /* Checks the arguments and every label, and counts the scored frames and
  * their positives (the only frames any metric sees). */
 static int count_scored(int64_t nv, const int64_t *frames, const float *const *scores,
-                        const uint8_t *const *labels, int64_t *kept, int64_t *pos,
-                        memae_err *err)
+                        const uint8_t *const *labels, int64_t *kept, int64_t *pos, memae_err *err)
 {
     if (nv < 1 || !frames || !scores || !labels)
         return memae_seterr(err, MEMAE_E_ARG, "video evaluation: %lld videos (need at least 1)",
@@ -26,8 +25,8 @@ static int count_scored(int64_t nv, const int64_t *frames, const float *const *s
         for (int64_t t = 0; t < frames[v]; t++) {
             if (labels[v][t] > 1)
                 return memae_seterr(err, MEMAE_E_ARG,
-                                    "video %lld frame %lld: label %d is not 0 or 1",
-                                    (long long)v, (long long)t + 1, labels[v][t]);
+                                    "video %lld frame %lld: label %d is not 0 or 1", (long long)v,
+                                    (long long)t + 1, labels[v][t]);
             if (isinf(scores[v][t]))
                 return memae_seterr(err, MEMAE_E_NUMERIC, "video %lld frame %lld: score is %s",
                                     (long long)v, (long long)t + 1,
@@ -42,8 +41,8 @@ static int count_scored(int64_t nv, const int64_t *frames, const float *const *s
         return memae_seterr(err, MEMAE_E_ARG, "video evaluation: no frame has a score");
     if (*pos == 0 || *pos == *kept)
         return memae_seterr(err, MEMAE_E_ARG,
-                            "video evaluation: all %lld scored frames are %s; the AUC needs "
-                            "both normal and anomalous frames",
+                            "video evaluation: all %lld scored frames are %s; the AUC needs both "
+                            "normal and anomalous frames",
                             (long long)*kept, *pos ? "anomalous" : "normal");
     return MEMAE_OK;
 }

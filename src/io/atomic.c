@@ -53,8 +53,8 @@ int memae_write_atomic(const char *path, const void *const *bufs, const size_t *
     snprintf(tmp, tlen, "%s.tmp.%ld", path, (long)getpid());
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
     if (fd < 0) {
-        int st = memae_seterr(err, MEMAE_E_IO, "%s: cannot create %s: %s", path, tmp,
-                              strerror(errno));
+        int st =
+            memae_seterr(err, MEMAE_E_IO, "%s: cannot create %s: %s", path, tmp, strerror(errno));
         free(tmp);
         return st;
     }
@@ -71,8 +71,8 @@ int memae_write_atomic(const char *path, const void *const *bufs, const size_t *
         step = "rename", e = errno;
     if (step) {
         unlink(tmp);
-        int st = memae_seterr(err, MEMAE_E_IO, "%s: cannot write (%s of %s failed): %s", path,
-                              step, tmp, strerror(e));
+        int st = memae_seterr(err, MEMAE_E_IO, "%s: cannot write (%s of %s failed): %s", path, step,
+                              tmp, strerror(e));
         free(tmp);
         return st;
     }

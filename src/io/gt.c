@@ -163,10 +163,14 @@ static int read_entry(const char *dir, const gt_entry *e, const char *video, int
     char full[4096];
     snprintf(full, sizeof full, "%s/%s", dir, e->name);
     switch (e->kind) {
-    case GT_TXT: return memae_gt_read_txt(full, video, n, dst, err);
-    case GT_NPY: return memae_gt_read_npy(full, video, n, dst, err);
-    case GT_MAT: return memae_gt_read_mat(full, video, n, dst, err);
-    default: return memae_gt_read_masks(full, video, n, dst, err);
+    case GT_TXT:
+        return memae_gt_read_txt(full, video, n, dst, err);
+    case GT_NPY:
+        return memae_gt_read_npy(full, video, n, dst, err);
+    case GT_MAT:
+        return memae_gt_read_mat(full, video, n, dst, err);
+    default:
+        return memae_gt_read_masks(full, video, n, dst, err);
     }
 }
 
@@ -186,8 +190,8 @@ static int load_dir(const char *dir, int64_t nv, const char *const *names, const
     return st;
 }
 
-static int load_file(const char *path, int64_t nv, const char *const *names,
-                     const int64_t *frames, uint8_t **labels, memae_err *err)
+static int load_file(const char *path, int64_t nv, const char *const *names, const int64_t *frames,
+                     uint8_t **labels, memae_err *err)
 {
     const char *dot = strrchr(path, '.');
     gt_kind k = GT_TXT;
@@ -212,8 +216,8 @@ int memae_gt_load(const char *path, int64_t nv, const char *const *names, const 
                   uint8_t **labels, memae_err *err)
 {
     if (nv < 1 || !names || !frames || !labels)
-        return memae_seterr(err, MEMAE_E_ARG, "%s: ground truth for %lld videos (need >= 1)",
-                            path, (long long)nv);
+        return memae_seterr(err, MEMAE_E_ARG, "%s: ground truth for %lld videos (need >= 1)", path,
+                            (long long)nv);
     for (int64_t v = 0; v < nv; v++)
         labels[v] = NULL;
     int st = MEMAE_OK;

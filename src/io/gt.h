@@ -19,7 +19,8 @@
  *                  (so one per line, or all on one line).
  *     <stem>.npy   a vector of frames[v] values that are exactly 0 or 1, of
  *                  any integer, bool or float type (ShanghaiTech's
- *                  test_frame_mask/<name>.npy).
+ *                  test_frame_mask/<name>.npy); or F x H x W masks, a frame
+ *                  anomalous iff its mask has a nonzero (test_pixel_mask/).
  *     <stem>.mat   variable 'l', a 0/1 vector (MemAE's Test_gt/Test001.mat);
  *                  or 'volLabel', a cell array of one H x W mask per frame,
  *                  a frame anomalous iff its mask has a nonzero pixel (Avenue's
@@ -56,12 +57,14 @@
  *
  * Errors (status + a message naming the file and the line or video):
  *   MEMAE_E_IO      path or a file cannot be read; no label file for a video
- *   MEMAE_E_NAME    two label files match one video; a named line matches no
- *                   video; a .mat without a usable variable
+ *   MEMAE_E_NAME    two label files (or named lines) match one video; a named
+ *                   line matches no video, or no named line a video; a .mat
+ *                   without a usable variable
  *   MEMAE_E_SHAPE   a label count differs from the video's frame count (both
  *                   said), the number of interval lines differs from nv
- *   MEMAE_E_FORMAT  a value other than 0 or 1; a malformed line (its number);
- *                   an interval outside [1, frames] or with start > end
+ *   MEMAE_E_FORMAT  a value other than 0 or 1; a malformed line (its number),
+ *                   named and unnamed lines mixed; an interval outside
+ *                   [1, frames] or with start > end
  *   MEMAE_E_ARG     nv < 1, a negative frame count, a NULL name
  *   MEMAE_E_NOMEM, and the statuses of the npy, .mat and image readers.
  * On failure every labels[v] is NULL.

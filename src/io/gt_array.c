@@ -9,14 +9,22 @@
 static double value(const memae_array *a, int64_t i)
 {
     switch (a->dtype) {
-    case MEMAE_U8: return ((const uint8_t *)a->data)[i];
-    case MEMAE_I8: return ((const int8_t *)a->data)[i];
-    case MEMAE_I16: return ((const int16_t *)a->data)[i];
-    case MEMAE_I32: return ((const int32_t *)a->data)[i];
-    case MEMAE_I64: return (double)((const int64_t *)a->data)[i];
-    case MEMAE_F32: return ((const float *)a->data)[i];
-    case MEMAE_F64: return ((const double *)a->data)[i];
-    default: return -1; /* not 0 or 1: reported by the caller */
+    case MEMAE_U8:
+        return ((const uint8_t *)a->data)[i];
+    case MEMAE_I8:
+        return ((const int8_t *)a->data)[i];
+    case MEMAE_I16:
+        return ((const int16_t *)a->data)[i];
+    case MEMAE_I32:
+        return ((const int32_t *)a->data)[i];
+    case MEMAE_I64:
+        return (double)((const int64_t *)a->data)[i];
+    case MEMAE_F32:
+        return ((const float *)a->data)[i];
+    case MEMAE_F64:
+        return ((const double *)a->data)[i];
+    default:
+        return -1; /* not 0 or 1: reported by the caller */
     }
 }
 
@@ -42,13 +50,18 @@ int memae_gt_from_array(const char *path, const char *what, const memae_array *a
     return MEMAE_OK;
 }
 
-int memae_gt_any_nonzero(const memae_array *a)
+/* Whether elements off .. off + n - 1 of a hold a nonzero. */
+static int any_nonzero(const memae_array *a, int64_t off, int64_t n)
 {
-    int64_t n = memae_array_numel(a);
-    for (int64_t i = 0; i < n; i++)
+    for (int64_t i = off; i < off + n; i++)
         if (value(a, i) != 0)
             return 1;
     return 0;
+}
+
+int memae_gt_any_nonzero(const memae_array *a)
+{
+    return any_nonzero(a, 0, memae_array_numel(a));
 }
 
 int memae_gt_split_array(const char *path, const char *what, const memae_array *a, int64_t nv,
@@ -64,11 +77,11 @@ int memae_gt_split_array(const char *path, const char *what, const memae_array *
     if (!matrix && !(memae_gt_is_vector(a) && n == total)) {
         char shape[64];
         memae_shape_str(a, shape, sizeof shape);
-        return memae_seterr(err, MEMAE_E_SHAPE,
-                            "%s: %s has shape %s, but the %lld videos have %lld frames in all "
-                            "(want a vector of them all, or %lld rows when the videos are of "
-                            "equal length)",
-                            path, what, shape, (long long)nv, (long long)total, (long long)nv);
+        return memae_seterr(
+            err, MEMAE_E_SHAPE,
+            "%s: %s has shape %s, but the %lld videos have %lld frames in all (want a vector of "
+            "them all, or %lld rows when the videos are of equal length)",
+            path, what, shape, (long long)nv, (long long)total, (long long)nv);
     }
     int st = MEMAE_OK;
     for (int64_t v = 0, off = 0; !st && v < nv; off += frames[v++])
@@ -76,15 +89,20 @@ int memae_gt_split_array(const char *path, const char *what, const memae_array *
     return st;
 }
 
-int memae_gt_read_npy(const char *path, const char *video, int64_t n, uint8_t *dst,
-                      memae_err *err)
+int memae_gt_read_npy(const char *path, const char *video, int64_t n, uint8_t *dst, memae_err *err)
 {
     memae_array a;
     int st = memae_npy_read(path, &a, err);
     if (st)
         return st;
     int64_t got = memae_array_numel(&a);
-    if (!memae_gt_is_vector(&a) || got != n) {
+    if (a.ndim == 3 && a.shape[0] == n) {
+        /* F x H x W masks (ShanghaiTech's test_pixel_mask): a frame is
+         * anomalous iff its mask has a nonzero pixel. */
+        int64_t px = a.shape[1] * a.shape[2];
+        for (int64_t t = 0; t < n; t++)
+            dst[t] = (uint8_t)any_nonzero(&a, t * px, px);
+    } else if (!memae_gt_is_vector(&a) || got != n) {
         char shape[64];
         memae_shape_str(&a, shape, sizeof shape);
         st = memae_seterr(err, MEMAE_E_SHAPE,
@@ -111,16 +129,16 @@ int memae_gt_read_npy_all(const char *path, int64_t nv, const char *const *names
     return st;
 }
 
-int memae_gt_read_masks(const char *dir, const char *video, int64_t n, uint8_t *dst,
-                        memae_err *err)
+int memae_gt_read_masks(const char *dir, const char *video, int64_t n, uint8_t *dst, memae_err *err)
 {
     memae_array a;
     int st = memae_images_read_dir(dir, 1, 0, 0, &a, err);
     if (st)
         return st;
     if (a.shape[0] != n) {
-        st = memae_seterr(err, MEMAE_E_SHAPE, "%s: %lld mask images, but video '%s' has %lld "
-                          "frames", dir, (long long)a.shape[0], video, (long long)n);
+        st =
+            memae_seterr(err, MEMAE_E_SHAPE, "%s: %lld mask images, but video '%s' has %lld frames",
+                         dir, (long long)a.shape[0], video, (long long)n);
     } else {
         /* Each mask is one H x W slab of the N x 1 x H x W array. */
         int64_t px = a.shape[2] * a.shape[3];

@@ -16,12 +16,9 @@
 int memae_gt_name_rank(const char *stem, const char *name);
 
 /* Per-video files: exactly n labels into dst. */
-int memae_gt_read_txt(const char *path, const char *video, int64_t n, uint8_t *dst,
-                      memae_err *err);
-int memae_gt_read_npy(const char *path, const char *video, int64_t n, uint8_t *dst,
-                      memae_err *err);
-int memae_gt_read_mat(const char *path, const char *video, int64_t n, uint8_t *dst,
-                      memae_err *err);
+int memae_gt_read_txt(const char *path, const char *video, int64_t n, uint8_t *dst, memae_err *err);
+int memae_gt_read_npy(const char *path, const char *video, int64_t n, uint8_t *dst, memae_err *err);
+int memae_gt_read_mat(const char *path, const char *video, int64_t n, uint8_t *dst, memae_err *err);
 int memae_gt_read_masks(const char *dir, const char *video, int64_t n, uint8_t *dst,
                         memae_err *err);
 

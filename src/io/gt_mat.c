@@ -33,10 +33,9 @@ static int load(const char *path, gt_mat *m, memae_err *err)
     if (st == MEMAE_E_DTYPE)
         st = memae_mat_read_cells(path, NULL, &m->cells, &m->ncells, err);
     if (st == MEMAE_E_NAME || st == MEMAE_E_DTYPE)
-        return memae_seterr(err, MEMAE_E_NAME,
-                            "%s: no label variable ('l', 'volLabel', or a numeric or cell "
-                            "first variable)",
-                            path);
+        return memae_seterr(
+            err, MEMAE_E_NAME,
+            "%s: no label variable ('l', 'volLabel', or a numeric or cell first variable)", path);
     return st;
 }
 
@@ -48,12 +47,13 @@ static void release(gt_mat *m)
 }
 
 /* One mask per frame: anomalous iff the mask has a nonzero. */
-static int from_masks(const char *path, const char *video, const gt_mat *m, int64_t n,
-                      uint8_t *dst, memae_err *err)
+static int from_masks(const char *path, const char *video, const gt_mat *m, int64_t n, uint8_t *dst,
+                      memae_err *err)
 {
     if (m->ncells != n)
-        return memae_seterr(err, MEMAE_E_SHAPE, "%s: %s has %lld masks, but video '%s' has %lld "
-                            "frames", path, m->what, (long long)m->ncells, video, (long long)n);
+        return memae_seterr(err, MEMAE_E_SHAPE,
+                            "%s: %s has %lld masks, but video '%s' has %lld frames", path, m->what,
+                            (long long)m->ncells, video, (long long)n);
     for (int64_t t = 0; t < n; t++)
         dst[t] = (uint8_t)memae_gt_any_nonzero(&m->cells[t]);
     return MEMAE_OK;
@@ -73,8 +73,7 @@ static int from_vector(const char *path, const char *video, const gt_mat *m, int
     return memae_gt_from_array(path, m->what, &m->a, 0, n, dst, err);
 }
 
-int memae_gt_read_mat(const char *path, const char *video, int64_t n, uint8_t *dst,
-                      memae_err *err)
+int memae_gt_read_mat(const char *path, const char *video, int64_t n, uint8_t *dst, memae_err *err)
 {
     gt_mat m;
     int st = load(path, &m, err);
@@ -95,8 +94,7 @@ static int from_cells(const char *path, const gt_mat *m, int64_t nv, const char 
         int64_t got = memae_array_numel(c);
         if (!memae_gt_is_vector(c) || got != frames[v])
             st = memae_seterr(err, MEMAE_E_SHAPE,
-                              "%s: cell %lld of %s has %lld labels, but video '%s' has %lld "
-                              "frames",
+                              "%s: cell %lld of %s has %lld labels, but video '%s' has %lld frames",
                               path, (long long)v + 1, m->what, (long long)got, names[v],
                               (long long)frames[v]);
         else
@@ -120,8 +118,8 @@ int memae_gt_read_mat_all(const char *path, int64_t nv, const char *const *names
     else if (!m.cells)
         st = memae_gt_split_array(path, m.what, &m.a, nv, frames, labels, err);
     else
-        st = memae_seterr(err, MEMAE_E_SHAPE, "%s: %s has %lld cells for %lld videos", path,
-                          m.what, (long long)m.ncells, (long long)nv);
+        st = memae_seterr(err, MEMAE_E_SHAPE, "%s: %s has %lld cells for %lld videos", path, m.what,
+                          (long long)m.ncells, (long long)nv);
     release(&m);
     return st;
 }

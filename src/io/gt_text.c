@@ -72,8 +72,7 @@ static int64_t binary_tokens(const char *s, uint8_t *dst, int64_t n, int *bad_li
     return count;
 }
 
-int memae_gt_read_txt(const char *path, const char *video, int64_t n, uint8_t *dst,
-                      memae_err *err)
+int memae_gt_read_txt(const char *path, const char *video, int64_t n, uint8_t *dst, memae_err *err)
 {
     char *text;
     int st = read_text(path, &text, err), line = 0;
@@ -85,9 +84,8 @@ int memae_gt_read_txt(const char *path, const char *video, int64_t n, uint8_t *d
         return memae_seterr(err, MEMAE_E_FORMAT, "%s line %d: a label that is not 0 or 1", path,
                             line);
     if (got != n)
-        return memae_seterr(err, MEMAE_E_SHAPE,
-                            "%s: %lld labels, but video '%s' has %lld frames", path,
-                            (long long)got, video, (long long)n);
+        return memae_seterr(err, MEMAE_E_SHAPE, "%s: %lld labels, but video '%s' has %lld frames",
+                            path, (long long)got, video, (long long)n);
     return MEMAE_OK;
 }
 
@@ -108,8 +106,8 @@ int memae_gt_parse_intervals(const char *path, int line, const char *s, int64_t 
             continue; /* "a:b", "a-b": the operator only joins a pair */
         if (!isdigit((unsigned char)*s))
             return memae_seterr(err, MEMAE_E_FORMAT,
-                                "%s line %d: unexpected '%c' (want pairs of frame numbers "
-                                "like 61-180 or [61, 180])",
+                                "%s line %d: unexpected '%c' (want pairs of frame numbers like "
+                                "61-180 or [61, 180])",
                                 path, line, *s);
         char *end;
         errno = 0;
@@ -122,13 +120,14 @@ int memae_gt_parse_intervals(const char *path, int line, const char *s, int64_t 
             continue;
         k = 0;
         if (b[0] > b[1])
-            return memae_seterr(err, MEMAE_E_FORMAT, "%s line %d: interval [%lld, %lld] starts "
-                                "after it ends", path, line, b[0], b[1]);
-        if (b[0] < 1 || b[1] > frames)
             return memae_seterr(err, MEMAE_E_FORMAT,
-                                "%s line %d: interval [%lld, %lld] is outside the video's "
-                                "frames 1..%lld",
-                                path, line, b[0], b[1], (long long)frames);
+                                "%s line %d: interval [%lld, %lld] starts after it ends", path,
+                                line, b[0], b[1]);
+        if (b[0] < 1 || b[1] > frames)
+            return memae_seterr(
+                err, MEMAE_E_FORMAT,
+                "%s line %d: interval [%lld, %lld] is outside the video's frames 1..%lld", path,
+                line, b[0], b[1], (long long)frames);
         memset(dst + b[0] - 1, 1, (size_t)(b[1] - b[0] + 1));
     }
     if (k)
@@ -138,9 +137,9 @@ int memae_gt_parse_intervals(const char *path, int line, const char *s, int64_t 
 }
 
 typedef struct gt_line {
-    int number;        /* 1-based line number in the file */
-    const char *name;  /* NULL when the line has no "name:" */
-    const char *body;  /* the intervals */
+    int number;       /* 1-based line number in the file */
+    const char *name; /* NULL when the line has no "name:" */
+    const char *body; /* the intervals */
 } gt_line;
 
 /* Cuts off the "name:" of a line in place: the name has no blanks and has a
@@ -209,10 +208,10 @@ static int line_of(const char *path, const gt_line *ls, int64_t n, int64_t nv,
 {
     if (!ls[0].name) {
         if (n != nv)
-            return memae_seterr(err, MEMAE_E_SHAPE,
-                                "%s: %lld interval lines for %lld videos (one line per video, "
-                                "in order)",
-                                path, (long long)n, (long long)nv);
+            return memae_seterr(
+                err, MEMAE_E_SHAPE,
+                "%s: %lld interval lines for %lld videos (one line per video, in order)", path,
+                (long long)n, (long long)nv);
         *out = &ls[v];
         return MEMAE_OK;
     }
@@ -243,11 +242,11 @@ static int check_names(const char *path, const gt_line *ls, int64_t n, int64_t n
 {
     for (int64_t i = 0; i < n; i++) {
         if (!ls[i].name != !ls[0].name)
-            return memae_seterr(err, MEMAE_E_FORMAT,
-                                "%s line %d: %s a video name, but line %d %s (name all lines "
-                                "or none)",
-                                path, ls[i].number, ls[i].name ? "has" : "lacks", ls[0].number,
-                                ls[0].name ? "has one" : "does not");
+            return memae_seterr(
+                err, MEMAE_E_FORMAT,
+                "%s line %d: %s a video name, but line %d %s (name all lines or none)", path,
+                ls[i].number, ls[i].name ? "has" : "lacks", ls[0].number,
+                ls[0].name ? "has one" : "does not");
         int64_t v = 0;
         while (ls[i].name && v < nv && !memae_gt_name_rank(ls[i].name, names[v]))
             v++;

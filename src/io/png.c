@@ -40,8 +40,7 @@ static int make_frame(const char *path, const uint8_t *rgb, int w, int h, AVFram
     return MEMAE_OK;
 }
 
-static int encode(const char *path, AVCodecContext *c, AVFrame *f, AVPacket *pkt,
-                  memae_err *err)
+static int encode(const char *path, AVCodecContext *c, AVFrame *f, AVPacket *pkt, memae_err *err)
 {
     int e = avcodec_open2(c, c->codec, NULL);
     if (e < 0)

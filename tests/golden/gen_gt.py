@@ -43,7 +43,7 @@ def write(path, text):
 
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else "tests/fixtures/gt"
-    for d in ("txt", "npy", "memae_mat", "avenue", "bad"):
+    for d in ("txt", "npy", "pixel_npy", "memae_mat", "avenue", "bad"):
         os.makedirs(os.path.join(out, d), exist_ok=True)
     ys = [labels(n, iv) for _, n, iv in VIDEOS]
     seps = ["\n", " ", ", "]
@@ -62,6 +62,8 @@ def main():
                 m[rng.integers(4), rng.integers(5)] = 1
             masks.append(m)
         sio.savemat(os.path.join(out, "avenue", "%d_label.mat" % (k + 1)), {"volLabel": cell(masks)})
+        # ShanghaiTech's test_pixel_mask/<name>.npy: F x H x W masks
+        np.save(os.path.join(out, "pixel_npy", name + ".npy"), np.stack(masks))
     all_y = np.concatenate(ys)
     np.save(os.path.join(out, "all.npy"), all_y.astype(np.int64))
     sio.savemat(os.path.join(out, "all_cells.mat"), {"gt": cell([y[None, :].astype(float) for y in ys])})
