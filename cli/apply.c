@@ -18,9 +18,10 @@ int cli_apply_begin(int argc, char **argv, const char *usage, cli_apply *a)
         {"threads", required_argument, 0, 0}, {"seed", required_argument, 0, 0},
         {"backend", required_argument, 0, 0}, {"json", no_argument, 0, 0},
         {"contamination", required_argument, 0, 'C'}, {"top", required_argument, 0, 'K'},
-        {"anomalies", no_argument, 0, 'A'}, CLI_TABLE_OPTIONS,
+        {"anomalies", no_argument, 0, 'A'}, CLI_TABLE_OPTIONS, CLI_VIDEO_LONGOPTS,
         {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     memset(a, 0, sizeof *a);
+    cli_video_opts_default(&a->video);
     a->batch = 256;
     a->threshold = NAN;
     a->contamination = NAN;
@@ -50,6 +51,7 @@ int cli_apply_begin(int argc, char **argv, const char *usage, cli_apply *a)
             if (cli_parse_int("--batch", optarg, 1, 1000000, &v))
                 return 1;
             a->batch = (int)v;
+            a->batch_given = 1;
             break;
         case 't':
             if (cli_parse_float("--threshold", optarg, -INFINITY, INFINITY, &a->threshold))
@@ -67,8 +69,12 @@ int cli_apply_begin(int argc, char **argv, const char *usage, cli_apply *a)
         case 'A': a->anomalies_only = 1; break;
         case 'h': fputs(usage, stdout); return -1;
         case 0: {
-            int r = cli_table_flag(&a->table, opts[idx].name, optarg);
-            if (r < 0 || (r == 0 && cli_common_flag(&a->common, opts[idx].name, optarg) < 0))
+            int h = cli_table_flag(&a->table, opts[idx].name, optarg);
+            if (h == 0)
+                h = cli_video_flag(&a->video, opts[idx].name, optarg);
+            if (h == 0)
+                h = cli_common_flag(&a->common, opts[idx].name, optarg);
+            if (h < 0)
                 return 1;
             break;
         }
@@ -81,6 +87,13 @@ int cli_apply_begin(int argc, char **argv, const char *usage, cli_apply *a)
         return cli_fail("-m MODEL and --data X are required (see --help)");
     if (cli_load_model(a->model, &a->common, &a->m))
         return 1;
+    int64_t shape[4];
+    int nd = 0;
+    memae_model_input_shape(a->m, shape, &nd);
+    if (nd == 4 && cli_is_video_path(a->data)) {
+        a->videos = 1; /* streamed by the video commands (cli/video_*.c) */
+        return 0;
+    }
     if (memae_is_table_path(a->data)) {
         int st = memae_table_load(a->m, a->data, &a->table.opts, &a->x, &a->n, &a->y);
         return st ? cli_model_fail(a->m, st) : 0;

@@ -6,6 +6,7 @@
 
 #include "common.h"
 #include "table.h"
+#include "video.h"
 
 typedef struct cli_apply {
     const char *model, *data, *out, *labels;
@@ -22,12 +23,16 @@ typedef struct cli_apply {
     float *x;
     int64_t n;
     uint8_t *y;        /* labels of a table file (1 = anomaly), NULL when it has none */
+    int batch_given;        /* --batch was given (videos have another default) */
+    int videos;             /* --data is a video data set for a clip model: x is not loaded */
+    cli_video_opts video;   /* --cache, --fill-edges, --normalize, --heatmaps */
 } cli_apply;
 
 #define CLI_APPLY_HELP                                                                      \
     "  -m, --model F     the model (required)\n"                                             \
     "  --data X          samples: .npy, IDX, a folder of images, or a table (.csv .tsv\n"    \
-    "                    .txt, .npz, .mat: encoded and scaled as at training) (required)\n" \
+    "                    .txt, .npz, .mat: encoded and scaled as at training); for a video\n" \
+    "                    model also videos (see below) (required)\n"                        \
     "  --batch B         samples per forward pass (default 256)\n" CLI_TABLE_HELP
 
 /* Parses the flags (extra: also --score, --threshold), loads the model and

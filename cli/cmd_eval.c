@@ -26,7 +26,13 @@ static const char usage[] =
     "                    applied to the evaluated data since the training data is not at\n"
     "                    hand); --threshold wins over it, both over the stored threshold\n"
     "  --score mse|mae   the score (default mse)\n"
-    "  --json            one JSON object instead of text\n" CLI_COMMON_HELP;
+    "  --json            one JSON object instead of text\n" CLI_COMMON_HELP CLI_VIDEO_SCORE_HELP
+    "For videos, the frame-level ROC-AUC of all frames together (micro, the papers'\n"
+    "number), the mean of the per-video AUCs (macro), the EER, and each video's AUC;\n"
+    "unscored frames are left out.  --labels: one 0/1 per frame (.txt or .npy) per\n"
+    "video in a folder, matched by name; a file of 1-based inclusive intervals, one\n"
+    "line per video (\"Test001: 61-180\", UCSD's UCSDped2.m); the MemAE code's Test_gt/\n"
+    "*.mat ('l'); Avenue's volLabel masks; ShanghaiTech's test_frame_mask/*.npy.\n";
 
 static void print(const memae_eval_result *r, int json, const char *model)
 {
@@ -72,6 +78,11 @@ int cmd_eval(int argc, char **argv)
             return cli_eval_protocol(argc, argv);
     cli_apply a;
     int rc = cli_apply_begin(argc, argv, usage, &a);
+    if (!rc && a.videos) {
+        rc = a.labels ? cli_video_eval(&a) : cli_fail("eval: --labels is required");
+        cli_apply_end(&a);
+        return rc;
+    }
     if (!rc && !a.labels && !a.y)
         rc = cli_fail("eval: --labels is required (or a table file with its labels)");
     uint8_t *y = NULL;

@@ -17,12 +17,27 @@ static const char usage[] =
     "  --threshold T     override the stored threshold\n"
     "  --contamination C flag the share C of X: threshold at the (1 - C) quantile of its scores\n"
     "  --score mse|mae   the score (default: mse; use the one the threshold is for)\n"
-    CLI_COMMON_HELP;
+    CLI_COMMON_HELP
+    "\nVideos (a model of C x T x H x W clips): frame t is 1 when its raw error (that of\n"
+    "the clip t-8..t+7, as memae score aligns it) is above the threshold; CSV rows\n"
+    "video,frame,error,label with frame 0-based and empty fields for unscored frames.\n"
+    "  --fill-edges      label the first 8 and last 7 frames from the nearest clip\n"
+    CLI_VIDEO_CACHE_HELP;
 
 int cmd_predict(int argc, char **argv)
 {
     cli_apply a;
     int rc = cli_apply_begin(argc, argv, usage, &a);
+    if (!rc && a.videos) {
+        double t = a.threshold;
+        if (isnan(t) && memae_model_threshold(a.m, &t) != MEMAE_OK)
+            rc = cli_fail("%s: no threshold stored (train it with memae train, or give "
+                          "--threshold)", a.model);
+        else
+            rc = cli_video_predict(&a, t);
+        cli_apply_end(&a);
+        return rc;
+    }
     float *s = rc ? NULL : cli_apply_scores(&a);
     if (!rc && !s)
         rc = 1;

@@ -11,7 +11,11 @@ static const char usage[] =
     "\n"
     "Writes the reconstructions as float32 (N, sample shape), in the model's input space\n"
     "(image2d: [0, 1]).\n"
-    "\n" CLI_APPLY_HELP "  -o, --output F    Y.npy (required)\n" CLI_COMMON_HELP;
+    "\n" CLI_APPLY_HELP "  -o, --output F    Y.npy (required)\n" CLI_COMMON_HELP
+    "\nVideos (a model of C x T x H x W clips): Y holds every clip's reconstruction,\n"
+    "(N, 1, T, H, W) with clips in the order of the videos and of their first frames.\n"
+    "  --clip-stride S   first frames of the clips S apart (default 1; T: no overlap)\n"
+    CLI_VIDEO_CACHE_HELP;
 
 int cmd_reconstruct(int argc, char **argv)
 {
@@ -19,6 +23,11 @@ int cmd_reconstruct(int argc, char **argv)
     int rc = cli_apply_begin(argc, argv, usage, &a);
     if (!rc && !a.out)
         rc = cli_fail("reconstruct: -o Y.npy is required");
+    if (!rc && a.videos) {
+        rc = cli_video_reconstruct(&a);
+        cli_apply_end(&a);
+        return rc;
+    }
     size_t ss = rc ? 0 : memae_model_sample_size(a.m);
     float *y = rc ? NULL : malloc((size_t)a.n * ss * sizeof *y);
     if (!rc && !y)

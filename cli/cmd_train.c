@@ -9,6 +9,7 @@
 #include "data.h"
 #include "io/dataset.h"
 #include "table.h"
+#include "video.h"
 
 static const char usage[] =
     "usage: memae train --data X -o MODEL [--preset P] [options]\n"
@@ -19,7 +20,8 @@ static const char usage[] =
     "quantile of the training scores) is stored in MODEL.\n"
     "\n"
     "  --data X          samples: .npy (uint8 or float32), IDX (.gz or not), or a folder of\n"
-    "                    images (png, jpg, bmp, tif) (required)\n"
+    "                    images (png, jpg, bmp, tif); with --preset video3d also videos\n"
+    "                    (see below) (required)\n"
     "  --labels L        labels of X (IDX or .npy), with --normal-class K: train on class K only\n"
     "  --normal-class K  the class to train on (needs --labels)\n"
     "  -o, --output F    the model to write (required)\n"
@@ -36,13 +38,15 @@ static const char usage[] =
     "tabular; the preset defaults to tabular for them):\n"
     "  --scale S         zscore, minmax or none, fitted on the training records (default zscore)\n"
     "  --keep-anomalies  also train on records labelled anomalous (default: they are dropped)\n"
-    CLI_TABLE_HELP CLI_COMMON_HELP;
+    CLI_TABLE_HELP CLI_COMMON_HELP CLI_VIDEO_TRAIN_HELP;
 
 typedef struct train_args {
     const char *data, *labels, *out, *preset, *config, *shape;
     long normal_class;
     memae_train_config tc;
     cli_table table;
+    cli_video_opts video;
+    int batch_given, lr_given; /* video data has other defaults */
 } train_args;
 
 static int parse(int argc, char **argv, train_args *a, cli_common *c)
@@ -57,7 +61,7 @@ static int parse(int argc, char **argv, train_args *a, cli_common *c)
         {"resume", no_argument, 0, 'R'}, {"threads", required_argument, 0, 0},
         {"seed", required_argument, 0, 0}, {"backend", required_argument, 0, 0},
         {"scale", required_argument, 0, 0}, {"keep-anomalies", no_argument, 0, 0},
-        CLI_TABLE_OPTIONS, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+        CLI_TABLE_OPTIONS, CLI_VIDEO_LONGOPTS, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     int o, idx;
     long v;
     double d;
@@ -83,11 +87,13 @@ static int parse(int argc, char **argv, train_args *a, cli_common *c)
             if (cli_parse_int("--batch", optarg, 1, 1000000, &v))
                 return 1;
             a->tc.batch = (int)v;
+            a->batch_given = 1;
             break;
         case 'r':
             if (cli_parse_float("--lr", optarg, 1e-12, 10, &d))
                 return 1;
             a->tc.adam.lr = (float)d;
+            a->lr_given = 1;
             break;
         case 'C':
             if (cli_parse_float("--contamination", optarg, 1e-9, 1 - 1e-9, &d))
@@ -101,8 +107,12 @@ static int parse(int argc, char **argv, train_args *a, cli_common *c)
             break;
         case 'h': fputs(usage, stdout); exit(0);
         case 0: {
-            int r = cli_table_flag(&a->table, opts[idx].name, optarg);
-            if (r < 0 || (r == 0 && cli_common_flag(c, opts[idx].name, optarg) < 0))
+            int h = cli_table_flag(&a->table, opts[idx].name, optarg);
+            if (h == 0)
+                h = cli_video_flag(&a->video, opts[idx].name, optarg);
+            if (h == 0)
+                h = cli_common_flag(c, opts[idx].name, optarg);
+            if (h < 0)
                 return 1;
             break;
         }
@@ -150,17 +160,37 @@ static int keep_class(memae_model *m, const char *labels, long k, float *x, int6
     return 0;
 }
 
+static int train_videos(train_args *a, const cli_common *c, const char *preset)
+{
+    if (a->labels)
+        return cli_fail("train: --labels and --normal-class are for arrays, not videos");
+    if (!a->batch_given)
+        a->tc.batch = 10;
+    if (!a->lr_given)
+        a->tc.adam.lr = 1e-4f;
+    char ckpt[4096];
+    snprintf(ckpt, sizeof ckpt, "%s.ckpt", a->out);
+    a->tc.checkpoint = ckpt;
+    cli_video_train_args v = {.data = a->data, .out = a->out, .preset = preset,
+                              .config = a->config, .shape = a->shape, .tc = &a->tc,
+                              .common = c, .video = &a->video};
+    return cli_video_train(&v);
+}
+
 int cmd_train(int argc, char **argv)
 {
     train_args a = {.normal_class = -1, .tc = memae_train_config_default()};
     cli_common c = {.seed = 1};
     cli_table_init(&a.table);
+    cli_video_opts_default(&a.video);
     int rc = parse(argc, argv, &a, &c);
     if (rc)
         return rc;
     a.tc.seed = c.seed;
     int table = memae_is_table_path(a.data);
     const char *preset = a.preset ? a.preset : table ? "tabular" : "image2d";
+    if (!strcmp(preset, "video3d") && cli_is_video_path(a.data))
+        return train_videos(&a, &c, preset);
     if (!strcmp(preset, "tabular") && !a.labels)
         return cli_train_table(a.data, a.out, a.config, &a.table, &a.tc, &c);
     if (table)

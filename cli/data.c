@@ -150,9 +150,11 @@ void cli_progress(const memae_progress *p, void *user)
                  p->seconds / (frac > 0 ? frac : 1) * (p->epochs - p->epoch);
     char e[32];
     hms(eta, e, sizeof e);
+    /* Whole samples/s for images; video clips on a CPU go below one per second. */
+    int digits = p->samples_per_s >= 100 ? 0 : p->samples_per_s >= 1 ? 1 : 3;
     if (!tty) {
-        fprintf(stderr, "epoch %d/%d: loss %.6f mse %.6f entropy %.4f, %.0f samples/s, %.1f s, "
-                "ETA %s\n", p->epoch, p->epochs, p->loss, p->mse, p->entropy, p->samples_per_s,
+        fprintf(stderr, "epoch %d/%d: loss %.6f mse %.6f entropy %.4f, %.*f samples/s, %.1f s, "
+                "ETA %s\n", p->epoch, p->epochs, p->loss, p->mse, p->entropy, digits, p->samples_per_s,
                 p->seconds, e);
         return;
     }
@@ -161,9 +163,9 @@ void cli_progress(const memae_progress *p, void *user)
     for (int i = 0; i < 20; i++)
         bar[i] = i < fill ? '=' : i == fill ? '>' : ' ';
     bar[20] = '\0';
-    fprintf(stderr, "\repoch %d/%d [%s] %lld/%lld loss %.5f mse %.5f ent %.3f %.0f/s ETA %s ",
+    fprintf(stderr, "\repoch %d/%d [%s] %lld/%lld loss %.5f mse %.5f ent %.3f %.*f/s ETA %s ",
             p->epoch, p->epochs, bar, (long long)p->batch, (long long)p->batches, p->loss,
-            p->mse, p->entropy, p->samples_per_s, e);
+            p->mse, p->entropy, digits, p->samples_per_s, e);
     if (p->epoch_done)
         fputc('\n', stderr);
     fflush(stderr);

@@ -232,6 +232,27 @@ memae_train_config memae_train_config_default(void);
 int memae_train(memae_model *m, const float *x, int64_t n, const memae_train_config *cfg,
                 memae_progress_fn progress, void *user);
 
+/*
+ * Samples produced on demand, for data that is not one array in memory (clips
+ * streamed from a video frame cache).  get copies sample i (0 <= i < n), in
+ * the model's input space, into dst (memae_model_sample_size floats); on
+ * failure it returns a status and writes a message into msg (msg_len bytes).
+ */
+typedef struct memae_source {
+    int64_t n;
+    int (*get)(void *ctx, int64_t i, float *dst, char *msg, size_t msg_len);
+    void *ctx;
+} memae_source;
+
+/* memae_train over a source: the same batches, results and checkpoints as
+ * memae_train over an array holding the same samples. */
+int memae_train_source(memae_model *m, const memae_source *src, const memae_train_config *cfg,
+                       memae_progress_fn progress, void *user);
+
+/* Scores of all samples of a source, batch by batch (batch <= 0: 256). */
+int memae_model_score_source(memae_model *m, const memae_source *src, int kind, int batch,
+                             float *scores);
+
 /* Save with the Adam state (a checkpoint) / load one into m (same configuration). */
 int memae_model_save_checkpoint(memae_model *m, const char *path, const char *train_json);
 int memae_model_load_checkpoint(memae_model *m, const char *path, char **train_json);

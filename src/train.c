@@ -14,6 +14,7 @@
 #include "core/rng.h"
 #include "eval/metrics.h"
 #include "nn/model.h"
+#include "source.h"
 
 memae_train_config memae_train_config_default(void)
 {
@@ -65,12 +66,13 @@ static int resume(memae_model *m, const memae_train_config *c, int64_t n, int *e
 }
 
 /* "memae_threshold" and "memae_train" from the scores of the training data. */
-static int store_threshold(memae_model *m, const float *x, int64_t n, const memae_train_config *c)
+static int store_threshold(memae_model *m, const memae_source *src, const memae_train_config *c)
 {
+    int64_t n = src->n;
     float *scores = malloc((size_t)n * sizeof *scores);
     if (!scores)
         return memae_seterr(&m->err, MEMAE_E_NOMEM, "out of memory scoring the training data");
-    int st = memae_model_score_all(m, x, n, c->score_kind, c->batch, scores);
+    int st = memae_model_score_source(m, src, c->score_kind, c->batch, scores);
     double q = 0, mean = 0, var = 0;
     memae_err err = {0};
     if (!st && (st = memae_quantile(scores, (size_t)n, 1.0 - c->contamination, &q, &err)))
@@ -111,11 +113,11 @@ static int check_config(memae_model *m, const memae_train_config *c, int64_t n)
     return MEMAE_OK;
 }
 
-static int run_epoch(memae_model *m, const float *x, int64_t n, const memae_train_config *c,
+static int run_epoch(memae_model *m, const memae_source *src, const memae_train_config *c,
                      int epoch, int64_t *order, float *buf, memae_progress_fn progress,
                      void *user)
 {
-    size_t ss = memae_model_sample_size(m);
+    int64_t n = src->n;
     int min_batch = memae_model_min_batch(m);
     memae_rng r;
     memae_rng_seed(&r, c->seed * 0x9e3779b97f4a7c15ULL + (uint64_t)epoch);
@@ -128,11 +130,10 @@ static int run_epoch(memae_model *m, const float *x, int64_t n, const memae_trai
     double t0 = now(), sl = 0, sm = 0, se = 0;
     for (int64_t b = 0; b < batches; b++) {
         int bs = b < full ? c->batch : (int)rest;
-        for (int i = 0; i < bs; i++)
-            memcpy(buf + (size_t)i * ss, x + (size_t)order[b * c->batch + i] * ss,
-                   ss * sizeof *buf);
         memae_stats st;
-        int s = memae_model_train_step(m, buf, bs, &c->adam, &st);
+        int s = memae_source_fill(m, src, order, b * c->batch, bs, buf);
+        if (!s)
+            s = memae_model_train_step(m, buf, bs, &c->adam, &st);
         if (s)
             return s;
         sl += st.loss;
@@ -153,9 +154,10 @@ static int run_epoch(memae_model *m, const float *x, int64_t n, const memae_trai
     return MEMAE_OK;
 }
 
-int memae_train(memae_model *m, const float *x, int64_t n, const memae_train_config *cfg,
-                memae_progress_fn progress, void *user)
+int memae_train_source(memae_model *m, const memae_source *src, const memae_train_config *cfg,
+                       memae_progress_fn progress, void *user)
 {
+    int64_t n = src->n;
     memae_train_config c = cfg ? *cfg : memae_train_config_default();
     int st = check_config(m, &c, n), done = 0;
     if (!st && c.resume)
@@ -168,7 +170,7 @@ int memae_train(memae_model *m, const float *x, int64_t n, const memae_train_con
     if (!order || !buf)
         st = memae_seterr(&m->err, MEMAE_E_NOMEM, "out of memory for a batch of %d", c.batch);
     for (int e = done; !st && e < c.epochs; e++) {
-        st = run_epoch(m, x, n, &c, e, order, buf, progress, user);
+        st = run_epoch(m, src, &c, e, order, buf, progress, user);
         if (!st && c.checkpoint) {
             char *state = train_state(&c, e + 1, n);
             st = state ? memae_model_save_checkpoint(m, c.checkpoint, state)
@@ -178,5 +180,13 @@ int memae_train(memae_model *m, const float *x, int64_t n, const memae_train_con
     }
     free(order);
     free(buf);
-    return st ? st : store_threshold(m, x, n, &c);
+    return st ? st : store_threshold(m, src, &c);
+}
+
+int memae_train(memae_model *m, const float *x, int64_t n, const memae_train_config *cfg,
+                memae_progress_fn progress, void *user)
+{
+    memae_array_source a;
+    memae_source src = memae_array_source_make(&a, x, n, memae_model_sample_size(m));
+    return memae_train_source(m, &src, cfg, progress, user);
 }

@@ -40,7 +40,7 @@ int memae_array_load(const char *path, int channels, int h, int w, memae_array *
 }
 
 /* uint8 -> float by the model's "memae_normalization" ({"kind":"affine",...}). */
-static int uint8_rule(const memae_model *m, float *scale, float *offset, memae_err *err)
+int memae_model_uint8_rule(const memae_model *m, float *scale, float *offset, memae_err *err)
 {
     *scale = 1.0f;
     *offset = 0.0f;
@@ -122,7 +122,7 @@ int memae_data_from_array(memae_model *m, const char *path, const memae_array *s
     if (!st)
         st = check_shape(m, path, &a, &m->err);
     if (!st && a.dtype == MEMAE_U8)
-        st = uint8_rule(m, &scale, &offset, &m->err);
+        st = memae_model_uint8_rule(m, &scale, &offset, &m->err);
     if (!st)
         st = memae_array_to_f32(&a, scale, offset, x, &m->err);
     int64_t count = a.ndim ? a.shape[0] : 0;

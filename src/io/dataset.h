@@ -13,4 +13,7 @@ int memae_array_load(const char *path, int channels, int h, int w, memae_array *
 int memae_data_from_array(memae_model *m, const char *path, const memae_array *a, float **x,
                           int64_t *n);
 
+/* How uint8 pixels map into m's input space: x * scale + offset (video3d: [-1, 1]). */
+int memae_model_uint8_rule(const memae_model *m, float *scale, float *offset, memae_err *err);
+
 #endif

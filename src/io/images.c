@@ -117,23 +117,22 @@ int memae_frame_to_planar(const struct AVFrame *f, int channels, int h, int w, u
     return MEMAE_OK;
 }
 
-/* Demuxes and decodes until the first frame of the best video stream. */
-static int decode_first(const char *path, AVFrame **out, memae_err *err)
+int memae_av_open(const char *path, const char *what, struct AVFormatContext **fmt_out,
+                  struct AVCodecContext **dec_out, int *stream, memae_err *err)
 {
     AVFormatContext *fmt = NULL;
     AVCodecContext *dec = NULL;
-    AVPacket *pkt = NULL;
-    AVFrame *frame = NULL;
     AVDictionary *opts = NULL;
     const AVCodec *codec = NULL;
     int st = MEMAE_OK, ret;
-    *out = NULL;
+    *fmt_out = NULL;
+    *dec_out = NULL;
 
     struct stat sb;
     if (stat(path, &sb) != 0)
         return memae_seterr(err, MEMAE_E_IO, "%s: cannot open: %s", path, strerror(errno));
     if (S_ISDIR(sb.st_mode))
-        return memae_seterr(err, MEMAE_E_IO, "%s: is a directory, not an image", path);
+        return memae_seterr(err, MEMAE_E_IO, "%s: is a directory, not %s", path, what);
 
     /* "file:" so that a name with a colon is not taken for a protocol; the
      * whitelist keeps playlist-like formats from opening URLs; pattern_type none
@@ -148,36 +147,69 @@ static int decode_first(const char *path, AVFrame **out, memae_err *err)
     ret = avformat_open_input(&fmt, url, NULL, &opts);
     av_dict_free(&opts);
     av_free(url);
-    if (ret < 0) {
-        st = memae_seterr(err,
-                          av_status(ret, ret == AVERROR_INVALIDDATA ? MEMAE_E_FORMAT : MEMAE_E_IO),
-                          "%s: cannot open as an image: %s", path, av_err2str(ret));
-        goto done;
-    }
+    if (ret < 0)
+        return memae_seterr(err,
+                            av_status(ret, ret == AVERROR_INVALIDDATA ? MEMAE_E_FORMAT : MEMAE_E_IO),
+                            "%s: cannot open as %s: %s", path, what, av_err2str(ret));
+    /* Containers without a global header (mpeg-ts, raw streams) need a probe
+     * to know the stream's codec or size; a probe decodes frames, so it is
+     * skipped when the header says enough (every image of a frame folder).
+     * A failure of the probe is left to the decoder to report. */
+    int known = fmt->nb_streams > 0;
+    for (unsigned i = 0; i < fmt->nb_streams; i++)
+        known = known && fmt->streams[i]->codecpar->codec_id != AV_CODEC_ID_NONE &&
+                fmt->streams[i]->codecpar->width > 0;
+    if (!known)
+        avformat_find_stream_info(fmt, NULL);
     ret = av_find_best_stream(fmt, AVMEDIA_TYPE_VIDEO, -1, -1, &codec, 0);
     if (ret < 0) {
         st = memae_seterr(
             err, ret == AVERROR_DECODER_NOT_FOUND ? MEMAE_E_UNSUPPORTED : MEMAE_E_FORMAT,
-            "%s: no decodable image (%s format): %s", path, fmt->iformat->name, av_err2str(ret));
+            "%s: no decodable %s (%s format): %s", path, what, fmt->iformat->name,
+            av_err2str(ret));
         goto done;
     }
-    int index = ret;
-    dec = avcodec_alloc_context3(codec);
-    pkt = av_packet_alloc();
-    frame = av_frame_alloc();
-    if (!dec || !pkt || !frame) {
+    *stream = ret;
+    if (!(dec = avcodec_alloc_context3(codec))) {
         st = memae_seterr(err, MEMAE_E_NOMEM, "%s: out of memory", path);
         goto done;
     }
     /* Not AV_EF_EXPLODE: it would catch some damaged files, but it also
      * refuses valid ones (FFmpeg's own tif, for a tag it does not know). */
-    ret = avcodec_parameters_to_context(dec, fmt->streams[index]->codecpar);
+    ret = avcodec_parameters_to_context(dec, fmt->streams[*stream]->codecpar);
     if (ret >= 0)
         ret = avcodec_open2(dec, codec, NULL);
-    if (ret < 0) {
-        st =
-            memae_seterr(err, av_status(ret, MEMAE_E_UNSUPPORTED),
-                         "%s: cannot start the %s decoder: %s", path, codec->name, av_err2str(ret));
+    if (ret < 0)
+        st = memae_seterr(err, av_status(ret, MEMAE_E_UNSUPPORTED),
+                          "%s: cannot start the %s decoder: %s", path, codec->name,
+                          av_err2str(ret));
+done:
+    if (st != MEMAE_OK) {
+        avcodec_free_context(&dec);
+        avformat_close_input(&fmt);
+        return st;
+    }
+    *fmt_out = fmt;
+    *dec_out = dec;
+    return MEMAE_OK;
+}
+
+/* Demuxes and decodes until the first frame of the best video stream. */
+static int decode_first(const char *path, AVFrame **out, memae_err *err)
+{
+    AVFormatContext *fmt = NULL;
+    AVCodecContext *dec = NULL;
+    AVPacket *pkt = NULL;
+    AVFrame *frame = NULL;
+    int st, ret = 0, index = 0;
+    *out = NULL;
+    if ((st = memae_av_open(path, "an image", &fmt, &dec, &index, err)) != MEMAE_OK)
+        return st;
+    const AVCodec *codec = dec->codec;
+    pkt = av_packet_alloc();
+    frame = av_frame_alloc();
+    if (!pkt || !frame) {
+        st = memae_seterr(err, MEMAE_E_NOMEM, "%s: out of memory", path);
         goto done;
     }
 
@@ -404,4 +436,22 @@ int memae_images_read_dir(const char *dir, int channels, int h, int w, memae_arr
     else
         *out = a;
     return st;
+}
+
+int memae_image_list(const char *dir, char ***paths, size_t *n, memae_err *err)
+{
+    name_list l = {0};
+    *paths = NULL;
+    *n = 0;
+    int st = list_images(dir, &l, err);
+    if (st == MEMAE_OK) {
+        *paths = l.v;
+        *n = l.n;
+    }
+    return st;
+}
+
+int memae_is_image_name(const char *name)
+{
+    return has_image_ext(name);
 }

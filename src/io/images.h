@@ -62,6 +62,17 @@ int memae_images_read_dir(const char *dir, int channels, int h, int w, memae_arr
 
 struct AVFrame;
 struct SwsContext;
+struct AVFormatContext;
+struct AVCodecContext;
+
+/*
+ * Opens path with libavformat (local files only, no name patterns) and a
+ * decoder for its best video stream; what ("an image", "a video") goes into
+ * messages.  On success the caller owns *fmt and *dec (avformat_close_input,
+ * avcodec_free_context); *stream is the stream's index.
+ */
+int memae_av_open(const char *path, const char *what, struct AVFormatContext **fmt,
+                  struct AVCodecContext **dec, int *stream, memae_err *err);
 
 /*
  * Converts a decoded frame to planar uint8 as above, at h x w (both > 0), into
@@ -73,6 +84,16 @@ struct SwsContext;
  */
 int memae_frame_to_planar(const struct AVFrame *f, int channels, int h, int w, uint8_t *dst,
                           struct SwsContext **sws, const char *what, memae_err *err);
+
+/*
+ * Full paths of dir's image files as memae_images_read_dir takes them (same
+ * filter and order); *paths and each entry are malloc'd (free each, then the
+ * array).  A folder without image files is MEMAE_E_IO.
+ */
+int memae_image_list(const char *dir, char ***paths, size_t *n, memae_err *err);
+
+/* 1 when name has one of MEMAE_IMAGE_EXTS (case-insensitive). */
+int memae_is_image_name(const char *name);
 
 /* Lowers FFmpeg's log level as described above; call before other FFmpeg calls. */
 void memae_av_quiet(void);

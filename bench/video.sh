@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Frame-level AUC and scoring speed of the official video3d model (1x16x256x256,
+# 96-256 channels, 2000 memory slots) on the synthetic set of
+# tests/util/make_videos.sh at 256 x 256, 64 frames per video, on oneDNN.
+# Training is brief on purpose (about 3 minutes in all on 2 idle cores): EPOCHS epochs over
+# clips STRIDE frames apart.  The eval command's time is one pass of decoding
+# and scoring every clip, so frames/s = scored frames / time (decoding 256
+# small frames is a fraction of a second of it).
+# usage: bench/video.sh [DIR=/tmp/memae_video_bench]   (THREADS, EPOCHS, STRIDE, LR)
+set -eu
+B=${MEMAE_BIN:-build/memae} D=${1:-/tmp/memae_video_bench}
+TH=${THREADS:-2} EPOCHS=${EPOCHS:-3} STRIDE=${STRIDE:-8} LR=${LR:-0.001}
+[ -d "$D/train" ] || bash "$(dirname "$0")/../tests/util/make_videos.sh" "$D" 256 64
+COMMON=(--cache "$D/cache" --backend dnnl --threads "$TH")
+echo "== train: $EPOCHS epochs, clip stride $STRIDE, batch 4, lr $LR"
+/usr/bin/time -f "train: %e s, peak %M KiB" "$B" train --preset video3d --data "$D/train" \
+  "${COMMON[@]}" --epochs "$EPOCHS" --clip-stride "$STRIDE" --batch 4 --lr "$LR" -o "$D/m.safetensors"
+echo "== eval (decoding the test videos into the cache, scoring every clip, metrics)"
+start=$(date +%s.%N)
+"$B" eval -m "$D/m.safetensors" --data "$D/test" "${COMMON[@]}" --batch 4 \
+  --labels "$D/gt/intervals.txt" --json | tee "$D/eval.json"
+end=$(date +%s.%N)
+frames=$(sed -n 's/.*"frames_scored":[[:space:]]*\([0-9]*\).*/\1/p' "$D/eval.json")
+awk -v f="$frames" -v s="$start" -v e="$end" \
+  'BEGIN {printf "scored %d frames in %.1f s: %.2f frames/s\n", f, e - s, f / (e - s)}'

@@ -1,0 +1,76 @@
+/* memae score on videos: per video and frame, the error and the anomaly score. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "apply.h"
+#include "video.h"
+
+/* The CSV rows; unscored frames have empty error and score fields. */
+static int write_rows(FILE *fp, const memae_video_set *s, const cli_video_scores *sc,
+                      const char *column)
+{
+    int ok = fprintf(fp, "video,frame,error,%s\n", column) > 0;
+    for (int64_t v = 0; ok && v < s->nv; v++)
+        for (int64_t f = 0; ok && f < s->frames[v]; f++) {
+            if (isnan(sc->err[v][f]))
+                ok = fprintf(fp, "%s,%lld,,\n", s->names[v], (long long)f) > 0;
+            else
+                ok = fprintf(fp, "%s,%lld,%.9g,%.9g\n", s->names[v], (long long)f, sc->err[v][f],
+                             sc->score[v][f]) > 0;
+        }
+    return ok;
+}
+
+int cli_video_write_csv(const char *path, const memae_video_set *s, const cli_video_scores *sc,
+                        const char *column)
+{
+    if (!path)
+        return write_rows(stdout, s, sc, column) && fflush(stdout) == 0 ? 0
+                                                                        : cli_fail("cannot write");
+    size_t n = strlen(path);
+    if (n < 4 || strcmp(path + n - 4, ".csv"))
+        return cli_fail("%s: video scores are written as .csv", path);
+    char tmp[4096];
+    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
+    FILE *fp = fopen(tmp, "w");
+    if (!fp)
+        return cli_fail("%s: cannot create: %s", path, strerror(errno));
+    int ok = write_rows(fp, s, sc, column) && fflush(fp) == 0 && fsync(fileno(fp)) == 0;
+    ok = fclose(fp) == 0 && ok;
+    if (!ok || rename(tmp, path) != 0) {
+        int e = errno;
+        unlink(tmp);
+        return cli_fail("%s: cannot write: %s", path, strerror(e));
+    }
+    return 0;
+}
+
+int cli_video_check_output(const char *path)
+{
+    size_t n = path ? strlen(path) : 4;
+    return n < 4 || (path && strcmp(path + n - 4, ".csv"))
+               ? cli_fail("%s: video scores are written as .csv", path)
+               : 0;
+}
+
+int cli_video_score(cli_apply *a)
+{
+    cli_video_data d;
+    if (cli_video_check_output(a->out)) /* before minutes of scoring */
+        return 1;
+    if (cli_video_open(a->m, a->data, &a->video, 1, &d))
+        return 1;
+    cli_video_scores sc;
+    int rc = cli_video_score_all(a->m, &d, a->kind, a->batch_given ? a->batch : 2, &a->video, &sc);
+    if (!rc && a->video.heatmaps)
+        rc = cli_video_figures(a, &d, &sc);
+    if (!rc)
+        rc = cli_video_write_csv(a->out, &d.set, &sc, "score");
+    cli_video_scores_free(&sc);
+    cli_video_close(&d);
+    return rc;
+}
