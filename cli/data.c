@@ -38,7 +38,8 @@ int cli_load_binary_labels(memae_model *m, const char *path, int64_t n, long nor
             (*out)[i] = (uint8_t)y[i];
         else
             rc = cli_fail("%s: label %lld of sample %lld is not 0 or 1 (give --normal-class K "
-                          "for class labels)", path, (long long)y[i], (long long)i);
+                          "for class labels)",
+                          path, (long long)y[i], (long long)i);
     }
     memae_free(y);
     if (rc) {
@@ -65,49 +66,60 @@ int cli_write_npy(const char *path, const float *v, const int64_t *shape, int nd
     return memae_npy_write(path, &a, &err) ? cli_fail("%s", err.msg) : 0;
 }
 
+int cli_write_with(const char *path, memae_fill_fn fill, void *ctx)
+{
+    memae_err err = {0};
+    return memae_write_atomic_fn(path, fill, ctx, &err) ? cli_fail("%s", err.msg) : 0;
+}
+
+typedef struct csv_rows {
+    const float *v;
+    int64_t n, cols;
+    int as_u8;
+    const char *header;
+} csv_rows;
+
+static int fill_csv(FILE *fp, void *ctx, memae_err *err)
+{
+    (void)err;
+    const csv_rows *r = ctx;
+    int ok = fprintf(fp, "index,%s\n", r->header) > 0;
+    for (int64_t i = 0; ok && i < r->n; i++) {
+        ok = fprintf(fp, "%lld", (long long)i) > 0;
+        for (int64_t c = 0; ok && c < r->cols; c++)
+            ok = r->as_u8 ? fprintf(fp, ",%d", (int)r->v[i * r->cols + c]) > 0
+                          : fprintf(fp, ",%.9g", r->v[i * r->cols + c]) > 0;
+        ok = ok && fputc('\n', fp) != EOF;
+    }
+    return MEMAE_OK; /* a failed write sets the stream's error flag */
+}
+
 static int write_csv(const char *path, const float *v, int64_t n, int64_t cols, int as_u8,
                      const char *header)
 {
-    char tmp[4096];
-    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
-    FILE *fp = fopen(tmp, "w");
-    if (!fp)
-        return cli_fail("%s: cannot create: %s", path, strerror(errno));
-    int ok = fprintf(fp, "index,%s\n", header) > 0;
-    for (int64_t i = 0; ok && i < n; i++) {
-        ok = fprintf(fp, "%lld", (long long)i) > 0;
-        for (int64_t c = 0; ok && c < cols; c++)
-            ok = as_u8 ? fprintf(fp, ",%d", (int)v[i * cols + c]) > 0
-                       : fprintf(fp, ",%.9g", v[i * cols + c]) > 0;
-        ok = ok && fputc('\n', fp) != EOF;
-    }
-    ok = ok && fflush(fp) == 0 && fsync(fileno(fp)) == 0;
-    ok = fclose(fp) == 0 && ok;
-    if (!ok || rename(tmp, path) != 0) {
-        int e = errno;
-        unlink(tmp);
-        return cli_fail("%s: cannot write: %s", path, strerror(e));
-    }
-    return 0;
+    csv_rows r = {v, n, cols, as_u8, header};
+    return cli_write_with(path, fill_csv, &r);
 }
 
-int cli_write_text(const char *path, const char *text, size_t len)
+typedef struct text {
+    const char *s;
+    size_t len;
+} text;
+
+static int fill_text(FILE *fp, void *ctx, memae_err *err)
+{
+    (void)err;
+    const text *t = ctx;
+    fwrite(t->s, 1, t->len, fp);
+    return MEMAE_OK;
+}
+
+int cli_write_text(const char *path, const char *s, size_t len)
 {
     if (!path)
-        return fwrite(text, 1, len, stdout) == len ? 0 : cli_fail("cannot write to stdout");
-    char tmp[4096];
-    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
-    FILE *fp = fopen(tmp, "w");
-    if (!fp)
-        return cli_fail("%s: cannot create: %s", path, strerror(errno));
-    int ok = fwrite(text, 1, len, fp) == len && fflush(fp) == 0 && fsync(fileno(fp)) == 0;
-    ok = fclose(fp) == 0 && ok;
-    if (!ok || rename(tmp, path) != 0) {
-        int e = errno;
-        unlink(tmp);
-        return cli_fail("%s: cannot write: %s", path, strerror(e));
-    }
-    return 0;
+        return fwrite(s, 1, len, stdout) == len ? 0 : cli_fail("cannot write to stdout");
+    text t = {s, len};
+    return cli_write_with(path, fill_text, &t);
 }
 
 int cli_write_table(const char *path, const float *v, int64_t n, int64_t cols, int as_u8,
@@ -125,8 +137,11 @@ int cli_write_table(const char *path, const float *v, int64_t n, int64_t cols, i
         return cli_fail("out of memory");
     for (int64_t i = 0; i < n * cols; i++)
         u[i] = (uint8_t)v[i];
-    memae_array a = {.dtype = MEMAE_U8, .ndim = cols > 1 ? 2 : 1, .shape = {n, cols},
-                     .data = u, .nbytes = (size_t)(n * cols)};
+    memae_array a = {.dtype = MEMAE_U8,
+                     .ndim = cols > 1 ? 2 : 1,
+                     .shape = {n, cols},
+                     .data = u,
+                     .nbytes = (size_t)(n * cols)};
     memae_err err = {0};
     int rc = memae_npy_write(path, &a, &err) ? cli_fail("%s", err.msg) : 0;
     free(u);
@@ -153,8 +168,10 @@ void cli_progress(const memae_progress *p, void *user)
     /* Whole samples/s for images; video clips on a CPU go below one per second. */
     int digits = p->samples_per_s >= 100 ? 0 : p->samples_per_s >= 1 ? 1 : 3;
     if (!tty) {
-        fprintf(stderr, "epoch %d/%d: loss %.6f mse %.6f entropy %.4f, %.*f samples/s, %.1f s, "
-                "ETA %s\n", p->epoch, p->epochs, p->loss, p->mse, p->entropy, digits, p->samples_per_s,
+        fprintf(stderr,
+                "epoch %d/%d: loss %.6f mse %.6f entropy %.4f, %.*f samples/s, %.1f s, "
+                "ETA %s\n",
+                p->epoch, p->epochs, p->loss, p->mse, p->entropy, digits, p->samples_per_s,
                 p->seconds, e);
         return;
     }
@@ -164,8 +181,8 @@ void cli_progress(const memae_progress *p, void *user)
         bar[i] = i < fill ? '=' : i == fill ? '>' : ' ';
     bar[20] = '\0';
     fprintf(stderr, "\repoch %d/%d [%s] %lld/%lld loss %.5f mse %.5f ent %.3f %.*f/s ETA %s ",
-            p->epoch, p->epochs, bar, (long long)p->batch, (long long)p->batches, p->loss,
-            p->mse, p->entropy, digits, p->samples_per_s, e);
+            p->epoch, p->epochs, bar, (long long)p->batch, (long long)p->batches, p->loss, p->mse,
+            p->entropy, digits, p->samples_per_s, e);
     if (p->epoch_done)
         fputc('\n', stderr);
     fflush(stderr);

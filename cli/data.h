@@ -4,6 +4,7 @@
 
 #include <stdint.h>
 
+#include "io/atomic.h"
 #include "memae.h"
 
 /* Samples for m from path (error printed; 0 on success). */
@@ -21,6 +22,8 @@ int cli_write_table(const char *path, const float *v, int64_t n, int64_t cols, i
 
 /* Text to path atomically (a temporary file, then rename); NULL path: stdout. */
 int cli_write_text(const char *path, const char *text, size_t len);
+/* path written atomically by fill (see io/atomic.h); the error reported. */
+int cli_write_with(const char *path, memae_fill_fn fill, void *ctx);
 
 /* An N-d float32 array to .npy. */
 int cli_write_npy(const char *path, const float *v, const int64_t *shape, int ndim);

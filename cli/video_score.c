@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "apply.h"
+#include "data.h"
 #include "video.h"
 
 /* The CSV rows; unscored frames have empty error and score fields. */
@@ -25,6 +26,20 @@ static int write_rows(FILE *fp, const memae_video_set *s, const cli_video_scores
     return ok;
 }
 
+typedef struct score_rows {
+    const memae_video_set *s;
+    const cli_video_scores *sc;
+    const char *column;
+} score_rows;
+
+static int fill_rows(FILE *fp, void *ctx, memae_err *err)
+{
+    (void)err;
+    const score_rows *r = ctx;
+    write_rows(fp, r->s, r->sc, r->column); /* a failed write sets the stream's error flag */
+    return MEMAE_OK;
+}
+
 int cli_video_write_csv(const char *path, const memae_video_set *s, const cli_video_scores *sc,
                         const char *column)
 {
@@ -34,19 +49,8 @@ int cli_video_write_csv(const char *path, const memae_video_set *s, const cli_vi
     size_t n = strlen(path);
     if (n < 4 || strcmp(path + n - 4, ".csv"))
         return cli_fail("%s: video scores are written as .csv", path);
-    char tmp[4096];
-    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
-    FILE *fp = fopen(tmp, "w");
-    if (!fp)
-        return cli_fail("%s: cannot create: %s", path, strerror(errno));
-    int ok = write_rows(fp, s, sc, column) && fflush(fp) == 0 && fsync(fileno(fp)) == 0;
-    ok = fclose(fp) == 0 && ok;
-    if (!ok || rename(tmp, path) != 0) {
-        int e = errno;
-        unlink(tmp);
-        return cli_fail("%s: cannot write: %s", path, strerror(e));
-    }
-    return 0;
+    score_rows r = {s, sc, column};
+    return cli_write_with(path, fill_rows, &r);
 }
 
 int cli_video_check_output(const char *path)

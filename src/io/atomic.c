@@ -7,25 +7,6 @@
 #include <string.h>
 #include <unistd.h>
 
-static int write_all(int fd, const void *buf, size_t n)
-{
-    const char *p = buf;
-    while (n > 0) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w < 0)
-            return -1;
-        if (w == 0) {
-            errno = EIO; /* no progress and no reason given */
-            return -1;
-        }
-        p += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
-
 /* The rename is durable only once the directory entry is flushed too. */
 static void sync_parent_dir(const char *path)
 {
@@ -43,40 +24,60 @@ static void sync_parent_dir(const char *path)
     }
 }
 
-int memae_write_atomic(const char *path, const void *const *bufs, const size_t *lens, int n,
-                       memae_err *err)
+int memae_write_atomic_fn(const char *path, memae_fill_fn fill, void *ctx, memae_err *err)
 {
     size_t tlen = strlen(path) + 32;
     char *tmp = malloc(tlen);
     if (!tmp)
         return memae_seterr(err, MEMAE_E_NOMEM, "%s: cannot write: out of memory", path);
     snprintf(tmp, tlen, "%s.tmp.%ld", path, (long)getpid());
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-    if (fd < 0) {
+    FILE *fp = fopen(tmp, "wb");
+    if (!fp) {
         int st =
             memae_seterr(err, MEMAE_E_IO, "%s: cannot create %s: %s", path, tmp, strerror(errno));
         free(tmp);
         return st;
     }
     const char *step = NULL;
-    int e = 0;
-    for (int i = 0; i < n && !step; i++)
-        if (write_all(fd, bufs[i], lens[i]) != 0)
-            step = "write", e = errno;
-    if (!step && fsync(fd) != 0)
+    int e = 0, st = fill(fp, ctx, err);
+    if (st == MEMAE_OK && (fflush(fp) != 0 || ferror(fp)))
+        step = "write", e = errno ? errno : EIO;
+    else if (st == MEMAE_OK && fsync(fileno(fp)) != 0)
         step = "fsync", e = errno;
-    if (close(fd) != 0 && !step)
+    if (fclose(fp) != 0 && st == MEMAE_OK && !step)
         step = "close", e = errno;
-    if (!step && rename(tmp, path) != 0)
+    if (st == MEMAE_OK && !step && rename(tmp, path) != 0)
         step = "rename", e = errno;
-    if (step) {
+    if (step)
+        st = memae_seterr(err, MEMAE_E_IO, "%s: cannot write (%s of %s failed): %s", path, step,
+                          tmp, strerror(e));
+    if (st != MEMAE_OK)
         unlink(tmp);
-        int st = memae_seterr(err, MEMAE_E_IO, "%s: cannot write (%s of %s failed): %s", path, step,
-                              tmp, strerror(e));
-        free(tmp);
-        return st;
-    }
+    else
+        sync_parent_dir(path);
     free(tmp);
-    sync_parent_dir(path);
+    return st;
+}
+
+typedef struct parts {
+    const void *const *bufs;
+    const size_t *lens;
+    int n;
+} parts;
+
+static int write_parts(FILE *fp, void *ctx, memae_err *err)
+{
+    (void)err;
+    const parts *p = ctx;
+    for (int i = 0; i < p->n; i++)
+        if (p->lens[i] && fwrite(p->bufs[i], 1, p->lens[i], fp) != p->lens[i])
+            break; /* the stream's error flag reports it */
     return MEMAE_OK;
+}
+
+int memae_write_atomic(const char *path, const void *const *bufs, const size_t *lens, int n,
+                       memae_err *err)
+{
+    parts p = {bufs, lens, n};
+    return memae_write_atomic_fn(path, write_parts, &p, err);
 }

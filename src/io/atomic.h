@@ -7,8 +7,18 @@
 #define MEMAE_IO_ATOMIC_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "core/error.h"
+
+/* Writes the file's contents with stdio (a failed write is caught by the
+ * stream's error flag); returns MEMAE_OK or a status of its own, with its
+ * message set (a decoder's error, say). */
+typedef int (*memae_fill_fn)(FILE *fp, void *ctx, memae_err *err);
+
+/* The file made by fill, with the guarantees above: what fails leaves no
+ * file and the old one in place. */
+int memae_write_atomic_fn(const char *path, memae_fill_fn fill, void *ctx, memae_err *err);
 
 /* Writes the n parts bufs[i] (lens[i] bytes each) one after the other.
  * MEMAE_E_IO names path, the failing step and errno's text; the temporary is

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "io/atomic.h"
 #include "io/images.h"
 #include "io/video.h"
 #include "io/video_list.h"
@@ -142,66 +143,49 @@ static int try_map(const char *file, int h, int w, const source_sig *sig, memae_
     return 1;
 }
 
-static int write_all(int fd, const void *buf, size_t n, off_t at)
+/* Decoding one video into its cache file (see build). */
+typedef struct filling {
+    memae_video_reader *r;
+    const char *path;
+    int h, w;
+    const source_sig *sig;
+    uint8_t *frame;
+} filling;
+
+static int fill(FILE *fp, void *ctx, memae_err *err)
 {
-    const uint8_t *p = buf;
-    while (n > 0) {
-        ssize_t k = pwrite(fd, p, n, at);
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k <= 0)
-            return -1;
-        p += k;
-        n -= (size_t)k;
-        at += k;
-    }
-    return 0;
+    const filling *f = ctx;
+    header hd = {.h = (uint32_t)f->h, .w = (uint32_t)f->w, .sig = *f->sig};
+    memcpy(hd.magic, MAGIC, sizeof MAGIC);
+    size_t fb = (size_t)f->h * f->w;
+    int got = 1,
+        st = fseek(fp, HEADER_BYTES, SEEK_SET) == 0
+                 ? MEMAE_OK
+                 : memae_seterr(err, MEMAE_E_IO, "%s: cannot seek its cache file", f->path);
+    while (st == MEMAE_OK && (st = memae_video_next(f->r, f->frame, &got, err)) == MEMAE_OK &&
+           got && fwrite(f->frame, 1, fb, fp) == fb)
+        hd.n++;
+    if (st == MEMAE_OK && got)
+        return MEMAE_OK; /* a failed write: the stream's error flag reports it */
+    if (st == MEMAE_OK && hd.n == 0)
+        st = memae_seterr(err, MEMAE_E_FORMAT, "%s: the video has no frames", f->path);
+    /* The header goes last: a file without its frame count is never valid. */
+    if (st == MEMAE_OK && fseek(fp, 0, SEEK_SET) == 0)
+        fwrite(&hd, sizeof hd, 1, fp);
+    return st;
 }
 
-/* Decodes path into a temporary file next to file, then renames it into place. */
+/* Decodes path into the cache file, written atomically (io/atomic.h). */
 static int build(const char *file, const char *path, int h, int w, const source_sig *sig,
                  memae_err *err)
 {
-    size_t cap = strlen(file) + 32;
-    char *tmp = malloc(cap);
-    uint8_t *frame = malloc((size_t)h * w);
-    memae_video_reader *r = NULL;
-    int fd = -1, st = MEMAE_OK;
-    if (!tmp || !frame) {
-        st = memae_seterr(err, MEMAE_E_NOMEM, "%s: out of memory", path);
-        goto done;
-    }
-    snprintf(tmp, cap, "%s.tmp.%ld", file, (long)getpid());
-    if ((st = memae_video_open(path, h, w, &r, err)) != MEMAE_OK)
-        goto done;
-    if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0) {
-        st = memae_seterr(err, MEMAE_E_IO, "%s: cannot create: %s", tmp, strerror(errno));
-        goto done;
-    }
-    header hd = {.h = (uint32_t)h, .w = (uint32_t)w, .sig = *sig};
-    memcpy(hd.magic, MAGIC, sizeof MAGIC);
-    int got = 1;
-    off_t at = HEADER_BYTES;
-    while (st == MEMAE_OK && (st = memae_video_next(r, frame, &got, err)) == MEMAE_OK && got) {
-        if (write_all(fd, frame, (size_t)h * w, at) != 0)
-            st = memae_seterr(err, MEMAE_E_IO, "%s: cannot write: %s", tmp, strerror(errno));
-        at += (off_t)h * w;
-        hd.n++;
-    }
-    if (st == MEMAE_OK && hd.n == 0)
-        st = memae_seterr(err, MEMAE_E_FORMAT, "%s: the video has no frames", path);
-    /* The header goes last: a file without its frame count is never valid. */
-    if (st == MEMAE_OK && (write_all(fd, &hd, sizeof hd, 0) != 0 || fsync(fd) != 0 ||
-                           close(fd) != 0 || (fd = -1, rename(tmp, file) != 0)))
-        st = memae_seterr(err, MEMAE_E_IO, "%s: cannot write: %s", file, strerror(errno));
-done:
-    if (fd >= 0)
-        close(fd);
-    if (st != MEMAE_OK && tmp)
-        unlink(tmp);
-    memae_video_close(r);
-    free(frame);
-    free(tmp);
+    filling f = {.path = path, .h = h, .w = w, .sig = sig, .frame = malloc((size_t)h * w)};
+    int st = f.frame ? memae_video_open(path, h, w, &f.r, err)
+                     : memae_seterr(err, MEMAE_E_NOMEM, "%s: out of memory", path);
+    if (st == MEMAE_OK)
+        st = memae_write_atomic_fn(file, fill, &f, err);
+    memae_video_close(f.r);
+    free(f.frame);
     return st;
 }
 

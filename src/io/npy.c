@@ -23,8 +23,8 @@ typedef struct {
 
 static void skip_ws(cursor *c)
 {
-    while (c->i < c->n && (c->s[c->i] == ' ' || c->s[c->i] == '\t' || c->s[c->i] == '\n' ||
-                           c->s[c->i] == '\r'))
+    while (c->i < c->n &&
+           (c->s[c->i] == ' ' || c->s[c->i] == '\t' || c->s[c->i] == '\n' || c->s[c->i] == '\r'))
         c->i++;
 }
 
@@ -129,15 +129,15 @@ static int parse_descr(const char *d, memae_dtype *t, int *swap)
         *t = MEMAE_F64;
     else
         return 0;
-    *swap = size > 1 && ((order == '<' && !memae_host_is_le()) ||
-                         (order == '>' && memae_host_is_le()));
+    *swap =
+        size > 1 && ((order == '<' && !memae_host_is_le()) || (order == '>' && memae_host_is_le()));
     return 1;
 }
 
 static int bad_header(const char *path, const cursor *c, const char *what, memae_err *err)
 {
-    return memae_seterr(err, MEMAE_E_FORMAT, "%s: malformed npy header: %s at byte %zu", path,
-                        what, c->i);
+    return memae_seterr(err, MEMAE_E_FORMAT, "%s: malformed npy header: %s at byte %zu", path, what,
+                        c->i);
 }
 
 static int parse_header(const char *path, const char *h, size_t n, memae_array *a, int *swap,
@@ -155,8 +155,10 @@ static int parse_header(const char *path, const char *h, size_t n, memae_array *
             return bad_header(path, &c, "expected ':'", err);
         if (strcmp(key, "descr") == 0 && !have_descr) {
             if (eat(&c, '['))
-                return memae_seterr(err, MEMAE_E_DTYPE, "%s: unsupported npy dtype: structured "
-                                    "dtypes (a list of fields) are not supported", path);
+                return memae_seterr(err, MEMAE_E_DTYPE,
+                                    "%s: unsupported npy dtype: structured "
+                                    "dtypes (a list of fields) are not supported",
+                                    path);
             if (!parse_str(&c, descr, sizeof descr))
                 return bad_header(path, &c, "'descr' is not a short string", err);
             have_descr = 1;
@@ -169,8 +171,10 @@ static int parse_header(const char *path, const char *h, size_t n, memae_array *
         } else if (strcmp(key, "shape") == 0 && !have_shape) {
             if (!parse_shape(&c, a, &too_many)) {
                 if (too_many)
-                    return memae_seterr(err, MEMAE_E_SHAPE, "%s: npy shape has more than %d "
-                                        "dimensions", path, MEMAE_ARRAY_MAXDIM);
+                    return memae_seterr(err, MEMAE_E_SHAPE,
+                                        "%s: npy shape has more than %d "
+                                        "dimensions",
+                                        path, MEMAE_ARRAY_MAXDIM);
                 return bad_header(path, &c, "'shape' is not a tuple of integers", err);
             }
             have_shape = 1;
@@ -188,10 +192,14 @@ static int parse_header(const char *path, const char *h, size_t n, memae_array *
         return bad_header(path, &c, "unexpected text after the dict", err);
     if (!have_descr || !have_fortran || !have_shape)
         return memae_seterr(err, MEMAE_E_FORMAT, "%s: malformed npy header: no '%s' key", path,
-                            !have_descr ? "descr" : !have_fortran ? "fortran_order" : "shape");
+                            !have_descr     ? "descr"
+                            : !have_fortran ? "fortran_order"
+                                            : "shape");
     if (!parse_descr(descr, &a->dtype, swap))
-        return memae_seterr(err, MEMAE_E_DTYPE, "%s: unsupported npy dtype '%s' (supported: "
-                            "u1 b1 i1 i2 i4 i8 f4 f8)", path, descr);
+        return memae_seterr(err, MEMAE_E_DTYPE,
+                            "%s: unsupported npy dtype '%s' (supported: "
+                            "u1 b1 i1 i2 i4 i8 f4 f8)",
+                            path, descr);
     *fortran_out = fortran;
     return memae_array_size(a, path, err);
 }
@@ -227,32 +235,39 @@ static int read_header(source *f, memae_array *a, int *swap, int *fortran, memae
     if (memcmp(pre, npy_magic, got < 6 ? got : 6) != 0)
         return memae_seterr(err, MEMAE_E_FORMAT, "%s: not an npy file (bad magic)", path);
     if (got < 8)
-        return memae_seterr(err, MEMAE_E_TRUNCATED, "%s: truncated header: file has %zu bytes, "
-                            "the npy preamble needs 8", path, got);
+        return memae_seterr(err, MEMAE_E_TRUNCATED,
+                            "%s: truncated header: file has %zu bytes, "
+                            "the npy preamble needs 8",
+                            path, got);
     if (pre[6] < 1 || pre[6] > 3 || pre[7] != 0)
-        return memae_seterr(err, MEMAE_E_UNSUPPORTED, "%s: npy format version %u.%u is not "
-                            "supported (1.0, 2.0, 3.0 are)", path, (unsigned)pre[6], (unsigned)pre[7]);
+        return memae_seterr(err, MEMAE_E_UNSUPPORTED,
+                            "%s: npy format version %u.%u is not "
+                            "supported (1.0, 2.0, 3.0 are)",
+                            path, (unsigned)pre[6], (unsigned)pre[7]);
     size_t lenlen = pre[6] == 1 ? 2 : 4;
     st = source_read(f, pre + 8, lenlen, &got, err);
     if (st)
         return st;
     if (got < lenlen)
-        return memae_seterr(err, MEMAE_E_TRUNCATED, "%s: truncated header: file has %zu bytes, "
-                            "the npy %u.0 preamble needs %zu", path, 8 + got, (unsigned)pre[6],
-                            8 + lenlen);
+        return memae_seterr(err, MEMAE_E_TRUNCATED,
+                            "%s: truncated header: file has %zu bytes, "
+                            "the npy %u.0 preamble needs %zu",
+                            path, 8 + got, (unsigned)pre[6], 8 + lenlen);
     uint32_t hlen = pre[8] | (uint32_t)pre[9] << 8;
     if (lenlen == 4)
         hlen |= (uint32_t)pre[10] << 16 | (uint32_t)pre[11] << 24;
     if (hlen > NPY_MAX_HEADER)
-        return memae_seterr(err, MEMAE_E_FORMAT, "%s: npy header length %u is implausible",
-                            path, (unsigned)hlen);
+        return memae_seterr(err, MEMAE_E_FORMAT, "%s: npy header length %u is implausible", path,
+                            (unsigned)hlen);
     char *h = malloc(hlen ? hlen : 1);
     if (!h)
         return memae_seterr(err, MEMAE_E_NOMEM, "%s: cannot allocate the npy header", path);
     st = source_read(f, h, hlen, &got, err);
     if (st == MEMAE_OK && got < hlen)
-        st = memae_seterr(err, MEMAE_E_TRUNCATED, "%s: truncated header: says %u bytes, file "
-                          "has %zu", path, (unsigned)hlen, got);
+        st = memae_seterr(err, MEMAE_E_TRUNCATED,
+                          "%s: truncated header: says %u bytes, file "
+                          "has %zu",
+                          path, (unsigned)hlen, got);
     if (st == MEMAE_OK)
         st = parse_header(path, h, hlen, a, swap, fortran, err);
     free(h);
@@ -266,9 +281,10 @@ static int read_mem_data(source *s, memae_array *a, int swap, memae_err *err)
     char shape[200];
     memae_shape_str(a, shape, sizeof shape);
     if (left < a->nbytes)
-        return memae_seterr(err, MEMAE_E_TRUNCATED, "%s: truncated: npy header says %s %s (%zu "
-                            "bytes), there are %zu bytes of data", s->path, shape,
-                            memae_dtype_name(a->dtype), a->nbytes, left);
+        return memae_seterr(err, MEMAE_E_TRUNCATED,
+                            "%s: truncated: npy header says %s %s (%zu "
+                            "bytes), there are %zu bytes of data",
+                            s->path, shape, memae_dtype_name(a->dtype), a->nbytes, left);
     if (left > a->nbytes)
         return memae_seterr(err, MEMAE_E_FORMAT, "%s: %zu unexpected bytes after the npy data",
                             s->path, left - a->nbytes);
@@ -324,7 +340,7 @@ int memae_npy_read_mem(const char *name, const void *buf, size_t len, memae_arra
 static int npy_header(const memae_array *a, char *h, size_t cap, size_t *len)
 {
     static const char kinds[MEMAE_DTYPE_COUNT] = {
-        [MEMAE_U8] = 'u', [MEMAE_I8] = 'i', [MEMAE_I16] = 'i', [MEMAE_I32] = 'i',
+        [MEMAE_U8] = 'u',  [MEMAE_I8] = 'i',  [MEMAE_I16] = 'i', [MEMAE_I32] = 'i',
         [MEMAE_I64] = 'i', [MEMAE_F32] = 'f', [MEMAE_F64] = 'f',
     };
     size_t es = memae_dtype_size(a->dtype);
@@ -339,8 +355,10 @@ static int npy_header(const memae_array *a, char *h, size_t cap, size_t *len)
     memcpy(h, npy_magic, 6);
     h[6] = 1;
     h[7] = 0;
-    int n = snprintf(h + 10, cap - 10, "{'descr': '%c%c%zu', 'fortran_order': False, "
-                     "'shape': (%s), }", order, kinds[a->dtype], es, shape);
+    int n = snprintf(h + 10, cap - 10,
+                     "{'descr': '%c%c%zu', 'fortran_order': False, "
+                     "'shape': (%s), }",
+                     order, kinds[a->dtype], es, shape);
     if (n < 0 || (size_t)n + 11 > cap)
         return -1;
     size_t total = 10 + (size_t)n + 1;
@@ -361,8 +379,10 @@ int memae_npy_write(const char *path, const memae_array *a, memae_err *err)
     size_t es = memae_dtype_size(a->dtype);
     if (n < 0 || es == 0 || (uint64_t)n > SIZE_MAX / es || a->nbytes != (size_t)n * es ||
         (a->nbytes > 0 && !a->data))
-        return memae_seterr(err, MEMAE_E_ARG, "%s: cannot write: inconsistent array (dtype %d, "
-                            "%d dims, %zu bytes)", path, (int)a->dtype, a->ndim, a->nbytes);
+        return memae_seterr(err, MEMAE_E_ARG,
+                            "%s: cannot write: inconsistent array (dtype %d, "
+                            "%d dims, %zu bytes)",
+                            path, (int)a->dtype, a->ndim, a->nbytes);
     char h[512];
     size_t hlen;
     if (npy_header(a, h, sizeof h, &hlen) != 0)

@@ -13,9 +13,12 @@
 
 size_t memae_st_dtype_size(const char *d)
 {
-    static const struct { const char *name; size_t size; } t[] = {
-        {"F64", 8}, {"F32", 4}, {"F16", 2}, {"BF16", 2}, {"I64", 8}, {"I32", 4}, {"I16", 2},
-        {"I8", 1},  {"U64", 8}, {"U32", 4}, {"U16", 2},  {"U8", 1},   {"BOOL", 1},
+    static const struct {
+        const char *name;
+        size_t size;
+    } t[] = {
+        {"F64", 8}, {"F32", 4}, {"F16", 2}, {"BF16", 2}, {"I64", 8}, {"I32", 4},  {"I16", 2},
+        {"I8", 1},  {"U64", 8}, {"U32", 4}, {"U16", 2},  {"U8", 1},  {"BOOL", 1},
     };
     for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
         if (!strcmp(d, t[i].name))
@@ -85,12 +88,12 @@ static int parse_entry(const char *path, const cJSON *it, size_t data_len, const
     for (int i = 0; i < e->ndim; i++) {
         const cJSON *d = cJSON_GetArrayItem(sh, i);
         if (!cJSON_IsNumber(d) || d->valuedouble < 0 || d->valuedouble > 9e15)
-            return memae_seterr(err, MEMAE_E_FORMAT, "%s: tensor '%s' has a bad shape", path,
-                                name);
+            return memae_seterr(err, MEMAE_E_FORMAT, "%s: tensor '%s' has a bad shape", path, name);
         e->shape[i] = (int64_t)d->valuedouble;
         count *= (double)e->shape[i];
     }
-    double b = cJSON_GetArrayItem(off, 0)->valuedouble, en = cJSON_GetArrayItem(off, 1)->valuedouble;
+    double b = cJSON_GetArrayItem(off, 0)->valuedouble,
+           en = cJSON_GetArrayItem(off, 1)->valuedouble;
     if (!(b >= 0 && en >= b && en < 9e15))
         return memae_seterr(err, MEMAE_E_FORMAT, "%s: tensor '%s' has bad data_offsets", path,
                             name);
@@ -101,7 +104,8 @@ static int parse_entry(const char *path, const cJSON *it, size_t data_len, const
     if (en > (double)data_len)
         return memae_seterr(err, MEMAE_E_TRUNCATED,
                             "%s: truncated: tensor '%s' ends at byte %.0f of the data, which has "
-                            "only %zu bytes", path, name, en, data_len);
+                            "only %zu bytes",
+                            path, name, en, data_len);
     e->data = data + (size_t)b;
     e->nbytes = (size_t)(en - b);
     e->name = strdup(name);
