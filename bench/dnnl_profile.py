@@ -6,7 +6,9 @@
 
 Prints, per primitive kind and shape, the calls, total milliseconds and,
 for convolutions, GFLOP/s and the fraction of the machine's peak FP32 rate
-(by default cores x GHz x 64 FLOP/cycle: two 16-lane AVX-512 FMA units).
+(--peak-gflops, as bench/peak_flops.c measures it; by default cores x the
+nominal GHz of /proc/cpuinfo x 64 FLOP/cycle, two 16-lane AVX-512 FMA units,
+which a VM's turbo clock can exceed).
 The first call of each primitive (JIT warm-up, page faults) is left out.
 """
 import argparse

@@ -18,7 +18,13 @@ if command -v perf >/dev/null; then
   echo "== perf: memae's own hottest functions"
   perf report -q -i "$T/perf.data" --no-children --sort dso,sym 2>/dev/null | grep memae | head -8
 fi
+echo "== the machine's FP32 peak at $THREADS threads (bench/peak_flops.c, best of 3)"
+peak=
+if cc -O3 -funroll-loops -mavx512f -fopenmp "$(dirname "$0")/peak_flops.c" -o "$T/peak" 2>/dev/null; then
+  peak=$(for _ in 1 2 3; do "$T/peak" "$THREADS"; done | tee /dev/stderr |
+         sed -n 's/.*: \([0-9.]*\) GFLOP.*/\1/p' | sort -g | tail -1)
+fi
 echo "== oneDNN primitives (DNNL_VERBOSE), first call of each left out"
 DNNL_VERBOSE=1 "${run[@]}" > "$T/verbose.txt" 2>&1
 grep -v '^onednn_verbose' "$T/verbose.txt" || true
-/usr/bin/python3 "$(dirname "$0")/dnnl_profile.py" "$T/verbose.txt"
+/usr/bin/python3 "$(dirname "$0")/dnnl_profile.py" "$T/verbose.txt" ${peak:+--peak-gflops "$peak"}
