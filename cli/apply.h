@@ -33,7 +33,7 @@ typedef struct cli_apply {
     "  --data X          samples: .npy, IDX, a folder of images, or a table (.csv .tsv\n"    \
     "                    .txt, .npz, .mat: encoded and scaled as at training); for a video\n" \
     "                    model also videos (see below) (required)\n"                        \
-    "  --batch B         samples per forward pass (default 256)\n" CLI_TABLE_HELP
+    "  --batch B         samples per forward pass (default 256; 2 clips for videos)\n" CLI_TABLE_HELP
 
 /* Parses the flags (extra: also --score, --threshold), loads the model and
  * the data; returns an exit status (0: go on). */

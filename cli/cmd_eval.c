@@ -79,7 +79,11 @@ int cmd_eval(int argc, char **argv)
     cli_apply a;
     int rc = cli_apply_begin(argc, argv, usage, &a);
     if (!rc && a.videos) {
-        rc = a.labels ? cli_video_eval(&a) : cli_fail("eval: --labels is required");
+        rc = !a.labels ? cli_fail("eval: --labels is required")
+             : !isnan(a.threshold) || !isnan(a.contamination) || a.normal_class >= 0
+                 ? cli_fail("eval: --threshold, --contamination and --normal-class are not "
+                            "for videos (their report has no threshold; labels are 0/1)")
+                 : cli_video_eval(&a);
         cli_apply_end(&a);
         return rc;
     }

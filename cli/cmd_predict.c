@@ -12,17 +12,16 @@ static const char usage[] =
     "\n"
     "Writes 1 (anomaly) for every sample whose score is above the threshold stored at\n"
     "training (or --threshold), else 0.  Without -o, CSV on stdout.\n"
-    "\n" CLI_APPLY_HELP
-    "  -o, --output F    labels.npy (uint8) or labels.csv (index,label)\n"
+    "\n" CLI_APPLY_HELP "  -o, --output F    labels.npy (uint8) or labels.csv (index,label)\n"
     "  --threshold T     override the stored threshold\n"
     "  --contamination C flag the share C of X: threshold at the (1 - C) quantile of its scores\n"
-    "  --score mse|mae   the score (default: mse; use the one the threshold is for)\n"
-    CLI_COMMON_HELP
+    "  --score mse|mae   the score (default: mse; use the one the threshold is "
+    "for)\n" CLI_COMMON_HELP
     "\nVideos (a model of C x T x H x W clips): frame t is 1 when its raw error (that of\n"
     "the clip t-8..t+7, as memae score aligns it) is above the threshold; CSV rows\n"
     "video,frame,error,label with frame 0-based and empty fields for unscored frames.\n"
-    "  --fill-edges      label the first 8 and last 7 frames from the nearest clip\n"
-    CLI_VIDEO_CACHE_HELP;
+    "  --fill-edges      label the first 8 and last 7 frames from the nearest "
+    "clip\n" CLI_VIDEO_CACHE_HELP;
 
 int cmd_predict(int argc, char **argv)
 {
@@ -30,9 +29,13 @@ int cmd_predict(int argc, char **argv)
     int rc = cli_apply_begin(argc, argv, usage, &a);
     if (!rc && a.videos) {
         double t = a.threshold;
-        if (isnan(t) && memae_model_threshold(a.m, &t) != MEMAE_OK)
+        if (!isnan(a.contamination))
+            rc = cli_fail("predict: --contamination is for tables and images; for videos give "
+                          "--threshold (on the raw frame error) or use the stored one");
+        else if (isnan(t) && memae_model_threshold(a.m, &t) != MEMAE_OK)
             rc = cli_fail("%s: no threshold stored (train it with memae train, or give "
-                          "--threshold)", a.model);
+                          "--threshold)",
+                          a.model);
         else
             rc = cli_video_predict(&a, t);
         cli_apply_end(&a);
@@ -44,7 +47,8 @@ int cmd_predict(int argc, char **argv)
     double t = rc ? NAN : cli_apply_threshold(&a, s);
     if (!rc && isnan(t))
         rc = cli_fail("%s: no threshold stored (train it with memae train, or give --threshold "
-                      "or --contamination)", a.model);
+                      "or --contamination)",
+                      a.model);
     for (int64_t i = 0; !rc && i < a.n; i++)
         s[i] = s[i] > t ? 1.0f : 0.0f;
     if (!rc && a.out)

@@ -14,8 +14,8 @@ static const char usage[] =
     "\n" CLI_APPLY_HELP "  -o, --output F    Y.npy (required)\n" CLI_COMMON_HELP
     "\nVideos (a model of C x T x H x W clips): Y holds every clip's reconstruction,\n"
     "(N, 1, T, H, W) with clips in the order of the videos and of their first frames.\n"
-    "  --clip-stride S   first frames of the clips S apart (default 1; T: no overlap)\n"
-    CLI_VIDEO_CACHE_HELP;
+    "  --clip-stride S   first frames of the clips S apart (default 1; T: no "
+    "overlap)\n" CLI_VIDEO_CACHE_HELP;
 
 int cmd_reconstruct(int argc, char **argv)
 {
@@ -23,6 +23,8 @@ int cmd_reconstruct(int argc, char **argv)
     int rc = cli_apply_begin(argc, argv, usage, &a);
     if (!rc && !a.out)
         rc = cli_fail("reconstruct: -o Y.npy is required");
+    else if (!rc && !cli_has_ext(a.out, ".npy"))
+        rc = cli_fail("%s: reconstructions are written as .npy", a.out);
     if (!rc && a.videos) {
         rc = cli_video_reconstruct(&a);
         cli_apply_end(&a);

@@ -37,8 +37,8 @@ static const char usage[] =
     "Tables (.csv .tsv .txt, .npz with X and y, ODDS .mat with X and y; .npy with --preset\n"
     "tabular; the preset defaults to tabular for them):\n"
     "  --scale S         zscore, minmax or none, fitted on the training records (default zscore)\n"
-    "  --keep-anomalies  also train on records labelled anomalous (default: they are dropped)\n"
-    CLI_TABLE_HELP CLI_COMMON_HELP CLI_VIDEO_TRAIN_HELP;
+    "  --keep-anomalies  also train on records labelled anomalous (default: they are "
+    "dropped)\n" CLI_TABLE_HELP CLI_COMMON_HELP CLI_VIDEO_TRAIN_HELP;
 
 typedef struct train_args {
     const char *data, *labels, *out, *preset, *config, *shape;
@@ -51,29 +51,54 @@ typedef struct train_args {
 
 static int parse(int argc, char **argv, train_args *a, cli_common *c)
 {
-    static const struct option opts[] = {
-        {"data", required_argument, 0, 'd'}, {"labels", required_argument, 0, 'l'},
-        {"normal-class", required_argument, 0, 'k'}, {"output", required_argument, 0, 'o'},
-        {"preset", required_argument, 0, 'p'}, {"config", required_argument, 0, 'c'},
-        {"input-shape", required_argument, 0, 's'}, {"epochs", required_argument, 0, 'e'},
-        {"batch", required_argument, 0, 'b'}, {"lr", required_argument, 0, 'r'},
-        {"contamination", required_argument, 0, 'C'}, {"score", required_argument, 0, 'S'},
-        {"resume", no_argument, 0, 'R'}, {"threads", required_argument, 0, 0},
-        {"seed", required_argument, 0, 0}, {"backend", required_argument, 0, 0},
-        {"scale", required_argument, 0, 0}, {"keep-anomalies", no_argument, 0, 0},
-        CLI_TABLE_OPTIONS, CLI_VIDEO_LONGOPTS, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    static const struct option opts[] = {{"data", required_argument, 0, 'd'},
+                                         {"labels", required_argument, 0, 'l'},
+                                         {"normal-class", required_argument, 0, 'k'},
+                                         {"output", required_argument, 0, 'o'},
+                                         {"preset", required_argument, 0, 'p'},
+                                         {"config", required_argument, 0, 'c'},
+                                         {"input-shape", required_argument, 0, 's'},
+                                         {"epochs", required_argument, 0, 'e'},
+                                         {"batch", required_argument, 0, 'b'},
+                                         {"lr", required_argument, 0, 'r'},
+                                         {"contamination", required_argument, 0, 'C'},
+                                         {"score", required_argument, 0, 'S'},
+                                         {"resume", no_argument, 0, 'R'},
+                                         {"threads", required_argument, 0, 0},
+                                         {"seed", required_argument, 0, 0},
+                                         {"backend", required_argument, 0, 0},
+                                         {"scale", required_argument, 0, 0},
+                                         {"keep-anomalies", no_argument, 0, 0},
+                                         CLI_TABLE_OPTIONS,
+                                         CLI_VIDEO_LONGOPTS,
+                                         {"help", no_argument, 0, 'h'},
+                                         {0, 0, 0, 0}};
     int o, idx;
     long v;
     double d;
     while ((o = getopt_long(argc, argv, "o:h", opts, &idx)) != -1) {
         switch (o) {
-        case 'd': a->data = optarg; break;
-        case 'l': a->labels = optarg; break;
-        case 'o': a->out = optarg; break;
-        case 'p': a->preset = optarg; break;
-        case 'c': a->config = optarg; break;
-        case 's': a->shape = optarg; break;
-        case 'R': a->tc.resume = 1; break;
+        case 'd':
+            a->data = optarg;
+            break;
+        case 'l':
+            a->labels = optarg;
+            break;
+        case 'o':
+            a->out = optarg;
+            break;
+        case 'p':
+            a->preset = optarg;
+            break;
+        case 'c':
+            a->config = optarg;
+            break;
+        case 's':
+            a->shape = optarg;
+            break;
+        case 'R':
+            a->tc.resume = 1;
+            break;
         case 'k':
             if (cli_parse_int("--normal-class", optarg, 0, 1000000000L, &a->normal_class))
                 return 1;
@@ -105,7 +130,9 @@ static int parse(int argc, char **argv, train_args *a, cli_common *c)
                 return cli_fail("--score: '%s' is not mse or mae", optarg);
             a->tc.score_kind = !strcmp(optarg, "mae") ? MEMAE_SCORE_MAE : MEMAE_SCORE_MSE;
             break;
-        case 'h': fputs(usage, stdout); exit(0);
+        case 'h':
+            fputs(usage, stdout);
+            exit(0);
         case 0: {
             int h = cli_table_flag(&a->table, opts[idx].name, optarg);
             if (h == 0)
@@ -116,7 +143,9 @@ static int parse(int argc, char **argv, train_args *a, cli_common *c)
                 return 1;
             break;
         }
-        default: fputs(usage, stderr); return 2;
+        default:
+            fputs(usage, stderr);
+            return 2;
         }
     }
     if (optind < argc)
@@ -171,9 +200,14 @@ static int train_videos(train_args *a, const cli_common *c, const char *preset)
     char ckpt[4096];
     snprintf(ckpt, sizeof ckpt, "%s.ckpt", a->out);
     a->tc.checkpoint = ckpt;
-    cli_video_train_args v = {.data = a->data, .out = a->out, .preset = preset,
-                              .config = a->config, .shape = a->shape, .tc = &a->tc,
-                              .common = c, .video = &a->video};
+    cli_video_train_args v = {.data = a->data,
+                              .out = a->out,
+                              .preset = preset,
+                              .config = a->config,
+                              .shape = a->shape,
+                              .tc = &a->tc,
+                              .common = c,
+                              .video = &a->video};
     return cli_video_train(&v);
 }
 
@@ -191,6 +225,10 @@ int cmd_train(int argc, char **argv)
     const char *preset = a.preset ? a.preset : table ? "tabular" : "image2d";
     if (!strcmp(preset, "video3d") && cli_is_video_path(a.data))
         return train_videos(&a, &c, preset);
+    if (table && a.labels)
+        return cli_fail("%s: a table's labels come from --label-column (or its y), not "
+                        "--labels/--normal-class",
+                        a.data);
     if (!strcmp(preset, "tabular") && !a.labels)
         return cli_train_table(a.data, a.out, a.config, &a.table, &a.tc, &c);
     if (table)

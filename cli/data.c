@@ -49,7 +49,7 @@ int cli_load_binary_labels(memae_model *m, const char *path, int64_t n, long nor
     return rc;
 }
 
-static int has_ext(const char *path, const char *ext)
+int cli_has_ext(const char *path, const char *ext)
 {
     size_t a = strlen(path), b = strlen(ext);
     return a > b && !strcasecmp(path + a - b, ext);
@@ -125,9 +125,9 @@ int cli_write_text(const char *path, const char *s, size_t len)
 int cli_write_table(const char *path, const float *v, int64_t n, int64_t cols, int as_u8,
                     const char *header)
 {
-    if (has_ext(path, ".csv"))
+    if (cli_has_ext(path, ".csv"))
         return write_csv(path, v, n, cols, as_u8, header);
-    if (!has_ext(path, ".npy"))
+    if (!cli_has_ext(path, ".npy"))
         return cli_fail("%s: the output must end in .npy or .csv", path);
     int64_t shape[2] = {n, cols};
     if (!as_u8)

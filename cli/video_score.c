@@ -46,17 +46,15 @@ int cli_video_write_csv(const char *path, const memae_video_set *s, const cli_vi
     if (!path)
         return write_rows(stdout, s, sc, column) && fflush(stdout) == 0 ? 0
                                                                         : cli_fail("cannot write");
-    size_t n = strlen(path);
-    if (n < 4 || strcmp(path + n - 4, ".csv"))
-        return cli_fail("%s: video scores are written as .csv", path);
+    if (cli_video_check_output(path))
+        return 1;
     score_rows r = {s, sc, column};
     return cli_write_with(path, fill_rows, &r);
 }
 
 int cli_video_check_output(const char *path)
 {
-    size_t n = path ? strlen(path) : 4;
-    return n < 4 || (path && strcmp(path + n - 4, ".csv"))
+    return path && !cli_has_ext(path, ".csv")
                ? cli_fail("%s: video scores are written as .csv", path)
                : 0;
 }

@@ -123,6 +123,9 @@ open(sys.argv[1], "wb").write(b"\x93NUMPY\x01\x00" + bytes([len(h), 0]) + h.enco
 PY
 expect_error "npy of other frames" "small.npy: array of shape" "$BIN" score "${APPLY[@]}" --data "$T/bad/small.npy" -o "$T/x.csv"
 expect_error "video scores as npy" "written as .csv" "$BIN" score "${APPLY[@]}" --data "$V/test" -o "$T/x.npy"
+expect_error "video reconstructions as csv" "written as .npy" "$BIN" reconstruct "${APPLY[@]}" --data "$V/test" -o "$T/x.csv"
+expect_error "contamination on videos" "--contamination is for tables" "$BIN" predict "${APPLY[@]}" --data "$V/test" --contamination 0.5 -o "$T/x.csv"
+expect_error "eval threshold on videos" "not for videos" "$BIN" eval "${APPLY[@]}" --data "$V/test" --labels "$V/gt/intervals.txt" --threshold 1
 mkdir -p "$T/bad/short/clip" && cp "$V"/test/normal/000?.png "$T/bad/short/clip/"
 expect_error "videos too short" "no video has 16 frames" "$BIN" train --preset video3d --config "$CFG" \
   --input-shape 1x16x32x32 --data "$T/bad/short" --cache "$C" --epochs 1 -o "$T/x.safetensors"

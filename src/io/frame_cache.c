@@ -95,6 +95,8 @@ char *memae_frame_cache_path(const char *dir, const char *path, int h, int w)
 /* mkdir -p */
 static int make_dir(const char *dir, memae_err *err)
 {
+    if (!*dir)
+        return memae_seterr(err, MEMAE_E_ARG, "the cache folder's name is empty");
     char *p = strdup(dir);
     if (!p)
         return memae_seterr(err, MEMAE_E_NOMEM, "out of memory");
