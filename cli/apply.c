@@ -10,16 +10,25 @@
 
 int cli_apply_begin(int argc, char **argv, const char *usage, cli_apply *a)
 {
-    static const struct option opts[] = {
-        {"model", required_argument, 0, 'm'}, {"data", required_argument, 0, 'd'},
-        {"output", required_argument, 0, 'o'}, {"score", required_argument, 0, 'S'},
-        {"batch", required_argument, 0, 'b'}, {"threshold", required_argument, 0, 't'},
-        {"labels", required_argument, 0, 'l'}, {"normal-class", required_argument, 0, 'k'},
-        {"threads", required_argument, 0, 0}, {"seed", required_argument, 0, 0},
-        {"backend", required_argument, 0, 0}, {"json", no_argument, 0, 0},
-        {"contamination", required_argument, 0, 'C'}, {"top", required_argument, 0, 'K'},
-        {"anomalies", no_argument, 0, 'A'}, CLI_TABLE_OPTIONS, CLI_VIDEO_LONGOPTS,
-        {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    static const struct option opts[] = {{"model", required_argument, 0, 'm'},
+                                         {"data", required_argument, 0, 'd'},
+                                         {"output", required_argument, 0, 'o'},
+                                         {"score", required_argument, 0, 'S'},
+                                         {"batch", required_argument, 0, 'b'},
+                                         {"threshold", required_argument, 0, 't'},
+                                         {"labels", required_argument, 0, 'l'},
+                                         {"normal-class", required_argument, 0, 'k'},
+                                         {"threads", required_argument, 0, 0},
+                                         {"seed", required_argument, 0, 0},
+                                         {"backend", required_argument, 0, 0},
+                                         {"json", no_argument, 0, 0},
+                                         {"contamination", required_argument, 0, 'C'},
+                                         {"top", required_argument, 0, 'K'},
+                                         {"anomalies", no_argument, 0, 'A'},
+                                         CLI_TABLE_OPTIONS,
+                                         CLI_VIDEO_LONGOPTS,
+                                         {"help", no_argument, 0, 'h'},
+                                         {0, 0, 0, 0}};
     memset(a, 0, sizeof *a);
     cli_video_opts_default(&a->video);
     a->batch = 256;
@@ -29,15 +38,33 @@ int cli_apply_begin(int argc, char **argv, const char *usage, cli_apply *a)
     cli_table_init(&a->table);
     a->normal_class = -1;
     a->common.seed = 1;
-    int o, idx;
+    int o, idx = -1;
     long v;
     optind = 1;
-    while ((o = getopt_long(argc, argv, "m:o:h", opts, &idx)) != -1) {
+    /* The command's name, for messages: "usage: memae NAME ...". */
+    char cmd[32] = "memae";
+    sscanf(usage, "usage: memae %31s", cmd);
+    while ((idx = -1, o = getopt_long(argc, argv, "m:o:h", opts, &idx)) != -1) {
+        /* One option table serves five commands: each takes the flags its
+         * --help documents (short -m, -o, -h are everyone's). */
+        int is_long = o != '?' && idx >= 0 && idx < (int)(sizeof opts / sizeof *opts) - 1 &&
+                      opts[idx].name && (o == 0 || o == opts[idx].val);
+        if (is_long && o != 'm' && o != 'o' && o != 'h' &&
+            cli_check_documented(cmd, usage, opts[idx].name))
+            return 1;
         switch (o) {
-        case 'm': a->model = optarg; break;
-        case 'd': a->data = optarg; break;
-        case 'o': a->out = optarg; break;
-        case 'l': a->labels = optarg; break;
+        case 'm':
+            a->model = optarg;
+            break;
+        case 'd':
+            a->data = optarg;
+            break;
+        case 'o':
+            a->out = optarg;
+            break;
+        case 'l':
+            a->labels = optarg;
+            break;
         case 'k':
             if (cli_parse_int("--normal-class", optarg, 0, 1000000000L, &a->normal_class))
                 return 1;
@@ -66,8 +93,12 @@ int cli_apply_begin(int argc, char **argv, const char *usage, cli_apply *a)
                 return 1;
             a->top = (int)v;
             break;
-        case 'A': a->anomalies_only = 1; break;
-        case 'h': fputs(usage, stdout); return -1;
+        case 'A':
+            a->anomalies_only = 1;
+            break;
+        case 'h':
+            fputs(usage, stdout);
+            return -1;
         case 0: {
             int h = cli_table_flag(&a->table, opts[idx].name, optarg);
             if (h == 0)
@@ -78,7 +109,9 @@ int cli_apply_begin(int argc, char **argv, const char *usage, cli_apply *a)
                 return 1;
             break;
         }
-        default: fputs(usage, stderr); return 2;
+        default:
+            fputs(usage, stderr);
+            return 2;
         }
     }
     if (optind < argc)

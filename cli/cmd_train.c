@@ -73,10 +73,14 @@ static int parse(int argc, char **argv, train_args *a, cli_common *c)
                                          CLI_VIDEO_LONGOPTS,
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
-    int o, idx;
+    int o, idx = -1;
     long v;
     double d;
-    while ((o = getopt_long(argc, argv, "o:h", opts, &idx)) != -1) {
+    while ((idx = -1, o = getopt_long(argc, argv, "o:h", opts, &idx)) != -1) {
+        /* Table and video flags share the table below: take what --help lists. */
+        if (o != '?' && idx >= 0 && o != 'o' && o != 'h' &&
+            cli_check_documented("train", usage, opts[idx].name))
+            return 1;
         switch (o) {
         case 'd':
             a->data = optarg;

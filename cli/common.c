@@ -85,12 +85,24 @@ int cli_common_flag(cli_common *c, const char *name, const char *arg)
     return 0;
 }
 
+int cli_check_documented(const char *cmd, const char *usage, const char *name)
+{
+    size_t n = strlen(name);
+    for (const char *p = strstr(usage, "--"); p; p = strstr(p + 2, "--")) {
+        char next = p[2 + n];
+        if (!strncmp(p + 2, name, n) && !(next == '-' || (next >= 'a' && next <= 'z')))
+            return 0;
+    }
+    return cli_fail("%s: --%s is not an option of this command (see memae %s --help)", cmd, name,
+                    cmd);
+}
+
 int cli_apply_common(const cli_common *c, memae_model *m)
 {
     int st = memae_model_set_threads(m, c->threads);
     if (!st && c->backend)
         st = memae_model_set_backend(m, !strcmp(c->backend, "dnnl") ? MEMAE_BACKEND_DNNL
-                                                                   : MEMAE_BACKEND_REF);
+                                                                    : MEMAE_BACKEND_REF);
     else if (!st && memae_model_set_backend(m, MEMAE_BACKEND_DNNL) != MEMAE_OK)
         st = memae_model_set_backend(m, MEMAE_BACKEND_REF); /* a build or CPU without oneDNN */
     return st ? cli_model_fail(m, st) : 0;

@@ -33,6 +33,11 @@ typedef struct cli_common {
 int cli_common_flag(cli_common *c, const char *name, const char *arg);
 int cli_apply_common(const cli_common *c, memae_model *m);
 
+/* Commands that share an option table accept only the long options their
+ * --help text documents: 0 when "--name" is in usage, else one error line
+ * (returns 1). */
+int cli_check_documented(const char *cmd, const char *usage, const char *name);
+
 /* "1x28x28" -> shape; returns ndim, or -1 (reported) on bad text. */
 int cli_parse_shape(const char *text, int64_t shape[4]);
 /* --config: inline JSON when it starts with '{', else a file to read. malloc'd. */
