@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include "apply.h"
+#include "io/array.h"
 #include "commands.h"
 #include "data.h"
 
@@ -23,7 +24,7 @@ int cmd_reconstruct(int argc, char **argv)
     int rc = cli_apply_begin(argc, argv, usage, &a);
     if (!rc && !a.out)
         rc = cli_fail("reconstruct: -o Y.npy is required");
-    else if (!rc && !cli_has_ext(a.out, ".npy"))
+    else if (!rc && !memae_path_ends_with(a.out, ".npy"))
         rc = cli_fail("%s: reconstructions are written as .npy", a.out);
     if (!rc && a.videos) {
         rc = cli_video_reconstruct(&a);

@@ -49,12 +49,6 @@ int cli_load_binary_labels(memae_model *m, const char *path, int64_t n, long nor
     return rc;
 }
 
-int cli_has_ext(const char *path, const char *ext)
-{
-    size_t a = strlen(path), b = strlen(ext);
-    return a > b && !strcasecmp(path + a - b, ext);
-}
-
 int cli_write_npy(const char *path, const float *v, const int64_t *shape, int ndim)
 {
     memae_array a = {.dtype = MEMAE_F32, .ndim = ndim, .data = (void *)v};
@@ -125,9 +119,9 @@ int cli_write_text(const char *path, const char *s, size_t len)
 int cli_write_table(const char *path, const float *v, int64_t n, int64_t cols, int as_u8,
                     const char *header)
 {
-    if (cli_has_ext(path, ".csv"))
+    if (memae_path_ends_with(path, ".csv"))
         return write_csv(path, v, n, cols, as_u8, header);
-    if (!cli_has_ext(path, ".npy"))
+    if (!memae_path_ends_with(path, ".npy"))
         return cli_fail("%s: the output must end in .npy or .csv", path);
     int64_t shape[2] = {n, cols};
     if (!as_u8)

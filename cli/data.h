@@ -21,8 +21,6 @@ int cli_write_table(const char *path, const float *v, int64_t n, int64_t cols, i
                     const char *header);
 
 /* Text to path atomically (a temporary file, then rename); NULL path: stdout. */
-/* path ends in ext (".csv"), case-insensitive. */
-int cli_has_ext(const char *path, const char *ext);
 int cli_write_text(const char *path, const char *text, size_t len);
 /* path written atomically by fill (see io/atomic.h); the error reported. */
 int cli_write_with(const char *path, memae_fill_fn fill, void *ctx);

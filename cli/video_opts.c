@@ -1,9 +1,9 @@
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/stat.h>
 
 #include "eval/video_score.h"
+#include "io/array.h"
 #include "io/video.h"
 #include "video.h"
 
@@ -50,13 +50,12 @@ int cli_video_flag(cli_video_opts *v, const char *name, const char *arg)
 int cli_is_video_path(const char *path)
 {
     struct stat s;
-    size_t n = path ? strlen(path) : 0;
-    if (!n)
+    if (!path || !*path)
         return 0;
     /* A folder of videos or frames, a video file, or a list of them; arrays
      * (.npy, IDX) go to the array loaders. */
     if (stat(path, &s) == 0 && S_ISDIR(s.st_mode))
         return 1;
-    return memae_is_video_name(path) ||
-           (n >= 4 && (!strcasecmp(path + n - 4, ".txt") || !strcasecmp(path + n - 4, ".lst")));
+    return memae_is_video_name(path) || memae_path_ends_with(path, ".txt") ||
+           memae_path_ends_with(path, ".lst");
 }

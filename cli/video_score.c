@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "apply.h"
+#include "io/array.h"
 #include "data.h"
 #include "video.h"
 
@@ -54,7 +55,7 @@ int cli_video_write_csv(const char *path, const memae_video_set *s, const cli_vi
 
 int cli_video_check_output(const char *path)
 {
-    return path && !cli_has_ext(path, ".csv")
+    return path && !memae_path_ends_with(path, ".csv")
                ? cli_fail("%s: video scores are written as .csv", path)
                : 0;
 }

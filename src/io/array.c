@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -14,7 +15,7 @@ static const struct {
     const char *name;
     size_t size;
 } dtypes[MEMAE_DTYPE_COUNT] = {
-    [MEMAE_U8] = {"uint8", 1},   [MEMAE_F32] = {"float32", 4}, [MEMAE_I64] = {"int64", 8},
+    [MEMAE_U8] = {"uint8", 1},    [MEMAE_F32] = {"float32", 4}, [MEMAE_I64] = {"int64", 8},
     [MEMAE_F64] = {"float64", 8}, [MEMAE_I8] = {"int8", 1},     [MEMAE_I16] = {"int16", 2},
     [MEMAE_I32] = {"int32", 4},
 };
@@ -77,8 +78,7 @@ int memae_array_size(memae_array *a, const char *path, memae_err *err)
     int64_t n = memae_array_numel(a);
     size_t es = memae_dtype_size(a->dtype);
     /* Capped at INT64_MAX too, so byte counts print and compare as int64. */
-    if (n < 0 || es == 0 || (uint64_t)n > (uint64_t)INT64_MAX / es ||
-        (uint64_t)n > SIZE_MAX / es) {
+    if (n < 0 || es == 0 || (uint64_t)n > (uint64_t)INT64_MAX / es || (uint64_t)n > SIZE_MAX / es) {
         char s[200];
         memae_shape_str(a, s, sizeof s);
         return memae_seterr(err, MEMAE_E_SHAPE, "%s: shape %s of %s is too large", path, s,
@@ -88,16 +88,17 @@ int memae_array_size(memae_array *a, const char *path, memae_err *err)
     return MEMAE_OK;
 }
 
-int memae_array_to_f32(const memae_array *a, float scale, float offset, float **out,
-                       memae_err *err)
+int memae_array_to_f32(const memae_array *a, float scale, float offset, float **out, memae_err *err)
 {
     *out = NULL;
     int64_t n = memae_array_numel(a);
     size_t es = memae_dtype_size(a->dtype);
     if (n < 0 || es == 0 || (uint64_t)n > SIZE_MAX / es || a->nbytes != (size_t)n * es ||
         (n > 0 && !a->data))
-        return memae_seterr(err, MEMAE_E_ARG, "array to float32: inconsistent array "
-                            "(dtype %d, %d dims, %zu bytes)", (int)a->dtype, a->ndim, a->nbytes);
+        return memae_seterr(err, MEMAE_E_ARG,
+                            "array to float32: inconsistent array "
+                            "(dtype %d, %d dims, %zu bytes)",
+                            (int)a->dtype, a->ndim, a->nbytes);
     if ((uint64_t)n > SIZE_MAX / sizeof(float))
         return memae_seterr(err, MEMAE_E_NOMEM, "array to float32: %lld elements is too many",
                             (long long)n);
@@ -111,11 +112,16 @@ int memae_array_to_f32(const memae_array *a, float scale, float offset, float **
     for (size_t i = 0; i < cnt; i++)                                                               \
         y[i] = (float)((double)((const T *)a->data)[i] * s + o);
     switch (a->dtype) {
-    case MEMAE_U8: CONVERT(uint8_t) break;
-    case MEMAE_I8: CONVERT(int8_t) break;
-    case MEMAE_I16: CONVERT(int16_t) break;
-    case MEMAE_I32: CONVERT(int32_t) break;
-    case MEMAE_I64: CONVERT(int64_t) break;
+    case MEMAE_U8:
+        CONVERT(uint8_t) break;
+    case MEMAE_I8:
+        CONVERT(int8_t) break;
+    case MEMAE_I16:
+        CONVERT(int16_t) break;
+    case MEMAE_I32:
+        CONVERT(int32_t) break;
+    case MEMAE_I64:
+        CONVERT(int64_t) break;
     case MEMAE_F32:
         if (cnt)
             memcpy(y, a->data, cnt * sizeof(float));
@@ -124,7 +130,8 @@ int memae_array_to_f32(const memae_array *a, float scale, float offset, float **
         for (size_t i = 0; i < cnt; i++)
             y[i] = (float)((const double *)a->data)[i];
         break;
-    default: break; /* rejected above: size 0 */
+    default:
+        break; /* rejected above: size 0 */
     }
 #undef CONVERT
     *out = y;
@@ -211,8 +218,9 @@ static int truncated(memae_infile *f, const memae_array *a, const char *fmt, int
     memae_shape_str(a, s, sizeof s);
     return memae_seterr(err, MEMAE_E_TRUNCATED,
                         "%s: truncated: %s header says %s %s (%zu bytes), file has %lld bytes of "
-                        "data%s", f->path, fmt, s, memae_dtype_name(a->dtype), a->nbytes,
-                        (long long)have, f->left < 0 ? " after decompression" : "");
+                        "data%s",
+                        f->path, fmt, s, memae_dtype_name(a->dtype), a->nbytes, (long long)have,
+                        f->left < 0 ? " after decompression" : "");
 }
 
 static int trailing(memae_infile *f, const char *fmt, int64_t extra, memae_err *err)
@@ -287,8 +295,10 @@ int memae_array_from_fortran(memae_array *a, const char *path, memae_err *err)
     int64_t n = memae_array_numel(a);
     unsigned char *c = malloc(a->nbytes ? a->nbytes : 1);
     if (!c)
-        return memae_seterr(err, MEMAE_E_NOMEM, "%s: out of memory reordering a Fortran-order "
-                            "array", path);
+        return memae_seterr(err, MEMAE_E_NOMEM,
+                            "%s: out of memory reordering a Fortran-order "
+                            "array",
+                            path);
     /* Walk the C-order index, tracking the column-major offset of the same element. */
     int64_t idx[MEMAE_ARRAY_MAXDIM] = {0}, stride[MEMAE_ARRAY_MAXDIM], off = 0, s = 1;
     for (int d = 0; d < a->ndim; d++) {
@@ -308,4 +318,10 @@ int memae_array_from_fortran(memae_array *a, const char *path, memae_err *err)
     free(a->data);
     a->data = c;
     return MEMAE_OK;
+}
+
+int memae_path_ends_with(const char *path, const char *suffix)
+{
+    size_t a = strlen(path), b = strlen(suffix);
+    return a >= b && !strcasecmp(path + a - b, suffix);
 }

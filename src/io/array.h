@@ -125,5 +125,7 @@ int memae_array_size(memae_array *a, const char *path, memae_err *err);
 /* "60000x28x28", or "scalar" for ndim 0. */
 void memae_shape_str(const memae_array *a, char *buf, size_t cap);
 int memae_host_is_le(void);
+/* path ends with suffix (".npy", "_gt"), ignoring case. */
+int memae_path_ends_with(const char *path, const char *suffix);
 
 #endif

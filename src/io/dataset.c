@@ -17,12 +17,6 @@
 #include "io/tabular.h"
 #include "nn/model.h"
 
-static int ends_with(const char *s, const char *suffix)
-{
-    size_t a = strlen(s), b = strlen(suffix);
-    return a >= b && !strcmp(s + a - b, suffix);
-}
-
 int memae_array_load(const char *path, int channels, int h, int w, memae_array *a, memae_err *err)
 {
     struct stat st;
@@ -30,11 +24,11 @@ int memae_array_load(const char *path, int channels, int h, int w, memae_array *
         return memae_seterr(err, MEMAE_E_IO, "%s: no such file or folder", path);
     if (S_ISDIR(st.st_mode)) {
         if (channels <= 0)
-            return memae_seterr(err, MEMAE_E_SHAPE,
-                                "%s: a folder of images needs an image model", path);
+            return memae_seterr(err, MEMAE_E_SHAPE, "%s: a folder of images needs an image model",
+                                path);
         return memae_images_read_dir(path, channels, h, w, a, err);
     }
-    if (ends_with(path, ".npy") || ends_with(path, ".npy.gz"))
+    if (memae_path_ends_with(path, ".npy") || memae_path_ends_with(path, ".npy.gz"))
         return memae_npy_read(path, a, err);
     return memae_idx_read(path, a, err);
 }
@@ -49,7 +43,8 @@ int memae_model_uint8_rule(const memae_model *m, float *scale, float *offset, me
     const cJSON *kind = cJSON_GetObjectItem(j, "kind");
     int st = MEMAE_OK;
     if (j && cJSON_IsString(kind) && !strcmp(kind->valuestring, "affine")) {
-        const cJSON *s = cJSON_GetObjectItem(j, "uint8_scale"), *o = cJSON_GetObjectItem(j, "uint8_offset");
+        const cJSON *s = cJSON_GetObjectItem(j, "uint8_scale"),
+                    *o = cJSON_GetObjectItem(j, "uint8_offset");
         if (cJSON_IsNumber(s) && cJSON_IsNumber(o)) {
             *scale = (float)s->valuedouble;
             *offset = (float)o->valuedouble;
@@ -62,8 +57,7 @@ int memae_model_uint8_rule(const memae_model *m, float *scale, float *offset, me
 }
 
 /* (N, sample...) or, for one channel, (N, sample without the channel). */
-static int check_shape(const memae_model *m, const char *path, const memae_array *a,
-                       memae_err *err)
+static int check_shape(const memae_model *m, const char *path, const memae_array *a, memae_err *err)
 {
     const memae_config *c = &m->cfg;
     int nd = c->in_ndim;
@@ -95,9 +89,8 @@ int memae_data_load(memae_model *m, const char *path, float **x, int64_t *n)
         return st;
     }
     int img = m->cfg.kind == MEMAE_KIND_CONV && m->cfg.in_ndim == 3;
-    int st = memae_array_load(path, img ? (int)m->cfg.input[0] : 0,
-                              img ? (int)m->cfg.input[1] : 0, img ? (int)m->cfg.input[2] : 0, &a,
-                              &m->err);
+    int st = memae_array_load(path, img ? (int)m->cfg.input[0] : 0, img ? (int)m->cfg.input[1] : 0,
+                              img ? (int)m->cfg.input[2] : 0, &a, &m->err);
     if (st)
         return st;
     st = memae_data_from_array(m, path, &a, x, n);
@@ -157,8 +150,10 @@ int memae_labels_load(memae_model *m, const char *path, int64_t **labels, int64_
     if (st)
         return st;
     if (a.ndim != 1)
-        st = memae_seterr(&m->err, MEMAE_E_SHAPE, "%s: labels must be one-dimensional, got %d "
-                          "dimensions", path, a.ndim);
+        st = memae_seterr(&m->err, MEMAE_E_SHAPE,
+                          "%s: labels must be one-dimensional, got %d "
+                          "dimensions",
+                          path, a.ndim);
     else if (a.dtype == MEMAE_F32 || a.dtype == MEMAE_F64)
         st = memae_seterr(&m->err, MEMAE_E_DTYPE, "%s: labels must be integers, not %s", path,
                           memae_dtype_name(a.dtype));
@@ -168,11 +163,27 @@ int memae_labels_load(memae_model *m, const char *path, int64_t **labels, int64_
         const uint8_t *p = (const uint8_t *)a.data + (size_t)i * memae_dtype_size(a.dtype);
         int64_t v = 0;
         switch (a.dtype) {
-        case MEMAE_U8: v = *p; break;
-        case MEMAE_I8: v = *(const int8_t *)p; break;
-        case MEMAE_I16: { int16_t t; memcpy(&t, p, 2); v = t; break; }
-        case MEMAE_I32: { int32_t t; memcpy(&t, p, 4); v = t; break; }
-        default: memcpy(&v, p, 8); break;
+        case MEMAE_U8:
+            v = *p;
+            break;
+        case MEMAE_I8:
+            v = *(const int8_t *)p;
+            break;
+        case MEMAE_I16: {
+            int16_t t;
+            memcpy(&t, p, 2);
+            v = t;
+            break;
+        }
+        case MEMAE_I32: {
+            int32_t t;
+            memcpy(&t, p, 4);
+            v = t;
+            break;
+        }
+        default:
+            memcpy(&v, p, 8);
+            break;
         }
         (*labels)[i] = v;
     }

@@ -69,12 +69,6 @@ static char *join(const char *dir, const char *name)
     return p;
 }
 
-static int ends_with(const char *s, const char *suffix)
-{
-    size_t a = strlen(s), b = strlen(suffix);
-    return a >= b && !strcasecmp(s + a - b, suffix);
-}
-
 static int cmp(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
@@ -138,7 +132,7 @@ static int list_dir(const char *path, strings *out, memae_err *err)
     struct dirent *e;
     int st = MEMAE_OK;
     while (st == MEMAE_OK && (e = readdir(d)) != NULL) {
-        if (e->d_name[0] == '.' || ends_with(e->d_name, "_gt"))
+        if (e->d_name[0] == '.' || memae_path_ends_with(e->d_name, "_gt"))
             continue;
         char *p = join(path, e->d_name);
         struct stat s;
@@ -192,7 +186,7 @@ int memae_video_list(const char *path, char ***paths, int64_t *n, memae_err *err
     int st;
     if (S_ISDIR(s.st_mode))
         st = list_dir(path, &out, err);
-    else if (ends_with(path, ".txt") || ends_with(path, ".lst"))
+    else if (memae_path_ends_with(path, ".txt") || memae_path_ends_with(path, ".lst"))
         st = list_file(path, &out, err);
     else
         st =
