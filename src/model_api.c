@@ -174,7 +174,7 @@ int memae_model_set_backend(memae_model *m, int backend)
 {
     if (backend == m->backend)
         return MEMAE_OK;
-    memae_backend *fresh = NULL;
+    memae_kernels *fresh = NULL;
     if (backend == MEMAE_BACKEND_DNNL) {
         int st = memae_backend_dnnl_create(&fresh, &m->err);
         if (st)

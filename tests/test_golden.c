@@ -55,7 +55,7 @@ static void expect_close(const char *what, const float *got, const float *want, 
     assert_true(w <= 1.0);
 }
 
-static void memory_case_on(const char *fixture, const memae_backend *be)
+static void memory_case_on(const char *fixture, const memae_kernels *be)
 {
     memae_st_file f;
     memae_err err = {0};
@@ -103,7 +103,7 @@ static void memory_case_on(const char *fixture, const memae_backend *be)
 static void memory_case(const char *fixture)
 {
     for (int i = 0; i < 2; i++) {
-        const memae_backend *be = tu_backend(i);
+        const memae_kernels *be = tu_backend(i);
         assert_non_null(be);
         backend_name = be->name;
         memory_case_on(fixture, be);

@@ -42,7 +42,7 @@ static memae_layer conv_layer(memae_op op, int sdim, int c, const int sp[3], int
 }
 
 static void run_check_on(const memae_layer *l, int batch, int train, float ew, tu_gradcheck gc,
-                         double min_checked_fraction, const memae_backend *be)
+                         double min_checked_fraction, const memae_kernels *be)
 {
     tu_layer t;
     assert_int_equal(tu_layer_make_on(&t, l, batch, train, 1234, be), 0);
@@ -64,7 +64,7 @@ static void run_check(const memae_layer *l, int batch, int train, float ew, tu_g
                       double min_checked_fraction)
 {
     for (int i = 0; i < 2; i++) {
-        const memae_backend *be = tu_backend(i);
+        const memae_kernels *be = tu_backend(i);
         assert_non_null(be);
         run_check_on(l, batch, train, ew, gc, min_checked_fraction, be);
     }

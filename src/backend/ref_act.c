@@ -3,7 +3,7 @@
 
 #include <math.h>
 
-void memae_ref_act_forward(const memae_backend *be, int kind, size_t n, const float *x, float *y,
+void memae_ref_act_forward(const memae_kernels *be, int kind, size_t n, const float *x, float *y,
                            int threads)
 {
     (void)be;
@@ -18,7 +18,7 @@ void memae_ref_act_forward(const memae_backend *be, int kind, size_t n, const fl
     }
 }
 
-void memae_ref_affine_act(const memae_backend *be, int n, int c, size_t s, int blk,
+void memae_ref_affine_act(const memae_kernels *be, int n, int c, size_t s, int blk,
                           const float *scale, const float *shift, int act, const float *x, float *y,
                           int threads)
 {
@@ -45,7 +45,7 @@ void memae_ref_affine_act(const memae_backend *be, int n, int c, size_t s, int b
         }
 }
 
-void memae_ref_act_backward(const memae_backend *be, int kind, size_t n, const float *y,
+void memae_ref_act_backward(const memae_kernels *be, int kind, size_t n, const float *y,
                             const float *dy, float *dx, int threads)
 {
     (void)be;

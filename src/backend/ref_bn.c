@@ -32,7 +32,7 @@ static void block_sums(const float *t, int n, int nb, int cb, size_t s, int blk,
     }
 }
 
-void memae_ref_bn_forward(const memae_backend *be, int n, int c, size_t s, int blk, const float *x,
+void memae_ref_bn_forward(const memae_kernels *be, int n, int c, size_t s, int blk, const float *x,
                           const float *gamma, const float *beta, float *y, float *mean,
                           float *invstd, float *running_mean, float *running_var, float momentum,
                           float eps, int train, int threads)
@@ -78,7 +78,7 @@ void memae_ref_bn_forward(const memae_backend *be, int n, int c, size_t s, int b
     }
 }
 
-void memae_ref_bn_backward(const memae_backend *be, int n, int c, size_t s, int blk, const float *x,
+void memae_ref_bn_backward(const memae_kernels *be, int n, int c, size_t s, int blk, const float *x,
                            const float *dy, const float *gamma, const float *mean,
                            const float *invstd, float *dx, float *dgamma, float *dbeta, int train,
                            int threads)
@@ -126,7 +126,7 @@ void memae_ref_bn_backward(const memae_backend *be, int n, int c, size_t s, int 
     }
 }
 
-void memae_ref_channel_sum(const memae_backend *be, const float *t, int n, int c, size_t s, int blk,
+void memae_ref_channel_sum(const memae_kernels *be, const float *t, int n, int c, size_t s, int blk,
                            float *out, int threads)
 {
     (void)be;

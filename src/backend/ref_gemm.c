@@ -83,7 +83,7 @@ static void kernel(int kc, const float *ap, const float *bp, float *c, int ldc, 
     }
 }
 
-size_t memae_ref_gemm_scratch(const memae_backend *be, const memae_gemm_geom *g)
+size_t memae_ref_gemm_scratch(const memae_kernels *be, const memae_gemm_geom *g)
 {
     (void)be;
     (void)g;
@@ -100,7 +100,7 @@ static void scale_c(const memae_gemm_geom *g, float *c)
         }
 }
 
-void memae_ref_gemm(const memae_backend *be, const memae_gemm_geom *g, const float *a,
+void memae_ref_gemm(const memae_kernels *be, const memae_gemm_geom *g, const float *a,
                     const float *b, float *c, float *scratch, int threads)
 {
     (void)be;

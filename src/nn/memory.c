@@ -89,7 +89,7 @@ static mem_ws carve(const memae_layer *l, int batch)
     return w;
 }
 
-static size_t workspace(const memae_layer *l, const memae_backend *be, int batch)
+static size_t workspace(const memae_layer *l, const memae_kernels *be, int batch)
 {
     size_t q = nqueries(l, batch), d = (size_t)l->dim, n = (size_t)l->slots;
     size_t total = 2 * q * d + (l->shrink > 0.0f ? 3 : 2) * q * n + 2 * q, most = 0;

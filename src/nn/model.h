@@ -36,7 +36,7 @@ struct memae_model {
     /* execution */
     int threads;
     int backend;
-    const memae_backend *be;
+    const memae_kernels *be;
     /* plan for plan_batch samples */
     int plan_batch;
     float *arena;
