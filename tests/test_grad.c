@@ -63,7 +63,7 @@ static void run_check_on(const memae_layer *l, int batch, int train, float ew, t
 static void run_check(const memae_layer *l, int batch, int train, float ew, tu_gradcheck gc,
                       double min_checked_fraction)
 {
-    for (int i = 0; i < 2; i++) {
+    for (int i = 0; i < tu_nbackends(); i++) {
         const memae_kernels *be = tu_backend(i);
         assert_non_null(be);
         run_check_on(l, batch, train, ew, gc, min_checked_fraction, be);

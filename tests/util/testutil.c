@@ -28,6 +28,19 @@ static void free_dnnl(void)
     dnnl->destroy(dnnl);
 }
 
+int tu_nbackends(void)
+{
+#ifdef MEMAE_NO_DNNL
+    static int said;
+    if (!said++)
+        printf("note: built with DNNL=0 (no oneDNN): these checks run on ref only, "
+               "the dnnl ones are skipped\n");
+    return 1;
+#else
+    return 2;
+#endif
+}
+
 const memae_kernels *tu_backend(int i)
 {
     static int tried;

@@ -32,6 +32,9 @@ void tu_layer_free(tu_layer *t);
 /* The backends every kernel-level test runs on: the reference, then oneDNN
  * (made on first use, kept to the end of the program); NULL past the last
  * or when oneDNN cannot be made (reported on stderr). */
+/* How many of tu_backend's to run a check on: 2 (ref, dnnl), or 1 in a build
+ * without oneDNN (make DNNL=0), which says once that dnnl is skipped. */
+int tu_nbackends(void);
 const memae_kernels *tu_backend(int i);
 
 typedef struct tu_gradcheck {
