@@ -133,12 +133,22 @@ MEMAE_API size_t memae_model_sample_size(const memae_model *m);
 MEMAE_API int memae_model_set_meta(memae_model *m, const char *key, const char *value);
 MEMAE_API const char *memae_model_get_meta(const memae_model *m, const char *key);
 
+/*
+ * Backends: DNNL runs convolutions, matrix products and activations on
+ * oneDNN (the fast path); REF is portable C, the oracle DNNL is tested
+ * against.  A new or loaded model starts on DNNL, or on REF when the library
+ * was built without oneDNN (make DNNL=0) or oneDNN has no engine for this
+ * CPU; the memae program has the same default.  A seeded run repeats bit for
+ * bit on either backend at the same thread count, on REF also across thread
+ * counts (oneDNN splits its sums by thread count).  Selecting DNNL in a build
+ * without it returns MEMAE_E_UNSUPPORTED with a message.
+ */
 enum memae_backend { MEMAE_BACKEND_REF = 0, MEMAE_BACKEND_DNNL = 1 };
 
 /* Threads used by this model's kernels (0 = the OpenMP default). */
 MEMAE_API int memae_model_set_threads(memae_model *m, int threads);
 MEMAE_API int memae_model_set_backend(memae_model *m, int backend);
-/* The backend in use (MEMAE_BACKEND_REF for a new or loaded model). */
+/* The backend in use (see above for the default). */
 MEMAE_API int memae_model_backend(const memae_model *m);
 
 /* ------------------------------------------------------------- training */

@@ -134,6 +134,8 @@ int memae_model_load_with_config(const char *path, const char *config_json, mema
         if (strcmp(f.meta[i].key, "memae_config") && strcmp(f.meta[i].key, "format"))
             st = memae_model_set_meta(*out, f.meta[i].key, f.meta[i].value);
     memae_st_free(&f);
+    if (!st)
+        memae_model_default_backend(*out);
     return st;
 }
 

@@ -53,6 +53,9 @@ int memae_model_min_batch(const memae_model *m);
 
 /* Destroy the model's backend instance unless it is the shared ref one. */
 void memae_model_release_backend(memae_model *m);
+/* The library's default backend for a new or loaded model: dnnl, or ref when
+ * this build or machine has no oneDNN (the failure is not an error). */
+void memae_model_default_backend(memae_model *m);
 
 /* A handle that only carries the error of a failed create or load. */
 memae_model *memae_model_failed(const memae_err *err);
