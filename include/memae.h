@@ -159,7 +159,7 @@ typedef struct memae_train_opts {
     float eps;            /* Adam epsilon (1e-8) */
 } memae_train_opts;
 
-/* Defaults as in the spec (PyTorch's Adam). */
+/* PyTorch's Adam defaults (docs/model.md, "Training"). */
 MEMAE_API memae_train_opts memae_train_opts_default(void);
 
 typedef struct memae_stats {

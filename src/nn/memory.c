@@ -1,5 +1,5 @@
 /*
- * The memory module (spec section 1): queries address N memory slots by dot
+ * The memory module (docs/model.md): queries address N memory slots by dot
  * product (or cosine), softmax, hard shrinkage with L1 re-normalisation, and
  * read w M.  Backward follows PyTorch's autograd through every one of these
  * steps, including its conventions at the kinks (relu'(0) = 0, sign(0) = 0,
