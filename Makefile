@@ -74,11 +74,11 @@ $(BUILD)/config: FORCE
 	@mkdir -p $(BUILD)
 	@echo '$(BUILD_CONFIG)' | cmp -s - $@ || echo '$(BUILD_CONFIG)' >$@
 
-$(LIB_OBJ): EXTRA_CFLAGS := $(LIB_CFLAGS)
+$(LIB_OBJ): MEMAE_OBJ_CFLAGS := $(LIB_CFLAGS)
 
 $(BUILD)/%.o: %.c $(BUILD)/config
 	@mkdir -p $(dir $@)
-	$(CC) $(MEMAE_CFLAGS) $(EXTRA_CFLAGS) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+	$(CC) $(MEMAE_CFLAGS) $(MEMAE_OBJ_CFLAGS) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
 
 $(BUILD)/libmemae.a: $(LIB_OBJ)
 	rm -f $@

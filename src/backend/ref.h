@@ -22,6 +22,21 @@ void memae_ref_conv_backward_weights(const memae_kernels *be, const memae_conv_g
                                      float *scratch, int threads);
 /* The packing panels of memae_ref_gemm: a constant, whatever the shape. */
 #define MEMAE_REF_GEMM_SCRATCH ((size_t)(256 + 2048) * 256)
+
+/*
+ * The hottest loops (the GEMM's register tile, batch norm, the fused
+ * inference bias + batch norm + activation) are compiled for AVX-512,
+ * AVX2 and the x86-64 baseline, and the loader picks one for the CPU, so the
+ * portable default build does not run them on SSE2 alone.  The vector width
+ * changes no result: no sum is reassociated, and in ISO C mode (-std=c11)
+ * GCC contracts no a * b + c into a fused multiply-add.  A build for a
+ * CPU with AVX2 or more (make NATIVE=1) needs no clones.
+ */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !defined(__AVX2__)
+#define MEMAE_REF_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define MEMAE_REF_CLONES
+#endif
 size_t memae_ref_gemm_scratch(const memae_kernels *be, const memae_gemm_geom *g);
 void memae_ref_gemm(const memae_kernels *be, const memae_gemm_geom *g, const float *a,
                     const float *b, float *c, float *scratch, int threads);

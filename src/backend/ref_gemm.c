@@ -58,8 +58,8 @@ static void pack_b(const float *b, int ldb, int tb, int j0, int nc, int p0, int 
     }
 }
 
-static void kernel(int kc, const float *ap, const float *bp, float *c, int ldc, int mr, int nr,
-                   float beta)
+MEMAE_REF_CLONES static void kernel(int kc, const float *ap, const float *bp, float *c, int ldc,
+                                    int mr, int nr, float beta)
 {
     float acc[MR][NR];
     memset(acc, 0, sizeof acc);
