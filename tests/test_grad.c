@@ -166,7 +166,7 @@ static void memory_case(const char *name, memae_shape in, int slots, float shrin
 static void test_memory(void **state)
 {
     (void)state;
-    memae_shape s2 = {4, {1, 2, 3}, 2}, s3 = {3, {2, 2, 1}, 3}, v = {5, {1, 1, 1}, 0};
+    memae_shape s2 = {4, {1, 2, 3}, 2, 0}, s3 = {3, {2, 2, 1}, 3, 0}, v = {5, {1, 1, 1}, 0, 0};
     memory_case("mem_dot", s2, 7, 0.0f, MEMAE_ADDR_DOT, MEMAE_QUERY_POSITION);
     memory_case("mem_dot_shrink", s3, 6, 0.1f, MEMAE_ADDR_DOT, MEMAE_QUERY_POSITION);
     memory_case("mem_cos", v, 7, 0.0f, MEMAE_ADDR_COSINE, MEMAE_QUERY_POSITION);
