@@ -83,7 +83,7 @@ int cmd_bench(int argc, char **argv)
     }
     if (optind < argc)
         return cli_fail("bench: unexpected argument '%s'", argv[optind]);
-    char *json = cli_config_json(preset, config, shape);
+    char *json = cli_config_json(preset, config, shape, NULL);
     memae_model *m = NULL;
     int st = json ? memae_model_create(json, c.seed, &m) : MEMAE_E_CONFIG;
     free(json);

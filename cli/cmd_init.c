@@ -21,23 +21,33 @@ static const char usage[] =
     "                    default: the preset's (1x28x28, 120, 1x16x256x256)\n"
     "  -o, --output F    the model file to write (required)\n" CLI_COMMON_HELP;
 
-/* The JSON the library gets: --config, with --preset and --input-shape laid over it. */
-char *cli_config_json(const char *preset, const char *config_arg, const char *shape_arg)
+/* The JSON the library gets: the recipe's preferred keys for the preset,
+ * --config over them, and --preset and --input-shape over both. */
+char *cli_config_json(const char *preset, const char *config_arg, const char *shape_arg,
+                      const char *recipe)
 {
-    cJSON *root = NULL;
+    cJSON *root = cJSON_Parse(memae_recipe_config(recipe, preset ? preset : "image2d"));
     if (config_arg) {
         char *text = cli_read_config(config_arg);
-        if (!text)
+        if (!text) {
+            cJSON_Delete(root);
             return NULL;
-        root = cJSON_Parse(text);
+        }
+        cJSON *user = cJSON_Parse(text);
         free(text);
-        if (!cJSON_IsObject(root)) {
+        if (!cJSON_IsObject(user)) {
+            cJSON_Delete(user);
             cJSON_Delete(root);
             cli_fail("--config: %s is not a JSON object", config_arg);
             return NULL;
         }
-    } else {
-        root = cJSON_CreateObject();
+        for (cJSON *k = user->child; k; k = k->next)
+            cJSON_DeleteItemFromObject(root, k->string);
+        while (user->child) {
+            cJSON *k = cJSON_DetachItemViaPointer(user, user->child);
+            cJSON_AddItemToObject(root, k->string, k);
+        }
+        cJSON_Delete(user);
     }
     if (preset)
         cJSON_DeleteItemFromObject(root, "preset"), cJSON_AddStringToObject(root, "preset", preset);
@@ -87,7 +97,7 @@ int cmd_init(int argc, char **argv)
         return cli_fail("init: unexpected argument '%s'", argv[optind]);
     if (!out)
         return cli_fail("init: -o MODEL is required (see memae init --help)");
-    char *json = cli_config_json(preset, config, shape);
+    char *json = cli_config_json(preset, config, shape, NULL);
     if (!json)
         return 1;
     memae_model *m = NULL;

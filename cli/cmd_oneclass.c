@@ -24,10 +24,12 @@ static const char usage[] =
     "\n"
     "  --data-dir DIR    default /usr/share/datasets/fashion-mnist (Debian's dataset-fashion-mnist)\n"
     "  --classes C       e.g. 0-9 (default), 0,3,5 or 2-4\n"
-    "  --epochs E        epochs per class (default 5)\n"
+    "  --epochs E        epochs per class (default: the recipe's: 15 for restore on 6000\n"
+    "                    images, 5 for paper)\n"
     "  --batch B         batch size (default 64)\n"
     "  --lr LR           Adam's learning rate (default 0.001)\n"
     "  --config JSON     configuration overriding the image2d preset\n"
+    "  --recipe R        default (restore), paper, weighted or restore (see memae train --help)\n"
     "  --baseline ae     also train the same network with the memory off (plain autoencoder)\n"
     "  --json            one JSON object instead of the table\n"
     "  --seed S          class k trains with seed S + k (default 1)\n"
@@ -78,13 +80,13 @@ typedef struct run_opts {
 
 /* Train on class k, score the test set; the ROC-AUC, or a negative value (reported). */
 static double run_class(const run_opts *o, int k, int memory, const set *train, const set *test,
-                        double *seconds)
+                        double *seconds, int *epochs)
 {
-    cJSON *cfg = o->config ? cJSON_Parse(o->config) : cJSON_CreateObject();
+    char *base = cli_config_json("image2d", o->config, NULL, o->tc.recipe);
+    cJSON *cfg = base ? cJSON_Parse(base) : NULL;
+    free(base);
     if (!cfg)
-        return cli_fail("--config: not a JSON object"), -1;
-    cJSON_DeleteItemFromObject(cfg, "preset");
-    cJSON_AddStringToObject(cfg, "preset", "image2d");
+        return -1;
     if (!memory) {
         cJSON *mem = cJSON_GetObjectItem(cfg, "memory");
         if (!mem)
@@ -124,6 +126,11 @@ static double run_class(const run_opts *o, int k, int memory, const set *train, 
         y[i] = test->y[i] != k;
     memae_train_config tc = o->tc;
     tc.seed = seed;
+    if (!tc.epochs && (tc.epochs = memae_train_auto_epochs(m, tc.recipe, nk)) < 0) {
+        cli_model_fail(m, -tc.epochs);
+        goto out;
+    }
+    *epochs = tc.epochs;
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     memae_eval_result r;
@@ -150,7 +157,7 @@ static int parse(int argc, char **argv, run_opts *o, const char **dir, int *clas
         {"data-dir", required_argument, 0, 'D'}, {"classes", required_argument, 0, 'K'},
         {"epochs", required_argument, 0, 'e'}, {"batch", required_argument, 0, 'b'},
         {"lr", required_argument, 0, 'r'}, {"config", required_argument, 0, 'c'},
-        {"baseline", required_argument, 0, 'B'}, {"threads", required_argument, 0, 0},
+        {"baseline", required_argument, 0, 'B'}, {"recipe", required_argument, 0, 'R'}, {"threads", required_argument, 0, 0},
         {"seed", required_argument, 0, 0}, {"backend", required_argument, 0, 0},
         {"json", no_argument, 0, 0}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     int opt, idx;
@@ -178,9 +185,9 @@ static int parse(int argc, char **argv, run_opts *o, const char **dir, int *clas
                 return 1;
             o->tc.adam.lr = (float)d;
             break;
+        case 'R': o->tc.recipe = optarg; break;
         case 'c':
-            if (!(o->config = cli_read_config(optarg)))
-                return 1;
+            o->config = optarg; /* read, with the recipe's keys under it, per class */
             break;
         case 'B':
             if (strcmp(optarg, "ae"))
@@ -214,6 +221,7 @@ static void report(const run_opts *o, const int *classes, double auc[2][NCLASS],
     if (o->c.json) {
         cJSON *j = cJSON_CreateObject();
         cJSON_AddNumberToObject(j, "epochs", o->tc.epochs);
+        cJSON_AddStringToObject(j, "recipe", o->tc.recipe);
         cJSON_AddNumberToObject(j, "seed", (double)o->c.seed);
         for (int b = 0; b <= ae; b++) {
             cJSON *r = cJSON_AddObjectToObject(j, b ? "ae" : "memae");
@@ -233,7 +241,8 @@ static void report(const run_opts *o, const int *classes, double auc[2][NCLASS],
         cJSON_Delete(j);
         return;
     }
-    printf("\nclass  MemAE AUC%s  train+score s\n", ae ? "  AE AUC" : "");
+    printf("\nrecipe %s, %d epochs per class\n", o->tc.recipe, o->tc.epochs);
+    printf("class  MemAE AUC%s  train+score s\n", ae ? "  AE AUC" : "");
     for (int k = 0; k < NCLASS; k++)
         if (classes[k]) {
             printf("%5d  %9.4f", k, auc[0][k]);
@@ -250,6 +259,8 @@ static void report(const run_opts *o, const int *classes, double auc[2][NCLASS],
 int cmd_oneclass(int argc, char **argv)
 {
     run_opts o = {.tc = memae_train_config_default(), .c = {.seed = 1}};
+    o.tc.epochs = 0; /* the recipe's */
+    o.tc.recipe = "default";
     const char *dir = "/usr/share/datasets/fashion-mnist";
     int classes[NCLASS], ae = 0;
     for (int k = 0; k < NCLASS; k++)
@@ -267,19 +278,20 @@ int cmd_oneclass(int argc, char **argv)
         rc = load_set(m, dir, "train", &train) || load_set(m, dir, "t10k", &test);
     memae_model_free(m);
     double auc[2][NCLASS] = {{0}}, secs[2][NCLASS] = {{0}};
+    int epochs = o.tc.epochs;
     for (int k = 0; !rc && k < NCLASS; k++)
         for (int b = 0; !rc && classes[k] && b <= ae; b++) {
             if (!o.c.json)
                 fprintf(stderr, "class %d, %s\n", k, b ? "AE baseline" : "MemAE");
-            auc[b][k] = run_class(&o, k, !b, &train, &test, &secs[b][k]);
+            auc[b][k] = run_class(&o, k, !b, &train, &test, &secs[b][k], &epochs);
             rc = auc[b][k] < 0;
         }
+    o.tc.epochs = epochs;
     if (!rc)
         report(&o, classes, auc, secs, ae);
     memae_free(train.x);
     memae_free(train.y);
     memae_free(test.x);
     memae_free(test.y);
-    free((char *)o.config);
     return rc;
 }

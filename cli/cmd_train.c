@@ -28,12 +28,16 @@ static const char usage[] =
     "  --preset P        video3d, image2d or tabular (default image2d; tabular for a table)\n"
     "  --config JSON     configuration overriding the preset (inline JSON or a file)\n"
     "  --input-shape S   one sample's shape (default: from the data, else the preset's)\n"
-    "  --epochs E        epochs (default 5)\n"
+    "  --epochs E        epochs (default: the recipe's; 5 for paper, else enough to see\n"
+    "                    about 90,000 images or 6,000 records, at least 10, at most 1000)\n"
     "  --batch B         batch size (default 64)\n"
     "  --lr LR           Adam's learning rate (default 0.001)\n"
     "  --contamination C share of training samples above the threshold (default 0.1)\n"
     "  --score mse|mae   the score the threshold is for (default mse)\n"
     "  --resume          continue from MODEL.ckpt\n"
+    "  --recipe R        default, paper, weighted or restore (default: default, which is\n"
+    "                    restore for square images, weighted for other images and tables,\n"
+    "                    paper for videos); see README \"Detection quality\"\n"
     "Tables (.csv .tsv .txt, .npz with X and y, ODDS .mat with X and y; .npy with --preset\n"
     "tabular; the preset defaults to tabular for them):\n"
     "  --scale S         zscore, minmax or none, fitted on the training records (default zscore)\n"
@@ -64,6 +68,7 @@ static int parse(int argc, char **argv, train_args *a, cli_common *c)
                                          {"contamination", required_argument, 0, 'C'},
                                          {"score", required_argument, 0, 'S'},
                                          {"resume", no_argument, 0, 'R'},
+                                         {"recipe", required_argument, 0, 'Q'},
                                          {"threads", required_argument, 0, 0},
                                          {"seed", required_argument, 0, 0},
                                          {"backend", required_argument, 0, 0},
@@ -102,6 +107,9 @@ static int parse(int argc, char **argv, train_args *a, cli_common *c)
             break;
         case 'R':
             a->tc.resume = 1;
+            break;
+        case 'Q':
+            a->tc.recipe = optarg;
             break;
         case 'k':
             if (cli_parse_int("--normal-class", optarg, 0, 1000000000L, &a->normal_class))
@@ -218,6 +226,8 @@ static int train_videos(train_args *a, const cli_common *c, const char *preset)
 int cmd_train(int argc, char **argv)
 {
     train_args a = {.normal_class = -1, .tc = memae_train_config_default()};
+    a.tc.epochs = 0; /* the recipe's */
+    a.tc.recipe = "default";
     cli_common c = {.seed = 1};
     cli_table_init(&a.table);
     cli_video_opts_default(&a.video);
@@ -251,7 +261,7 @@ int cmd_train(int argc, char **argv)
         return cli_fail("%s", err.msg);
     char shape[64];
     shape_text(&arr, preset, shape, sizeof shape);
-    char *json = cli_config_json(preset, a.config, a.shape ? a.shape : shape);
+    char *json = cli_config_json(preset, a.config, a.shape ? a.shape : shape, a.tc.recipe);
     memae_model *m = NULL;
     float *x = NULL;
     int64_t n = 0;
@@ -270,6 +280,8 @@ int cmd_train(int argc, char **argv)
     char ckpt[4096];
     snprintf(ckpt, sizeof ckpt, "%s.ckpt", a.out);
     a.tc.checkpoint = ckpt;
+    if (!rc && !a.tc.epochs && (a.tc.epochs = memae_train_auto_epochs(m, a.tc.recipe, n)) < 0)
+        rc = cli_model_fail(m, -a.tc.epochs);
     if (!rc && (st = memae_train(m, x, n, &a.tc, cli_progress, NULL)))
         rc = cli_model_fail(m, st);
     if (!rc && (st = memae_model_save(m, a.out)))

@@ -19,7 +19,9 @@ int cmd_explain(int argc, char **argv);
 int cli_eval_protocol(int argc, char **argv);
 
 /* Shared helpers of the commands. */
-char *cli_config_json(const char *preset, const char *config_arg, const char *shape_arg);
+/* recipe: its preferred configuration goes under --config (NULL: none). */
+char *cli_config_json(const char *preset, const char *config_arg, const char *shape_arg,
+                      const char *recipe);
 void cli_format_shape(const int64_t *shape, int n, char *buf, size_t len);
 
 #endif

@@ -26,7 +26,8 @@ static const char usage[] =
     "  --contamination C share of test records flagged (default 0.2, the paper's)\n"
     "  --preset P        the model (default tabular)\n"
     "  --config JSON     configuration overriding the preset (inline JSON or a file)\n"
-    "  --epochs E        epochs per run (default 5)\n"
+    "  --recipe R        default (weighted for tables), paper or weighted (see train --help)\n"
+    "  --epochs E        epochs per run (default: the recipe's; see train --help)\n"
     "  --batch B         batch size (default 64)\n"
     "  --lr LR           Adam's learning rate (default 0.001)\n"
     "  --scale S         zscore, minmax or none (default zscore)\n"
@@ -47,6 +48,7 @@ static int parse(int argc, char **argv, proto_args *a)
         {"preset", required_argument, 0, 'p'}, {"config", required_argument, 0, 'c'},
         {"epochs", required_argument, 0, 'e'}, {"batch", required_argument, 0, 'b'},
         {"lr", required_argument, 0, 'r'}, {"scale", required_argument, 0, 0},
+        {"recipe", required_argument, 0, 'Q'},
         {"threads", required_argument, 0, 0}, {"seed", required_argument, 0, 0},
         {"backend", required_argument, 0, 0}, {"json", no_argument, 0, 0}, CLI_TABLE_OPTIONS,
         {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
@@ -76,6 +78,9 @@ static int parse(int argc, char **argv, proto_args *a)
             if (cli_parse_int("--epochs", optarg, 1, 1000000, &v))
                 return 1;
             a->k.train.epochs = (int)v;
+            break;
+        case 'Q':
+            a->k.train.recipe = optarg;
             break;
         case 'b':
             if (cli_parse_int("--batch", optarg, 1, 1000000, &v))
@@ -159,6 +164,8 @@ int cli_eval_protocol(int argc, char **argv)
 {
     proto_args a = {.c = {.seed = 1}};
     a.k.train = memae_train_config_default();
+    a.k.train.epochs = 0; /* the recipe's */
+    a.k.train.recipe = "default";
     a.k.runs = 5;
     a.k.flag_share = 0.2;
     cli_table_init(&a.table);
@@ -186,7 +193,7 @@ int cli_eval_protocol(int argc, char **argv)
         rc = cli_fail("%s: no labels (give --label-column for a CSV)", a.data);
     else if (!runs)
         rc = cli_fail("out of memory");
-    else if (!(json = cli_config_json(a.preset ? a.preset : "tabular", a.config, shape)))
+    else if (!(json = cli_config_json(a.preset ? a.preset : "tabular", a.config, shape, a.k.train.recipe)))
         rc = 1;
     a.k.config_json = json;
     if (!rc && memae_protocol_kdd(x, n, e.width, y, &a.k, runs, &r, &err))

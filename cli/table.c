@@ -94,7 +94,7 @@ int cli_train_table(const char *data, const char *out, const char *config, const
     snprintf(shape, sizeof shape, "%lld", (long long)e.width);
     if (!rc && !(enc = memae_encoding_to_json(&e)))
         rc = cli_fail("out of memory");
-    if (!rc && !(json = cli_config_json("tabular", config, shape)))
+    if (!rc && !(json = cli_config_json("tabular", config, shape, tc->recipe)))
         rc = 1;
     memae_model *m = NULL;
     int st = rc ? MEMAE_OK : memae_model_create(json, c->seed, &m);
@@ -107,6 +107,8 @@ int cli_train_table(const char *data, const char *out, const char *config, const
     char ckpt[4096];
     snprintf(ckpt, sizeof ckpt, "%s.ckpt", out);
     tc->checkpoint = ckpt;
+    if (!rc && !tc->epochs)
+        tc->epochs = memae_train_auto_epochs(m, tc->recipe, n);
     if (!rc && (st = memae_train(m, x, n, tc, cli_progress, NULL)))
         rc = cli_model_fail(m, st);
     if (!rc && (st = memae_model_save(m, out)))

@@ -7,7 +7,7 @@
 
 int cli_video_train(const cli_video_train_args *a)
 {
-    char *json = cli_config_json(a->preset, a->config, a->shape);
+    char *json = cli_config_json(a->preset, a->config, a->shape, a->tc->recipe);
     if (!json)
         return 1;
     memae_model *m = NULL;
@@ -25,6 +25,8 @@ int cli_video_train(const cli_video_train_args *a)
         memae_source src = memae_clips_source(&d.clips);
         if (d.clips.n == 0)
             rc = cli_fail("%s: no video has %d frames, the length of a clip", a->data, d.clips.t);
+        else if (!tc.epochs && (tc.epochs = memae_train_auto_epochs(m, tc.recipe, d.clips.n)) < 0)
+            rc = cli_model_fail(m, -tc.epochs);
         else if ((st = memae_train_source(m, &src, &tc, cli_progress, NULL)))
             rc = cli_model_fail(m, st);
         else if ((st = memae_model_save(m, a->out)))
