@@ -175,8 +175,9 @@ int cli_eval_protocol(int argc, char **argv)
     a.k.scale = a.table.scale;
     a.k.seed = a.c.seed;
     a.k.threads = a.c.threads;
-    a.k.backend = a.c.backend && !strcmp(a.c.backend, "ref") ? MEMAE_BACKEND_REF
-                                                             : MEMAE_BACKEND_DNNL;
+    a.k.backend = !a.c.backend                  ? -1 /* the library's default */
+                  : !strcmp(a.c.backend, "ref") ? MEMAE_BACKEND_REF
+                                                : MEMAE_BACKEND_DNNL;
     memae_encoding e;
     float *x = NULL;
     uint8_t *y = NULL;

@@ -23,13 +23,26 @@
 extern "C" {
 #endif
 
+/*
+ * MEMAE_API marks the library's exported names.  libmemae.so is built with
+ * hidden visibility (-fvisibility=hidden -DMEMAE_BUILD), so it exports
+ * exactly the declarations of this header; for users it is empty.
+ */
+#ifndef MEMAE_API
+#if defined(MEMAE_BUILD) && defined(__GNUC__)
+#define MEMAE_API __attribute__((visibility("default")))
+#else
+#define MEMAE_API
+#endif
+#endif
+
 #define MEMAE_VERSION_MAJOR 0
 #define MEMAE_VERSION_MINOR 1
 #define MEMAE_VERSION_PATCH 0
 #define MEMAE_VERSION_STRING "0.1.0"
 
 /* Run-time version, "MAJOR.MINOR.PATCH". */
-const char *memae_version(void);
+MEMAE_API const char *memae_version(void);
 
 enum memae_status {
     MEMAE_OK = 0,
@@ -47,17 +60,17 @@ enum memae_status {
     MEMAE_STATUS_COUNT
 };
 
-const char *memae_strerror(int status);
+MEMAE_API const char *memae_strerror(int status);
 
 /* Free memory returned by the library (strings such as configurations). */
-void memae_free(void *p);
+MEMAE_API void memae_free(void *p);
 
 /* ------------------------------------------------------------------ model */
 
 typedef struct memae_model memae_model;
 
 /* Names of the presets: "video3d", "image2d", "tabular". */
-extern const char *const memae_preset_names[];
+MEMAE_API extern const char *const memae_preset_names[];
 
 /*
  * Create a freshly initialised model.
@@ -67,34 +80,35 @@ extern const char *const memae_preset_names[];
  *    NULL means the image2d preset.
  *  seed: the seed of the initialisation; the same seed gives the same bits.
  */
-int memae_model_create(const char *config_json, uint64_t seed, memae_model **out);
+MEMAE_API int memae_model_create(const char *config_json, uint64_t seed, memae_model **out);
 
 /* Load a model file (safetensors) written by memae or by PyTorch. */
-int memae_model_load(const char *path, memae_model **out);
+MEMAE_API int memae_model_load(const char *path, memae_model **out);
 
 /* Load a file without memae's metadata (a PyTorch state_dict saved as
  * safetensors) with the given configuration; a file with metadata uses its own. */
-int memae_model_load_with_config(const char *path, const char *config_json, memae_model **out);
+MEMAE_API int memae_model_load_with_config(const char *path, const char *config_json,
+                                           memae_model **out);
 
 /* Save the model to path atomically (a temporary file, then rename). */
-int memae_model_save(memae_model *m, const char *path);
+MEMAE_API int memae_model_save(memae_model *m, const char *path);
 
-void memae_model_free(memae_model *m);
+MEMAE_API void memae_model_free(memae_model *m);
 
 /* Message of the last failure on m ("" when none; a fixed text when m is NULL). */
-const char *memae_errmsg(const memae_model *m);
+MEMAE_API const char *memae_errmsg(const memae_model *m);
 
 /* The resolved configuration as JSON (free with memae_free). */
-int memae_model_config(memae_model *m, char **json_out);
+MEMAE_API int memae_model_config(memae_model *m, char **json_out);
 
 /* Number of trainable parameters (floats). */
-size_t memae_model_num_params(const memae_model *m);
+MEMAE_API size_t memae_model_num_params(const memae_model *m);
 
 /*
  * Shape of one sample: ndim is 1 (tabular: D), 3 (images: C,H,W) or 4
  * (video: C,T,H,W).  shape must hold 4 values.
  */
-int memae_model_input_shape(const memae_model *m, int64_t shape[4], int *ndim);
+MEMAE_API int memae_model_input_shape(const memae_model *m, int64_t shape[4], int *ndim);
 
 /* The layers in order (encoder, memory, decoder), for display. */
 typedef struct memae_layer_info {
@@ -105,27 +119,37 @@ typedef struct memae_layer_info {
     size_t params;
 } memae_layer_info;
 
-int memae_model_num_layers(const memae_model *m);
-int memae_model_layer(const memae_model *m, int i, memae_layer_info *out);
+MEMAE_API int memae_model_num_layers(const memae_model *m);
+MEMAE_API int memae_model_layer(const memae_model *m, int i, memae_layer_info *out);
 
 /* Floats in one sample (product of the input shape). */
-size_t memae_model_sample_size(const memae_model *m);
+MEMAE_API size_t memae_model_sample_size(const memae_model *m);
 
 /*
  * Free-form metadata stored in the model file's __metadata__ (strings; JSON
  * by convention): "memae_normalization", "memae_threshold", ...  The key
  * "memae_config" is reserved.  get returns NULL when the key is absent.
  */
-int memae_model_set_meta(memae_model *m, const char *key, const char *value);
-const char *memae_model_get_meta(const memae_model *m, const char *key);
+MEMAE_API int memae_model_set_meta(memae_model *m, const char *key, const char *value);
+MEMAE_API const char *memae_model_get_meta(const memae_model *m, const char *key);
 
+/*
+ * Backends: DNNL runs convolutions, matrix products and activations on
+ * oneDNN (the fast path); REF is portable C, the oracle DNNL is tested
+ * against.  A new or loaded model starts on DNNL, or on REF when the library
+ * was built without oneDNN (make DNNL=0) or oneDNN has no engine for this
+ * CPU; the memae program has the same default.  A seeded run repeats bit for
+ * bit on either backend at the same thread count, on REF also across thread
+ * counts (oneDNN splits its sums by thread count).  Selecting DNNL in a build
+ * without it returns MEMAE_E_UNSUPPORTED with a message.
+ */
 enum memae_backend { MEMAE_BACKEND_REF = 0, MEMAE_BACKEND_DNNL = 1 };
 
 /* Threads used by this model's kernels (0 = the OpenMP default). */
-int memae_model_set_threads(memae_model *m, int threads);
-int memae_model_set_backend(memae_model *m, int backend);
-/* The backend in use (MEMAE_BACKEND_REF for a new or loaded model). */
-int memae_model_backend(const memae_model *m);
+MEMAE_API int memae_model_set_threads(memae_model *m, int threads);
+MEMAE_API int memae_model_set_backend(memae_model *m, int backend);
+/* The backend in use (see above for the default). */
+MEMAE_API int memae_model_backend(const memae_model *m);
 
 /* ------------------------------------------------------------- recipes */
 
@@ -153,9 +177,9 @@ enum memae_recipe_kind { MEMAE_RECIPE_PAPER = 0, MEMAE_RECIPE_RESTORE = 1, MEMAE
 
 /* Set the recipe by name; "default" names memae's best recipe for the
  * model's samples (restore for square images, weighted otherwise). */
-int memae_model_set_recipe(memae_model *m, const char *name);
+MEMAE_API int memae_model_set_recipe(memae_model *m, const char *name);
 /* The recipe's name ("paper", "restore", "weighted"). */
-const char *memae_model_recipe(const memae_model *m);
+MEMAE_API const char *memae_model_recipe(const memae_model *m);
 
 /*
  * The configuration a recipe prefers for a preset, as a JSON object of keys
@@ -165,7 +189,7 @@ const char *memae_model_recipe(const memae_model *m);
  * 4), where the paper's first 1x1 convolution of stride 2 reads only every
  * other pixel.  recipe NULL is "paper"; the string is static.
  */
-const char *memae_recipe_config(const char *recipe, const char *preset);
+MEMAE_API const char *memae_recipe_config(const char *recipe, const char *preset);
 
 /* ------------------------------------------------------------- training */
 
@@ -175,8 +199,8 @@ typedef struct memae_train_opts {
     float eps;            /* Adam epsilon (1e-8) */
 } memae_train_opts;
 
-/* Defaults as in the spec (PyTorch's Adam). */
-memae_train_opts memae_train_opts_default(void);
+/* PyTorch's Adam defaults (docs/model.md, "Training"). */
+MEMAE_API memae_train_opts memae_train_opts_default(void);
 
 typedef struct memae_stats {
     double loss;      /* MSE + alpha * entropy */
@@ -192,11 +216,11 @@ typedef struct memae_stats {
  * backward, and an Adam update.  x holds batch samples in the model's input
  * space.  stats may be NULL.
  */
-int memae_model_train_step(memae_model *m, const float *x, int batch,
-                           const memae_train_opts *opts, memae_stats *stats);
+MEMAE_API int memae_model_train_step(memae_model *m, const float *x, int batch,
+                                     const memae_train_opts *opts, memae_stats *stats);
 
 /* Steps of Adam taken so far (PyTorch's `step`). */
-int64_t memae_model_steps(const memae_model *m);
+MEMAE_API int64_t memae_model_steps(const memae_model *m);
 
 /* ------------------------------------------------------------- scoring */
 
@@ -205,17 +229,17 @@ int64_t memae_model_steps(const memae_model *m);
  * recon receives batch samples; stats (may be NULL) gets the MSE and the
  * entropy of this batch.
  */
-int memae_model_reconstruct(memae_model *m, const float *x, int batch, float *recon,
-                            memae_stats *stats);
+MEMAE_API int memae_model_reconstruct(memae_model *m, const float *x, int batch, float *recon,
+                                      memae_stats *stats);
 
 enum memae_score_kind { MEMAE_SCORE_MSE = 0, MEMAE_SCORE_MAE = 1 };
 
 /* One anomaly score per sample (higher = more abnormal). */
-int memae_model_score(memae_model *m, const float *x, int batch, int kind, float *scores);
+MEMAE_API int memae_model_score(memae_model *m, const float *x, int batch, int kind, float *scores);
 
 /* Scores of n samples, batch by batch (batch <= 0: 256). */
-int memae_model_score_all(memae_model *m, const float *x, int64_t n, int kind, int batch,
-                          float *scores);
+MEMAE_API int memae_model_score_all(memae_model *m, const float *x, int64_t n, int kind, int batch,
+                                    float *scores);
 
 /* ------------------------------------------------------------- data */
 
@@ -229,10 +253,10 @@ int memae_model_score_all(memae_model *m, const float *x, int64_t n, int kind, i
  * Tabular models also read tables (.csv .tsv .txt, .npz with X, .mat with
  * X), encoded and scaled by the rule stored at training ("memae_table").
  */
-int memae_data_load(memae_model *m, const char *path, float **x, int64_t *n);
+MEMAE_API int memae_data_load(memae_model *m, const char *path, float **x, int64_t *n);
 
 /* Integer labels (IDX or .npy, one per sample); *labels is malloc'd. */
-int memae_labels_load(memae_model *m, const char *path, int64_t **labels, int64_t *n);
+MEMAE_API int memae_labels_load(memae_model *m, const char *path, int64_t **labels, int64_t *n);
 
 /* ------------------------------------------------------------- training */
 
@@ -261,14 +285,14 @@ typedef struct memae_train_config {
                               NULL: the model's own */
 } memae_train_config;
 
-memae_train_config memae_train_config_default(void);
+MEMAE_API memae_train_config memae_train_config_default(void);
 
 /* The epochs that training n samples with a recipe (NULL: the model's own;
  * "default" as memae_model_set_recipe) takes when memae_train_config.epochs
  * is 0: 5 for "paper"; for the others enough epochs to see about 90,000
  * images or clips, or 6,000 table records, at least 10 and at most 1000.
  * Negative (minus a status) for an unknown recipe. */
-int memae_train_auto_epochs(memae_model *m, const char *recipe, int64_t n);
+MEMAE_API int memae_train_auto_epochs(memae_model *m, const char *recipe, int64_t n);
 
 /*
  * Train on n samples for cfg->epochs epochs (shuffled mini-batches; a last
@@ -278,8 +302,8 @@ int memae_train_auto_epochs(memae_model *m, const char *recipe, int64_t n);
  * state come from cfg->checkpoint and the run continues to the same result
  * as one that was never interrupted.
  */
-int memae_train(memae_model *m, const float *x, int64_t n, const memae_train_config *cfg,
-                memae_progress_fn progress, void *user);
+MEMAE_API int memae_train(memae_model *m, const float *x, int64_t n, const memae_train_config *cfg,
+                          memae_progress_fn progress, void *user);
 
 /*
  * Samples produced on demand, for data that is not one array in memory (clips
@@ -295,19 +319,20 @@ typedef struct memae_source {
 
 /* memae_train over a source: the same batches, results and checkpoints as
  * memae_train over an array holding the same samples. */
-int memae_train_source(memae_model *m, const memae_source *src, const memae_train_config *cfg,
-                       memae_progress_fn progress, void *user);
+MEMAE_API int memae_train_source(memae_model *m, const memae_source *src,
+                                 const memae_train_config *cfg, memae_progress_fn progress,
+                                 void *user);
 
 /* Scores of all samples of a source, batch by batch (batch <= 0: 256). */
-int memae_model_score_source(memae_model *m, const memae_source *src, int kind, int batch,
-                             float *scores);
+MEMAE_API int memae_model_score_source(memae_model *m, const memae_source *src, int kind, int batch,
+                                       float *scores);
 
 /* Save with the Adam state (a checkpoint) / load one into m (same configuration). */
-int memae_model_save_checkpoint(memae_model *m, const char *path, const char *train_json);
-int memae_model_load_checkpoint(memae_model *m, const char *path, char **train_json);
+MEMAE_API int memae_model_save_checkpoint(memae_model *m, const char *path, const char *train_json);
+MEMAE_API int memae_model_load_checkpoint(memae_model *m, const char *path, char **train_json);
 
 /* The stored threshold (from "memae_threshold"); MEMAE_E_ARG when there is none. */
-int memae_model_threshold(const memae_model *m, double *threshold);
+MEMAE_API int memae_model_threshold(const memae_model *m, double *threshold);
 
 /* ------------------------------------------------------------- evaluation */
 
@@ -321,8 +346,8 @@ typedef struct memae_eval_result {
 } memae_eval_result;
 
 /* labels: 1 = anomaly.  threshold NaN: precision/recall/F1 are NaN. */
-int memae_model_evaluate(memae_model *m, const float *scores, const uint8_t *labels, size_t n,
-                         double threshold, memae_eval_result *out);
+MEMAE_API int memae_model_evaluate(memae_model *m, const float *scores, const uint8_t *labels,
+                                   size_t n, double threshold, memae_eval_result *out);
 
 #ifdef __cplusplus
 }

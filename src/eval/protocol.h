@@ -21,7 +21,7 @@ typedef struct memae_kdd_opts {
     uint64_t seed;            /* run r uses seed + r for the split, the weights and batches */
     double flag_share;        /* share of test records flagged (0.2) */
     int scale;                /* MEMAE_SCALE_* fitted on each run's training half */
-    int threads, backend;
+    int threads, backend;     /* backend: MEMAE_BACKEND_*, or -1 for the library's default */
 } memae_kdd_opts;
 
 typedef struct memae_kdd_run {
