@@ -20,7 +20,7 @@
 
 #include "core/error.h"
 
-enum { MEMAE_CSV_AUTO = -1, MEMAE_CSV_NO_HEADER = 0, MEMAE_CSV_HEADER = 1 };
+/* MEMAE_CSV_AUTO, _NO_HEADER, _HEADER: in memae.h */
 
 typedef struct memae_csv {
     int64_t rows, cols; /* data rows (the header excluded) and fields per row */

@@ -13,7 +13,7 @@
 
 #include "core/error.h"
 
-enum { MEMAE_SCALE_NONE = 0, MEMAE_SCALE_ZSCORE = 1, MEMAE_SCALE_MINMAX = 2 };
+/* MEMAE_SCALE_NONE, _ZSCORE, _MINMAX: in memae.h */
 
 typedef struct memae_scaler {
     int kind;
