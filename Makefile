@@ -11,7 +11,7 @@ CFLAGS ?= $(OPT) -g
 CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -fopenmp -fPIC -Iinclude -Isrc $(PKG_CFLAGS)
 LDLIBS := $(PKG_LIBS) -ldnnl -lm -fopenmp
 
-LIB_SRC := $(sort $(wildcard src/*.c src/*/*.c))
+LIB_SRC := $(sort $(wildcard src/*.c src/*/*.c src/*/*/*.c))
 CLI_SRC := $(sort $(wildcard cli/*.c))
 TEST_SRC := $(sort $(wildcard tests/test_*.c))
 TEST_UTIL := $(sort $(wildcard tests/util/*.c))

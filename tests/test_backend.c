@@ -39,7 +39,7 @@
 #include "backend/dnnl.h"
 #include "backend/ref.h"
 #include "core/alloc.h"
-#include "io/safetensors.h"
+#include "io/formats/safetensors.h"
 #include "nn/model.h"
 #include "util/testutil.h"
 

@@ -10,9 +10,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "io/dataset.h"
-#include "io/tabular.h"
-#include "io/video.h"
+#include "data/arrays.h"
+#include "data/tables.h"
+#include "io/media/video.h"
 #include "nn/model.h"
 
 memae_data_opts memae_data_opts_default(void)

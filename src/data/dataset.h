@@ -8,9 +8,9 @@
 #include <stdint.h>
 
 #include "core/error.h"
-#include "io/array.h"
-#include "io/table.h"
-#include "io/video_set.h"
+#include "io/formats/array.h"
+#include "io/tables/table.h"
+#include "data/clips.h"
 #include "memae.h"
 #include "source.h"
 
@@ -40,6 +40,6 @@ int memae_dataset_open_videos(memae_dataset *d, memae_model *m);
 
 
 
-/* Per-frame ground truth of the videos, concatenated (io/gt.h forms). */
+/* Per-frame ground truth of the videos, concatenated (io/labels/gt.h forms). */
 int memae_dataset_video_labels(memae_dataset *d, const char *path, uint8_t **labels);
 #endif

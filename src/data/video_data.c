@@ -7,8 +7,8 @@
 #include <string.h>
 
 #include "data/dataset.h"
-#include "io/dataset.h"
-#include "io/gt.h"
+#include "data/arrays.h"
+#include "io/labels/gt.h"
 
 static char *cache_dir(const memae_data_opts *o)
 {

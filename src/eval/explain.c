@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "data/dataset.h"
-#include "io/tabular.h"
+#include "data/tables.h"
 #include "nn/model.h"
 
 int memae_explain(memae_model *m, const memae_encoding *e, const float *x, int64_t n, int batch,

@@ -12,7 +12,7 @@
 
 #include "data/dataset.h"
 #include "eval/figures.h"
-#include "io/png.h"
+#include "io/media/png.h"
 #include "nn/model.h"
 
 #define PLOT_W 800

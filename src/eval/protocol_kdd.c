@@ -8,7 +8,7 @@
 #include "core/rng.h"
 #include "data/dataset.h"
 #include "eval/metrics.h"
-#include "io/scaler.h"
+#include "io/tables/scaler.h"
 
 typedef struct split {
     float *train, *test;
