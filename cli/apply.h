@@ -6,6 +6,12 @@
 
 #include "common.h"
 
+/* The cli_command fields the five commands share: -m, -o, -h, one getopt table, and
+ * the model and the data required. */
+#define CLI_APPLY_COMMAND                                                                          \
+    .shorts = "m:o:h", .family = cli_apply_family, .needs = {K_MODEL, K_DATA},                     \
+    .needs_msg = "-m MODEL and --data X are required (see --help)"
+
 typedef struct cli_apply {
     cli_args a;
     memae_model *m;

@@ -44,10 +44,7 @@ static const cli_command cmd = {
             "video in a folder, matched by name; a file of 1-based inclusive intervals, one\n"
             "line per video (\"Test001: 61-180\", UCSD's UCSDped2.m); the MemAE code's Test_gt/\n"
             "*.mat ('l'); Avenue's volLabel masks; ShanghaiTech's test_frame_mask/*.npy.\n",
-    .shorts = "m:o:h",
-    .family = cli_apply_family,
-    .needs = {K_MODEL, K_DATA},
-    .needs_msg = "-m MODEL and --data X are required (see --help)",
+    CLI_APPLY_COMMAND,
 };
 
 static void print(const memae_eval_result *r, int json, const char *model)

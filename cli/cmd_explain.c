@@ -34,10 +34,7 @@ static const cli_command cmd = {
             "stdout.\n"
             "\n",
     .opts = opts,
-    .shorts = "m:o:h",
-    .family = cli_apply_family,
-    .needs = {K_MODEL, K_DATA},
-    .needs_msg = "-m MODEL and --data X are required (see --help)",
+    CLI_APPLY_COMMAND,
 };
 
 /* The columns of the model's table, as the report names them. */

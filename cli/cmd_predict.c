@@ -33,10 +33,7 @@ static const cli_command cmd = {
             "training (or --threshold), else 0.  Without -o, CSV on stdout.\n"
             "\n",
     .opts = opts,
-    .shorts = "m:o:h",
-    .family = cli_apply_family,
-    .needs = {K_MODEL, K_DATA},
-    .needs_msg = "-m MODEL and --data X are required (see --help)",
+    CLI_APPLY_COMMAND,
 };
 
 /* The threshold of videos: a quantile of raw training errors, so raw errors are compared. */

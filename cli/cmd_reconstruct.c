@@ -25,10 +25,7 @@ static const cli_command cmd = {
             "(image2d: [0, 1]).\n"
             "\n",
     .opts = opts,
-    .shorts = "m:o:h",
-    .family = cli_apply_family,
-    .needs = {K_MODEL, K_DATA},
-    .needs_msg = "-m MODEL and --data X are required (see --help)",
+    CLI_APPLY_COMMAND,
 };
 
 int cmd_reconstruct(int argc, char **argv)

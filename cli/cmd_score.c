@@ -32,10 +32,7 @@ static const cli_command cmd = {
     .opts = opts,
     .tail = "Video CSV: video,frame,error,score; frame is 0-based; unscored frames have empty\n"
             "error and score.\n",
-    .shorts = "m:o:h",
-    .family = cli_apply_family,
-    .needs = {K_MODEL, K_DATA},
-    .needs_msg = "-m MODEL and --data X are required (see --help)",
+    CLI_APPLY_COMMAND,
 };
 
 /* --heatmaps: the pictures, with the ground truth shaded when --labels is given. */

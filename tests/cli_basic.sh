@@ -30,4 +30,9 @@ expect_error "truncated model" "trunc.safetensors" "$BIN" info -m "$T/trunc.safe
 ls "$T" | grep -q tmp && bad "temporary file left" || ok "no temporary files"
 expect_error "unwritable output" "cannot" "$BIN" init -o /nonexistent/dir/m.safetensors
 
+# The program reaches the library through memae.h only: no header under src/.
+R=$(dirname "$0")/..
+grep -rn '#include "[^"]*/' "$R/cli" >"$T/inc" && bad "cli/ includes a library header: $(cat "$T/inc")" \
+  || ok "cli/ includes memae.h only"
+
 finish cli_basic
