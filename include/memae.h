@@ -365,7 +365,7 @@ const char *memae_dataset_errmsg(const memae_dataset *d);
 
 typedef struct memae_dataset_info {
     int kind;          /* MEMAE_DATA_* */
-    int64_t n;         /* samples: array samples, table records (kept), video clips */
+    int64_t n;         /* samples: array samples (once bound), table records (kept), clips */
     int64_t n_read;    /* tables: records in the file, before anomalies were dropped */
     int has_labels;    /* tables: the file has labels (memae_dataset_labels) */
     int64_t width;     /* tables: floats per encoded record */
