@@ -18,9 +18,6 @@ static const cli_opt opts[] = {
     CLI_OPTS_COMMON,
     {0}};
 
-static const char *const family[] = {"preset", "config", "input-shape", "batch", "steps",
-                                     "threads", "seed", "backend", "json", "help", NULL};
-
 static const cli_command cmd = {
     .name = "bench",
     .head = "usage: memae bench [--preset P] [--input-shape S] [--batch B] [--steps N] [--json]\n"
@@ -31,7 +28,6 @@ static const cli_command cmd = {
             "\n",
     .opts = opts,
     .shorts = "h",
-    .family = family,
     .who = "bench",
 };
 

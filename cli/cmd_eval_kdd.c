@@ -27,11 +27,6 @@ static const cli_opt opts[] = {
     CLI_OPTS_COMMON,
     {0}};
 
-static const char *const family[] = {
-    "protocol", "data", "runs", "contamination", "preset", "config", "epochs", "batch", "lr",
-    "scale", "threads", "seed", "backend", "json", "label-column", "header", "delimiter",
-    "normal-label", "help", NULL};
-
 static const cli_command cmd = {
     .name = "eval",
     .head = "usage: memae eval --protocol kdd --data TABLE [--runs R] [options]\n"
@@ -45,7 +40,6 @@ static const cli_command cmd = {
             "\n",
     .opts = opts,
     .shorts = "h",
-    .family = family,
     .who = "eval",
     .needs = {K_DATA},
     .needs_msg = "eval --protocol kdd: --data is required",

@@ -12,8 +12,6 @@ static const cli_opt opts[] = {
     CLI_OPTS_COMMON,
     {0}};
 
-static const char *const family[] = {"model", "json", "threads", "seed", "backend", "help", NULL};
-
 static const cli_command cmd = {
     .name = "info",
     .head = "usage: memae info -m MODEL [--json]\n"
@@ -22,7 +20,6 @@ static const cli_command cmd = {
             "\n",
     .opts = opts,
     .shorts = "m:h",
-    .family = family,
     .who = "info",
 };
 

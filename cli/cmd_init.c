@@ -19,9 +19,6 @@ static const cli_opt opts[] = {
     CLI_OPTS_COMMON,
     {0}};
 
-static const char *const family[] = {"preset", "config", "input-shape", "output", "threads",
-                                     "seed", "backend", "help", NULL};
-
 static const cli_command cmd = {
     .name = "init",
     .head = "usage: memae init --preset P [--config JSON] [--input-shape S] [--seed S] -o MODEL\n"
@@ -30,7 +27,6 @@ static const cli_command cmd = {
             "\n",
     .opts = opts,
     .shorts = "o:h",
-    .family = family,
     .who = "init",
     .needs = {K_OUTPUT},
     .needs_msg = "init: -o MODEL is required (see memae init --help)",

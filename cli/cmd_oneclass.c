@@ -28,10 +28,6 @@ static const cli_opt opts[] = {
     {"help", K_HELP, 0, 0, NULL},
     {0}};
 
-static const char *const family[] = {"data-dir", "classes", "epochs", "batch", "lr", "config",
-                                     "baseline", "threads", "seed", "backend", "json", "help",
-                                     NULL};
-
 static const cli_command cmd = {
     .name = "oneclass",
     .head = "usage: memae oneclass [--data-dir DIR] [--classes 0-9] [--epochs E] [--baseline ae] [--json]\n"
@@ -44,7 +40,6 @@ static const cli_command cmd = {
             "\n",
     .opts = opts,
     .shorts = "h",
-    .family = family,
     .who = "oneclass",
 };
 

@@ -39,7 +39,9 @@ typedef struct cli_command {
     const char *tail;          /* printed after the options (NULL: nothing) */
     const char *shorts;        /* short options: "m:o:h" */
     /* Names getopt also knows (in getopt's order, with this command's own):
-     * those not in opts are refused with a pointer to --help.  NULL: opts. */
+     * those not in opts are refused with a pointer to --help.  NULL: opts.
+     * (The data commands share one list, so each refuses the others' flags
+     * by name, and abbreviations resolve as they always did.) */
     const char *const *family;
     const char *who;           /* prefix of "unexpected argument" (NULL: none) */
     int needs[3];              /* K_MODEL, K_DATA, K_OUTPUT that must be given (0: end) */
