@@ -65,7 +65,7 @@ int cmd_bench(int argc, char **argv)
     const char *preset = c.preset ? c.preset : "image2d";
     long batch = c.batch_given ? c.batch : 64, steps = c.steps ? c.steps : 20;
     memae_model *m = NULL;
-    if (cli_create_model(preset, c.config, c.shape, &c, &m))
+    if (cli_create_model(preset, c.config, c.shape, NULL, &c, &m))
         return 1;
     int st;
     size_t n = memae_model_sample_size(m) * (size_t)batch;

@@ -18,7 +18,10 @@ static const cli_opt opts[] = {
     {"preset", K_PRESET, 0, 0, "  --preset P        the model (default tabular)\n"},
     {"config", K_CONFIG, 0, 0,
      "  --config JSON     configuration overriding the preset (inline JSON or a file)\n"},
-    {"epochs", K_EPOCHS, 1, 1000000, "  --epochs E        epochs per run (default 5)\n"},
+    {"recipe", K_RECIPE, 0, 0,
+     "  --recipe R        default (weighted for tables), paper or weighted (see train --help)\n"},
+    {"epochs", K_EPOCHS, 1, 1000000,
+     "  --epochs E        epochs per run (default: the recipe's; see train --help)\n"},
     {"batch", K_BATCH, 1, 1000000, "  --batch B         batch size (default 64)\n"},
     {"lr", K_LR, 1e-12, 10, "  --lr LR           Adam's learning rate (default 0.001)\n"},
     {"scale", K_SCALE, 0, 0, "  --scale S         zscore, minmax or none (default zscore)\n"},
@@ -101,8 +104,8 @@ int cmd_eval_kdd(int argc, char **argv)
         k.runs = a.runs;
     if (!isnan(a.contamination))
         k.flag_share = a.contamination;
-    if (a.epochs)
-        k.train.epochs = a.epochs;
+    k.train.epochs = a.epochs; /* 0: the recipe's */
+    k.train.recipe = a.recipe;
     if (a.batch_given)
         k.train.batch = a.batch;
     if (a.lr_given)
@@ -130,7 +133,7 @@ int cmd_eval_kdd(int argc, char **argv)
         rc = cli_fail("%s: no labels (give --label-column for a CSV)", a.data);
     else if (!rc && !runs)
         rc = cli_fail("out of memory");
-    else if (!rc && !(json = cli_config_json(a.preset ? a.preset : "tabular", a.config, shape)))
+    else if (!rc && !(json = cli_config_json(a.preset ? a.preset : "tabular", a.config, shape, a.recipe)))
         rc = 1;
     k.config_json = json;
     if (!rc && (st = memae_dataset_kdd(d, &k, runs, &r)))

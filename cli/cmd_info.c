@@ -32,7 +32,7 @@ static cJSON *meta_value(const char *v)
 
 static const char *const meta_keys[] = {"memae_version", "memae_normalization",
                                         "memae_threshold", "memae_train", "memae_table",
-                                        NULL};
+                                        "memae_recipe", NULL};
 
 static int print_json(memae_model *m, const char *path)
 {
@@ -43,6 +43,7 @@ static int print_json(memae_model *m, const char *path)
     cJSON_AddStringToObject(r, "model", path);
     cJSON_AddItemToObject(r, "config", cJSON_Parse(cfg));
     cJSON_AddNumberToObject(r, "parameters", (double)memae_model_num_params(m));
+    cJSON_AddStringToObject(r, "recipe", memae_model_recipe(m));
     cJSON *layers = cJSON_AddArrayToObject(r, "layers");
     for (int i = 0; i < memae_model_num_layers(m); i++) {
         memae_layer_info li;
@@ -94,6 +95,11 @@ static void print_text(memae_model *m, const char *path)
     else
         printf("memory       off (plain autoencoder)\n");
     printf("entropy      weight %g\n", cJSON_GetObjectItem(c, "entropy_weight")->valuedouble);
+    const char *rc = memae_model_get_meta(m, "memae_recipe");
+    printf("recipe       %s%s\n", memae_model_recipe(m),
+           rc && strstr(rc, "turn_scale") && strcmp(memae_model_recipe(m), "paper")
+               ? " (per-element error weights in the tensor memae_recipe.pixel_weight)"
+               : "");
     printf("layers\n");
     for (int i = 0; i < memae_model_num_layers(m); i++) {
         memae_layer_info li;

@@ -39,7 +39,7 @@ int cmd_init(int argc, char **argv)
     if (rc)
         return rc;
     memae_model *m = NULL;
-    if (cli_create_model(c.preset, c.config, c.shape, &c, &m))
+    if (cli_create_model(c.preset, c.config, c.shape, NULL, &c, &m))
         return 1;
     int st;
     if ((st = memae_model_save(m, c.out))) {

@@ -14,10 +14,14 @@ static const cli_opt opts[] = {
     {"data-dir", K_DATA_DIR, 0, 0,
      "  --data-dir DIR    default /usr/share/datasets/fashion-mnist (Debian's dataset-fashion-mnist)\n"},
     {"classes", K_CLASSES, 0, 0, "  --classes C       e.g. 0-9 (default), 0,3,5 or 2-4\n"},
-    {"epochs", K_EPOCHS, 1, 100000, "  --epochs E        epochs per class (default 5)\n"},
+    {"epochs", K_EPOCHS, 1, 100000,
+     "  --epochs E        epochs per class (default: the recipe's: 15 for restore on 6000\n"
+     "                    images, 5 for paper)\n"},
     {"batch", K_BATCH, 2, 100000, "  --batch B         batch size (default 64)\n"},
     {"lr", K_LR, 1e-12, 10, "  --lr LR           Adam's learning rate (default 0.001)\n"},
     {"config", K_CONFIG, 0, 0, "  --config JSON     configuration overriding the image2d preset\n"},
+    {"recipe", K_RECIPE, 0, 0,
+     "  --recipe R        default (restore), paper, weighted or restore (see memae train --help)\n"},
     {"baseline", K_BASELINE, 0, 0,
      "  --baseline ae     also train the same network with the memory off (plain autoencoder)\n"},
     {"json", K_JSON, 0, 0, "  --json            one JSON object instead of the table\n"},
@@ -82,20 +86,20 @@ static int load_set(memae_model *m, const char *dir, const char *prefix, set *s)
 }
 
 typedef struct run_opts {
-    const char *config; /* the JSON text of --config */
+    const char *config; /* --config: JSON or a file, read per class with the recipe's keys */
     memae_train_config tc;
     cli_args c;
 } run_opts;
 
 /* Train on class k, score the test set; the ROC-AUC, or a negative value (reported). */
 static double run_class(const run_opts *o, int k, int memory, const set *train, const set *test,
-                        double *seconds)
+                        double *seconds, int *epochs)
 {
-    cJSON *cfg = o->config ? cJSON_Parse(o->config) : cJSON_CreateObject();
+    char *base = cli_config_json("image2d", o->config, NULL, o->tc.recipe);
+    cJSON *cfg = base ? cJSON_Parse(base) : NULL;
+    free(base);
     if (!cfg)
-        return cli_fail("--config: not a JSON object"), -1;
-    cJSON_DeleteItemFromObject(cfg, "preset");
-    cJSON_AddStringToObject(cfg, "preset", "image2d");
+        return -1;
     if (!memory) {
         cJSON *mem = cJSON_GetObjectItem(cfg, "memory");
         if (!mem)
@@ -135,6 +139,11 @@ static double run_class(const run_opts *o, int k, int memory, const set *train, 
         y[i] = test->y[i] != k;
     memae_train_config tc = o->tc;
     tc.seed = seed;
+    if (!tc.epochs && (tc.epochs = memae_train_auto_epochs(m, tc.recipe, nk)) < 0) {
+        cli_model_fail(m, -tc.epochs);
+        goto out;
+    }
+    *epochs = tc.epochs;
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     memae_eval_result r;
@@ -169,6 +178,7 @@ static void report(const run_opts *o, const int *classes, double auc[2][NCLASS],
     if (o->c.json) {
         cJSON *j = cJSON_CreateObject();
         cJSON_AddNumberToObject(j, "epochs", o->tc.epochs);
+        cJSON_AddStringToObject(j, "recipe", o->tc.recipe);
         cJSON_AddNumberToObject(j, "seed", (double)o->c.seed);
         for (int b = 0; b <= ae; b++) {
             cJSON *r = cJSON_AddObjectToObject(j, b ? "ae" : "memae");
@@ -185,7 +195,8 @@ static void report(const run_opts *o, const int *classes, double auc[2][NCLASS],
         cli_print_json(j);
         return;
     }
-    printf("\nclass  MemAE AUC%s  train+score s\n", ae ? "  AE AUC" : "");
+    printf("\nrecipe %s, %d epochs per class\n", o->tc.recipe, o->tc.epochs);
+    printf("class  MemAE AUC%s  train+score s\n", ae ? "  AE AUC" : "");
     for (int k = 0; k < NCLASS; k++)
         if (classes[k]) {
             printf("%5d  %9.4f", k, auc[0][k]);
@@ -208,14 +219,13 @@ int cmd_oneclass(int argc, char **argv)
     const char *dir = o.c.data_dir ? o.c.data_dir : "/usr/share/datasets/fashion-mnist";
     const int *classes = o.c.classes;
     int ae = o.c.baseline;
-    if (o.c.epochs)
-        o.tc.epochs = o.c.epochs;
+    o.tc.epochs = o.c.epochs; /* 0: the recipe's */
+    o.tc.recipe = o.c.recipe;
     if (o.c.batch_given)
         o.tc.batch = o.c.batch;
     if (o.c.lr_given)
         o.tc.adam.lr = (float)o.c.lr;
-    if (o.c.config && !(o.config = cli_read_config(o.c.config)))
-        return 1;
+    o.config = o.c.config;
     /* A model only to read the data with the image2d rule (28 x 28, / 255). */
     memae_model *m = NULL;
     int st = memae_model_create("{\"preset\":\"image2d\"}", 1, &m);
@@ -226,19 +236,20 @@ int cmd_oneclass(int argc, char **argv)
         rc = load_set(m, dir, "train", &train) || load_set(m, dir, "t10k", &test);
     memae_model_free(m);
     double auc[2][NCLASS] = {{0}}, secs[2][NCLASS] = {{0}};
+    int epochs = o.tc.epochs;
     for (int k = 0; !rc && k < NCLASS; k++)
         for (int b = 0; !rc && classes[k] && b <= ae; b++) {
             if (!o.c.json)
                 fprintf(stderr, "class %d, %s\n", k, b ? "AE baseline" : "MemAE");
-            auc[b][k] = run_class(&o, k, !b, &train, &test, &secs[b][k]);
+            auc[b][k] = run_class(&o, k, !b, &train, &test, &secs[b][k], &epochs);
             rc = auc[b][k] < 0;
         }
+    o.tc.epochs = epochs;
     if (!rc)
         report(&o, classes, auc, secs, ae);
     memae_free(train.x);
     memae_free(train.y);
     memae_free(test.x);
     memae_free(test.y);
-    free((char *)o.config);
     return rc;
 }

@@ -23,13 +23,19 @@ static const cli_opt opts[] = {
      "  --config JSON     configuration overriding the preset (inline JSON or a file)\n"},
     {"input-shape", K_SHAPE, 0, 0,
      "  --input-shape S   one sample's shape (default: from the data, else the preset's)\n"},
-    {"epochs", K_EPOCHS, 1, 1000000, "  --epochs E        epochs (default 5)\n"},
+    {"epochs", K_EPOCHS, 1, 1000000,
+     "  --epochs E        epochs (default: the recipe's; 5 for paper, else enough to see\n"
+     "                    about 90,000 images or 6,000 records, at least 10, at most 1000)\n"},
     {"batch", K_BATCH, 1, 1000000, "  --batch B         batch size (default 64)\n"},
     {"lr", K_LR, 1e-12, 10, "  --lr LR           Adam's learning rate (default 0.001)\n"},
     {"contamination", K_CONTAMINATION, 1e-9, 1 - 1e-9,
      "  --contamination C share of training samples above the threshold (default 0.1)\n"},
     {"score", K_SCORE, 0, 0, "  --score mse|mae   the score the threshold is for (default mse)\n"},
     {"resume", K_RESUME, 0, 0, "  --resume          continue from MODEL.ckpt\n"},
+    {"recipe", K_RECIPE, 0, 0,
+     "  --recipe R        default, paper, weighted or restore (default: default, which is\n"
+     "                    restore for square images, weighted for other images and tables,\n"
+     "                    paper for videos); see README \"Detection quality\"\n"},
     {NULL, K_TEXT, 0, 0,
      "Tables (.csv .tsv .txt, .npz with X and y, ODDS .mat with X and y; .npy with --preset\n"
      "tabular; the preset defaults to tabular for them):\n"},
@@ -50,7 +56,7 @@ static const cli_opt opts[] = {
 
 static const char *const family[] = {
     "data", "labels", "normal-class", "output", "preset", "config", "input-shape", "epochs",
-    "batch", "lr", "contamination", "score", "resume", "threads", "seed", "backend", "scale",
+    "batch", "lr", "contamination", "score", "resume", "recipe", "threads", "seed", "backend", "scale",
     "keep-anomalies", "label-column", "header", "delimiter", "normal-label", "cache",
     "clip-stride", "fill-edges", "normalize", "heatmaps", "heatmap-count", "help", NULL};
 
@@ -77,7 +83,7 @@ static int open_videos(const cli_args *a, const char *preset, memae_model **m,
 {
     if (a->labels)
         return cli_fail("train: --labels and --normal-class are for arrays, not videos");
-    if (cli_create_model(preset, a->config, a->shape, a, m))
+    if (cli_create_model(preset, a->config, a->shape, a->recipe, a, m))
         return 1;
     int st = memae_dataset_open(*m, a->data, &a->data_opts, d);
     if (st)
@@ -118,7 +124,7 @@ static int read_data(const cli_args *a, const char *preset, memae_model **m, mem
     memae_dataset_input_shape(*d, preset, shape, &nd);
     cli_format_shape(shape, nd, text, sizeof text);
     const char *given = info.kind == MEMAE_DATA_TABLE ? NULL : a->shape;
-    if (cli_create_model(preset, a->config, given ? given : text, a, m))
+    if (cli_create_model(preset, a->config, given ? given : text, a->recipe, a, m))
         return 1;
     if ((st = memae_dataset_bind(*d, *m)))
         return cli_data_fail(*d, st);
@@ -190,7 +196,8 @@ int cmd_train(int argc, char **argv)
     tc.seed = a.seed;
     tc.resume = a.resume;
     tc.score_kind = a.kind;
-    tc.epochs = a.epochs ? a.epochs : tc.epochs;
+    tc.epochs = a.epochs; /* 0: the recipe's, once the data is known */
+    tc.recipe = a.recipe;
     tc.batch = a.batch_given ? a.batch : videos ? 10 : tc.batch;
     tc.adam.lr = a.lr_given ? (float)a.lr : videos ? 1e-4f : tc.adam.lr;
     tc.contamination = isnan(a.contamination) ? tc.contamination : a.contamination;
@@ -203,6 +210,8 @@ int cmd_train(int argc, char **argv)
     if (!rc && a.labels)
         rc = keep_class(&a, d);
     memae_source src = rc ? (memae_source){0} : memae_dataset_source(d);
+    if (!rc && !tc.epochs && (tc.epochs = memae_train_auto_epochs(m, tc.recipe, src.n)) < 0)
+        rc = cli_model_fail(m, -tc.epochs);
     int st;
     if (!rc && (st = memae_train_source(m, &src, &tc, cli_progress, NULL)))
         rc = cli_model_fail(m, st);

@@ -147,23 +147,33 @@ char *cli_read_config(const char *arg)
     return buf;
 }
 
-/* The JSON the library gets: --config, with --preset and --input-shape laid over it. */
-char *cli_config_json(const char *preset, const char *config_arg, const char *shape_arg)
+/* The JSON the library gets: the recipe's preferred keys for the preset,
+ * --config over them, and --preset and --input-shape over both. */
+char *cli_config_json(const char *preset, const char *config_arg, const char *shape_arg,
+                      const char *recipe)
 {
-    cJSON *root = NULL;
+    cJSON *root = cJSON_Parse(memae_recipe_config(recipe, preset ? preset : "image2d"));
     if (config_arg) {
         char *text = cli_read_config(config_arg);
-        if (!text)
+        if (!text) {
+            cJSON_Delete(root);
             return NULL;
-        root = cJSON_Parse(text);
+        }
+        cJSON *user = cJSON_Parse(text);
         free(text);
-        if (!cJSON_IsObject(root)) {
+        if (!cJSON_IsObject(user)) {
+            cJSON_Delete(user);
             cJSON_Delete(root);
             cli_fail("--config: %s is not a JSON object", config_arg);
             return NULL;
         }
-    } else {
-        root = cJSON_CreateObject();
+        for (cJSON *k = user->child; k; k = k->next)
+            cJSON_DeleteItemFromObject(root, k->string);
+        while (user->child) {
+            cJSON *k = cJSON_DetachItemViaPointer(user, user->child);
+            cJSON_AddItemToObject(root, k->string, k);
+        }
+        cJSON_Delete(user);
     }
     if (preset)
         cJSON_DeleteItemFromObject(root, "preset"), cJSON_AddStringToObject(root, "preset", preset);
@@ -211,10 +221,10 @@ int cli_apply_common(const cli_args *c, memae_model *m)
 }
 
 int cli_create_model(const char *preset, const char *config, const char *shape,
-                     const cli_args *a, memae_model **out)
+                     const char *recipe, const cli_args *a, memae_model **out)
 {
     *out = NULL;
-    char *json = cli_config_json(preset, config, shape);
+    char *json = cli_config_json(preset, config, shape, recipe);
     if (!json)
         return 1;
     memae_model *m = NULL;

@@ -24,18 +24,20 @@ int cli_parse_shape(const char *text, int64_t shape[4]);
 int cli_parse_classes(const char *text, int flags[], int max);
 /* --config: inline JSON when it starts with '{', else a file to read. malloc'd. */
 char *cli_read_config(const char *arg);
-/* The JSON the library gets: --config, with --preset and --input-shape laid over it. */
-char *cli_config_json(const char *preset, const char *config_arg, const char *shape_arg);
+/* The JSON the library gets: the recipe's preferred keys for the preset (recipe
+ * NULL: none), --config over them, and --preset and --input-shape over both. */
+char *cli_config_json(const char *preset, const char *config_arg, const char *shape_arg,
+                      const char *recipe);
 void cli_format_shape(const int64_t *shape, int n, char *buf, size_t len);
 /* path ends with suffix, ignoring case. */
 int cli_has_ext(const char *path, const char *suffix);
 
 /* --threads and --backend on m; prints the error. */
 int cli_apply_common(const cli_args *a, memae_model *m);
-/* A new model from --preset/--config/--input-shape (preset and shape may
- * override them) with the common options applied; prints the error. */
+/* A new model from --preset/--config/--input-shape and a recipe's preferred
+ * configuration (cli_config_json) with the common options applied; prints the error. */
 int cli_create_model(const char *preset, const char *config, const char *shape,
-                     const cli_args *a, memae_model **out);
+                     const char *recipe, const cli_args *a, memae_model **out);
 /* Loads -m MODEL with the common options applied; prints the error. */
 int cli_load_model(const char *path, const cli_args *a, memae_model **out);
 

@@ -32,7 +32,8 @@ static const struct {
     [K_HEATMAP_COUNT] = {"heatmap-count", 1}, [K_PROTOCOL] = {"protocol", 1},
     [K_RUNS] = {"runs", 1},             [K_DATA_DIR] = {"data-dir", 1},
     [K_CLASSES] = {"classes", 1},       [K_BASELINE] = {"baseline", 1},
-    [K_STEPS] = {"steps", 1},           [K_THREADS] = {"threads", 1},
+    [K_STEPS] = {"steps", 1},           [K_RECIPE] = {"recipe", 1},
+    [K_THREADS] = {"threads", 1},
     [K_SEED] = {"seed", 1},             [K_BACKEND] = {"backend", 1},
     [K_JSON] = {"json", 0},             [K_HELP] = {"help", 0},
 };
@@ -54,6 +55,7 @@ void cli_args_init(cli_args *a)
     a->top = 5;
     a->heatmap_count = 10;
     a->seed = 1;
+    a->recipe = "default";
     for (int k = 0; k < 10; k++)
         a->classes[k] = 1;
     a->data_opts = memae_data_opts_default();
@@ -252,6 +254,7 @@ static int set(const cli_opt *o, const char *arg, cli_args *a)
     case K_SHAPE: a->shape = arg; return 0;
     case K_HEATMAPS: a->heatmaps = arg; return 0;
     case K_DATA_DIR: a->data_dir = arg; return 0;
+    case K_RECIPE: a->recipe = arg; return 0;
     case K_LABEL_COLUMN: a->data_opts.label_column = arg; return 0;
     case K_NORMAL_LABEL: a->data_opts.normal_label = arg; return 0;
     case K_CACHE: a->data_opts.cache_dir = arg; return 0;

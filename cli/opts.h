@@ -22,7 +22,7 @@ enum cli_key {
     K_RESUME, K_SCALE, K_KEEP_ANOMALIES, K_LABEL_COLUMN, K_NORMAL_LABEL, K_HEADER,
     K_DELIMITER, K_CACHE, K_CLIP_STRIDE, K_FILL_EDGES, K_NORMALIZE, K_HEATMAPS,
     K_HEATMAP_COUNT, K_PROTOCOL, K_RUNS, K_DATA_DIR, K_CLASSES, K_BASELINE, K_STEPS,
-    K_THREADS, K_SEED, K_BACKEND, K_JSON, K_HELP
+    K_RECIPE, K_THREADS, K_SEED, K_BACKEND, K_JSON, K_HELP
 };
 
 typedef struct cli_opt {
@@ -56,7 +56,8 @@ typedef struct cli_args {
     int batch, batch_given;
     double threshold, contamination; /* NaN: not given */
     int top, anomalies;
-    int epochs;
+    int epochs;          /* 0: the recipe's */
+    const char *recipe;  /* --recipe (default "default") */
     double lr;
     int lr_given, resume, heatmap_count, runs, baseline, steps, protocol;
     int classes[10];

@@ -127,6 +127,46 @@ int memae_model_set_backend(memae_model *m, int backend);
 /* The backend in use (MEMAE_BACKEND_REF for a new or loaded model). */
 int memae_model_backend(const memae_model *m);
 
+/* ------------------------------------------------------------- recipes */
+
+/*
+ * A recipe says how a model is trained and scored (docs/recipes.md):
+ *  "paper"    the paper's recipe: the model reconstructs its input, a
+ *             sample's score is its mean reconstruction error (a new model's);
+ *  "weighted" any data: trained as "paper"; each element's error (pixel,
+ *             column) is weighted by 1 / (its mean error on the training
+ *             data + eps), so that elements that normal samples always
+ *             reconstruct well count most, and the score is divided by its
+ *             mean on the training data (1 = a typical normal sample);
+ *  "restore"  images with H == W: the model learns to restore the upright
+ *             sample from copies turned by 0, 90, 180 and 270 degrees; the
+ *             score is the mean over the four turns of the weighted error
+ *             of restoring the sample from that turn, each turn's weights
+ *             and mean measured on the training data as for "weighted".
+ * The statistics are measured at the end of memae_train, for the score kind
+ * of its threshold, and stored in the model ("memae_recipe" metadata and the
+ * tensor "memae_recipe.pixel_weight"), so memae_model_score applies them.
+ * The recipe and its training statistics are stored in the model
+ * ("memae_recipe" metadata), so memae_model_score applies them.
+ */
+enum memae_recipe_kind { MEMAE_RECIPE_PAPER = 0, MEMAE_RECIPE_RESTORE = 1, MEMAE_RECIPE_WEIGHTED = 2 };
+
+/* Set the recipe by name; "default" names memae's best recipe for the
+ * model's samples (restore for square images, weighted otherwise). */
+int memae_model_set_recipe(memae_model *m, const char *name);
+/* The recipe's name ("paper", "restore", "weighted"). */
+const char *memae_model_recipe(const memae_model *m);
+
+/*
+ * The configuration a recipe prefers for a preset, as a JSON object of keys
+ * for memae_model_create that the caller's own keys override ("{}" when it
+ * has none): every recipe but "paper" gives image2d an encoder of 3x3
+ * convolutions with padding 1 and 32, 64 and 128 channels (28 -> 14 -> 7 ->
+ * 4), where the paper's first 1x1 convolution of stride 2 reads only every
+ * other pixel.  recipe NULL is "paper"; the string is static.
+ */
+const char *memae_recipe_config(const char *recipe, const char *preset);
+
 /* ------------------------------------------------------------- training */
 
 typedef struct memae_train_opts {
@@ -209,7 +249,7 @@ typedef struct memae_progress {
 typedef void (*memae_progress_fn)(const memae_progress *p, void *user);
 
 typedef struct memae_train_config {
-    int epochs;            /* default 5 */
+    int epochs;            /* default 5; 0: the recipe's (memae_train_auto_epochs) */
     int batch;             /* default 64 */
     memae_train_opts adam; /* lr 1e-3, betas (0.9, 0.999), eps 1e-8 */
     uint64_t seed;         /* shuffling: epoch e uses a permutation from (seed, e) */
@@ -217,9 +257,18 @@ typedef struct memae_train_config {
     int resume;            /* continue from checkpoint (model, Adam state, epoch) */
     double contamination;  /* threshold = (1 - c) quantile of training scores (0.1) */
     int score_kind;        /* MEMAE_SCORE_MSE or MEMAE_SCORE_MAE for the threshold */
+    const char *recipe;    /* "paper", "restore", "weighted", "default" (see recipes);
+                              NULL: the model's own */
 } memae_train_config;
 
 memae_train_config memae_train_config_default(void);
+
+/* The epochs that training n samples with a recipe (NULL: the model's own;
+ * "default" as memae_model_set_recipe) takes when memae_train_config.epochs
+ * is 0: 5 for "paper"; for the others enough epochs to see about 90,000
+ * images or clips, or 6,000 table records, at least 10 and at most 1000.
+ * Negative (minus a status) for an unknown recipe. */
+int memae_train_auto_epochs(memae_model *m, const char *recipe, int64_t n);
 
 /*
  * Train on n samples for cfg->epochs epochs (shuffled mini-batches; a last

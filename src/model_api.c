@@ -7,6 +7,7 @@
 #include "core/alloc.h"
 #include "nn/loss.h"
 #include "nn/model.h"
+#include "recipe.h"
 
 const char *memae_version(void)
 {
@@ -62,6 +63,7 @@ void memae_model_free(memae_model *m)
     memae_aligned_free(m->adam_v);
     memae_aligned_free(m->buffers);
     memae_aligned_free(m->arena);
+    free(m->pixel_weight);
     memae_model_release_backend(m);
     for (int i = 0; i < m->nmeta; i++) {
         free(m->meta[i].key);
@@ -70,11 +72,31 @@ void memae_model_free(memae_model *m)
     free(m);
 }
 
+/* A recipe that turns samples needs square images. */
+static int check_recipe(memae_model *m, const memae_recipe *r)
+{
+    const memae_config *c = &m->cfg;
+    if (r->turns > 1 &&
+        (c->in_ndim < 3 || c->input[c->in_ndim - 1] != c->input[c->in_ndim - 2]))
+        return memae_seterr(&m->err, MEMAE_E_CONFIG,
+                            "the recipe '%s' turns images by 90 degrees and needs square "
+                            "images (H == W)", memae_recipe_name(r));
+    return MEMAE_OK;
+}
+
 int memae_model_set_meta(memae_model *m, const char *key, const char *value)
 {
     if (!key || !value || !strcmp(key, "memae_config") || !strcmp(key, "__metadata__"))
         return memae_seterr(&m->err, MEMAE_E_ARG, "metadata key '%s' is reserved or empty",
                             key ? key : "(null)");
+    memae_recipe rc = m->recipe;
+    if (!strcmp(key, "memae_recipe")) {
+        int st = memae_recipe_parse(value, &rc, &m->err);
+        if (!st)
+            st = check_recipe(m, &rc);
+        if (st)
+            return st;
+    }
     char *v = strdup(value);
     if (!v)
         return memae_seterr(&m->err, MEMAE_E_NOMEM, "out of memory");
@@ -82,6 +104,7 @@ int memae_model_set_meta(memae_model *m, const char *key, const char *value)
         if (!strcmp(m->meta[i].key, key)) {
             free(m->meta[i].value);
             m->meta[i].value = v;
+            m->recipe = rc;
             return MEMAE_OK;
         }
     char *k = strdup(key);
@@ -92,7 +115,39 @@ int memae_model_set_meta(memae_model *m, const char *key, const char *value)
     }
     m->meta[m->nmeta].key = k;
     m->meta[m->nmeta++].value = v;
+    m->recipe = rc;
     return MEMAE_OK;
+}
+
+const char *memae_model_resolve_recipe(const memae_model *m, const char *name)
+{
+    const memae_config *c = &m->cfg;
+    if (!name || strcmp(name, "default"))
+        return name;
+    return memae_recipe_default(c->in_ndim, c->in_ndim >= 2 ? c->input[c->in_ndim - 2] : 0,
+                                c->input[c->in_ndim - 1]);
+}
+
+int memae_model_set_recipe(memae_model *m, const char *name)
+{
+    name = memae_model_resolve_recipe(m, name);
+    memae_recipe r;
+    int st = memae_recipe_named(name, &r, &m->err);
+    if (st)
+        return st;
+    /* A paper model carries no recipe entry, so its file is what it always was. */
+    if (r.kind == MEMAE_RECIPE_PAPER && !memae_model_get_meta(m, "memae_recipe"))
+        return check_recipe(m, &r);
+    char *json = memae_recipe_to_json(&r);
+    st = json ? memae_model_set_meta(m, "memae_recipe", json)
+              : memae_seterr(&m->err, MEMAE_E_NOMEM, "out of memory");
+    free(json);
+    return st;
+}
+
+const char *memae_model_recipe(const memae_model *m)
+{
+    return memae_recipe_name(&m->recipe);
 }
 
 const char *memae_model_get_meta(const memae_model *m, const char *key)
@@ -237,6 +292,12 @@ static void fill_stats(const memae_model *m, double mse, memae_stats *stats)
 int memae_model_train_step(memae_model *m, const float *x, int batch,
                            const memae_train_opts *opts, memae_stats *stats)
 {
+    return memae_model_train_step_to(m, x, x, batch, opts, stats);
+}
+
+int memae_model_train_step_to(memae_model *m, const float *x, const float *target, int batch,
+                              const memae_train_opts *opts, memae_stats *stats)
+{
     memae_train_opts o = opts ? *opts : memae_train_opts_default();
     int st = check_batch(m, x, batch);
     if (st)
@@ -248,7 +309,7 @@ int memae_model_train_step(memae_model *m, const float *x, int batch,
     int nt = threads_of(m);
     size_t n = memae_model_sample_size(m) * (size_t)batch;
     const float *recon = memae_model_forward(m, x, batch, 1);
-    double mse = memae_mse(recon, x, n, m->grad_buf[0], nt);
+    double mse = memae_mse(recon, target, n, m->grad_buf[0], nt);
     memae_stats s;
     fill_stats(m, mse, &s);
     if (stats)
@@ -278,16 +339,76 @@ int memae_model_reconstruct(memae_model *m, const float *x, int batch, float *re
     return MEMAE_OK;
 }
 
+int memae_model_restore(memae_model *m, const float *x, int batch, int turn, float *turned,
+                        const float **recon)
+{
+    int st = check_batch(m, x, batch);
+    if (st)
+        return st;
+    const float *in = x;
+    if (turn) {
+        int n = (int)m->cfg.input[m->cfg.in_ndim - 1];
+        memae_turn(x, turned, memae_model_sample_size(m) * (size_t)batch / ((size_t)n * n), n,
+                   turn);
+        in = turned;
+    }
+    *recon = memae_model_forward(m, in, batch, 0);
+    return MEMAE_OK;
+}
+
+int memae_model_turn_errors(memae_model *m, const float *x, int batch, int kind, int turn,
+                            float *turned, float *errors)
+{
+    const float *r;
+    int st = memae_model_restore(m, x, batch, turn, turned, &r);
+    if (st)
+        return st;
+    size_t ss = memae_model_sample_size(m);
+    if (m->recipe.pixel && m->pixel_weight)
+        memae_sample_errors_weighted(r, x, batch, ss, kind, m->pixel_weight + (size_t)turn * ss,
+                                     errors, threads_of(m));
+    else
+        memae_sample_errors(r, x, batch, ss, kind, errors, threads_of(m));
+    return MEMAE_OK;
+}
+
+/* The recipe's score: restoring each turn, each error over its training mean. */
+static int turned_score(memae_model *m, const float *x, int batch, int kind, float *scores)
+{
+    const memae_recipe *rc = &m->recipe;
+    if (rc->calibrated && rc->score_kind != kind)
+        return memae_seterr(&m->err, MEMAE_E_ARG,
+                            "the model's recipe '%s' was calibrated on %s scores at training; "
+                            "score with %s", memae_recipe_name(rc),
+                            rc->score_kind == MEMAE_SCORE_MAE ? "mae" : "mse",
+                            rc->score_kind == MEMAE_SCORE_MAE ? "mae" : "mse");
+    float *turned = rc->turns > 1
+                        ? malloc(memae_model_sample_size(m) * (size_t)batch * sizeof *turned)
+                        : NULL;
+    float *e = malloc((size_t)batch * sizeof *e);
+    int st = (turned || rc->turns == 1) && e
+                 ? MEMAE_OK
+                 : memae_seterr(&m->err, MEMAE_E_NOMEM, "out of memory");
+    for (int b = 0; b < batch; b++)
+        scores[b] = 0;
+    for (int k = 0; !st && k < rc->turns; k++) {
+        st = memae_model_turn_errors(m, x, batch, kind, k, turned, e);
+        double scale = rc->turn_scale[k] > 0 ? rc->turn_scale[k] : 1.0;
+        for (int b = 0; !st && b < batch; b++)
+            scores[b] += (float)(e[b] / scale / rc->turns);
+    }
+    free(turned);
+    free(e);
+    return st;
+}
+
 int memae_model_score(memae_model *m, const float *x, int batch, int kind, float *scores)
 {
     if (kind != MEMAE_SCORE_MSE && kind != MEMAE_SCORE_MAE)
         return memae_seterr(&m->err, MEMAE_E_ARG, "unknown score kind %d", kind);
-    int st = check_batch(m, x, batch);
-    if (st)
-        return st;
-    const float *r = memae_model_forward(m, x, batch, 0);
-    memae_sample_errors(r, x, batch, memae_model_sample_size(m), kind, scores, threads_of(m));
-    return MEMAE_OK;
+    if (m->recipe.turns > 1 || m->recipe.pixel)
+        return turned_score(m, x, batch, kind, scores);
+    return memae_model_turn_errors(m, x, batch, kind, 0, NULL, scores);
 }
 
 int memae_model_score_all(memae_model *m, const float *x, int64_t n, int kind, int batch,

@@ -13,6 +13,7 @@
 
 #include "core/rng.h"
 #include "eval/metrics.h"
+#include "nn/loss.h"
 #include "nn/model.h"
 #include "source.h"
 
@@ -30,12 +31,15 @@ static double now(void)
     return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
-static char *train_state(const memae_train_config *c, int epochs_done, int64_t n)
+static char *train_state(const memae_model *m, const memae_train_config *c, int epochs_done,
+                         int64_t n)
 {
-    char buf[256];
+    char buf[320];
     snprintf(buf, sizeof buf,
-             "{\"epochs_done\":%d,\"seed\":%llu,\"batch\":%d,\"samples\":%lld,\"lr\":%.9g}",
-             epochs_done, (unsigned long long)c->seed, c->batch, (long long)n, c->adam.lr);
+             "{\"epochs_done\":%d,\"seed\":%llu,\"batch\":%d,\"samples\":%lld,\"lr\":%.9g%s%s%s}",
+             epochs_done, (unsigned long long)c->seed, c->batch, (long long)n, c->adam.lr,
+             m->recipe.kind ? ",\"recipe\":\"" : "",
+             m->recipe.kind ? memae_recipe_name(&m->recipe) : "", m->recipe.kind ? "\"" : "");
     return strdup(buf);
 }
 
@@ -43,13 +47,15 @@ static char *train_state(const memae_train_config *c, int epochs_done, int64_t n
 static int resume(memae_model *m, const memae_train_config *c, int64_t n, int *epochs_done)
 {
     char *json = NULL;
+    const char *want = memae_recipe_name(&m->recipe);
     int st = memae_model_load_checkpoint(m, c->checkpoint, &json);
     if (st)
         return st;
     cJSON *j = cJSON_Parse(json);
     free(json);
     const cJSON *e = cJSON_GetObjectItem(j, "epochs_done"), *s = cJSON_GetObjectItem(j, "samples"),
-                *b = cJSON_GetObjectItem(j, "batch"), *sd = cJSON_GetObjectItem(j, "seed");
+                *b = cJSON_GetObjectItem(j, "batch"), *sd = cJSON_GetObjectItem(j, "seed"),
+                *rc = cJSON_GetObjectItem(j, "recipe");
     if (!cJSON_IsNumber(e) || !cJSON_IsNumber(s) || !cJSON_IsNumber(b) || !cJSON_IsNumber(sd))
         st = memae_seterr(&m->err, MEMAE_E_FORMAT, "%s: malformed training state", c->checkpoint);
     else if ((int64_t)s->valuedouble != n || b->valueint != c->batch ||
@@ -59,6 +65,10 @@ static int resume(memae_model *m, const memae_train_config *c, int64_t n, int *e
                           "resume with the same data and settings", c->checkpoint,
                           (long long)s->valuedouble, b->valueint,
                           (unsigned long long)sd->valuedouble);
+    else if (strcmp(cJSON_IsString(rc) ? rc->valuestring : "paper", want))
+        st = memae_seterr(&m->err, MEMAE_E_ARG,
+                          "%s: the checkpoint was made with the recipe '%s'; resume with it",
+                          c->checkpoint, cJSON_IsString(rc) ? rc->valuestring : "paper");
     else
         *epochs_done = e->valueint;
     cJSON_Delete(j);
@@ -97,6 +107,71 @@ static int store_threshold(memae_model *m, const memae_source *src, const memae_
     return memae_model_set_meta(m, "memae_train", buf);
 }
 
+/* What the recipe's score needs from the training data, for the score kind
+ * of the threshold: with pixel weights, each element's mean error mu per
+ * turn gives its weight 1 / (mu + eps), eps a share of the mean of mu over
+ * the elements, so that elements that normal samples always get right count
+ * most; and each turn's mean (weighted) training score, which scores are
+ * divided by, so that every turn counts alike. */
+static int calibrate(memae_model *m, const memae_source *src, const memae_train_config *c)
+{
+    memae_recipe r = m->recipe;
+    int batch = c->batch < 256 ? 256 : c->batch, kind = c->score_kind;
+    size_t ss = memae_model_sample_size(m), tss = (size_t)r.turns * ss;
+    float *x = malloc((size_t)batch * ss * sizeof *x), *t = malloc((size_t)batch * ss * sizeof *t);
+    float *e = malloc((size_t)batch * sizeof *e);
+    double *mu = r.pixel ? calloc(tss, sizeof *mu) : NULL, sum[MEMAE_MAX_TURNS] = {0};
+    int st = x && t && e && (mu || !r.pixel) ? MEMAE_OK
+                                              : memae_seterr(&m->err, MEMAE_E_NOMEM, "out of memory");
+    free(m->pixel_weight); /* the errors are measured unweighted */
+    m->pixel_weight = NULL;
+    for (int64_t i = 0; !st && i < src->n; i += batch) {
+        int b = src->n - i < batch ? (int)(src->n - i) : batch;
+        st = memae_source_fill(m, src, NULL, i, b, x);
+        for (int k = 0; !st && k < r.turns; k++) {
+            const float *rec;
+            if ((st = memae_model_restore(m, x, b, k, t, &rec)))
+                break;
+            for (int j = 0; !r.pixel && j < b; j++)
+                sum[k] += memae_sample_error(rec + (size_t)j * ss, x + (size_t)j * ss, ss, kind);
+            for (int j = 0; r.pixel && j < b; j++)
+                memae_add_errors(rec + (size_t)j * ss, x + (size_t)j * ss, ss, kind,
+                                 mu + (size_t)k * ss);
+        }
+    }
+    free(x);
+    free(t);
+    free(e);
+    if (!st && r.pixel && !(m->pixel_weight = malloc(tss * sizeof *m->pixel_weight)))
+        st = memae_seterr(&m->err, MEMAE_E_NOMEM, "out of memory");
+    for (int k = 0; !st && k < r.turns; k++) {
+        if (r.pixel) {
+            double mean = 0;
+            for (size_t p = 0; p < ss; p++)
+                mean += (mu[k * ss + p] /= (double)src->n);
+            double eps = MEMAE_PIXEL_EPS * mean / (double)ss + 1e-12;
+            /* the mean weighted training score follows from mu: mean of mu / (mu + eps) */
+            for (size_t p = 0; p < ss; p++) {
+                m->pixel_weight[k * ss + p] = (float)(1.0 / (mu[k * ss + p] + eps));
+                sum[k] += mu[k * ss + p] / (mu[k * ss + p] + eps) / (double)ss;
+            }
+        } else {
+            sum[k] /= (double)src->n;
+        }
+        r.turn_scale[k] = sum[k] > 1e-30 ? sum[k] : 1e-30;
+    }
+    free(mu);
+    if (st)
+        return st;
+    r.calibrated = 1;
+    r.score_kind = kind;
+    char *json = memae_recipe_to_json(&r);
+    st = json ? memae_model_set_meta(m, "memae_recipe", json)
+              : memae_seterr(&m->err, MEMAE_E_NOMEM, "out of memory");
+    free(json);
+    return st;
+}
+
 static int check_config(memae_model *m, const memae_train_config *c, int64_t n)
 {
     int min_batch = memae_model_min_batch(m);
@@ -113,9 +188,20 @@ static int check_config(memae_model *m, const memae_train_config *c, int64_t n)
     return MEMAE_OK;
 }
 
+/* The recipe's inputs for a batch of upright samples in tgt: each turned by
+ * a quarter-turn count drawn from r (tgt is the target). */
+static void turn_batch(const memae_model *m, memae_rng *r, const float *tgt, float *x, int bs)
+{
+    size_t ss = memae_model_sample_size(m);
+    int n = (int)m->cfg.input[m->cfg.in_ndim - 1];
+    for (int i = 0; i < bs; i++)
+        memae_turn(tgt + (size_t)i * ss, x + (size_t)i * ss, ss / ((size_t)n * n), n,
+                   (int)memae_rng_below(r, (uint64_t)m->recipe.turns));
+}
+
 static int run_epoch(memae_model *m, const memae_source *src, const memae_train_config *c,
-                     int epoch, int64_t *order, float *buf, memae_progress_fn progress,
-                     void *user)
+                     int epoch, int64_t *order, float *buf, float *tgt,
+                     memae_progress_fn progress, void *user)
 {
     int64_t n = src->n;
     int min_batch = memae_model_min_batch(m);
@@ -130,10 +216,21 @@ static int run_epoch(memae_model *m, const memae_source *src, const memae_train_
     double t0 = now(), sl = 0, sm = 0, se = 0;
     for (int64_t b = 0; b < batches; b++) {
         int bs = b < full ? c->batch : (int)rest;
+        memae_train_opts adam = c->adam;
+        if (m->recipe.decay) /* cosine from lr to 0 over the run, by position alone */
+            adam.lr = (float)(0.5 * c->adam.lr *
+                              (1.0 + cos(M_PI * (double)(epoch * batches + b) /
+                                         (double)(c->epochs * batches))));
         memae_stats st;
-        int s = memae_source_fill(m, src, order, b * c->batch, bs, buf);
-        if (!s)
-            s = memae_model_train_step(m, buf, bs, &c->adam, &st);
+        int s;
+        if (tgt) {
+            if (!(s = memae_source_fill(m, src, order, b * c->batch, bs, tgt))) {
+                turn_batch(m, &r, tgt, buf, bs);
+                s = memae_model_train_step_to(m, buf, tgt, bs, &adam, &st);
+            }
+        } else if (!(s = memae_source_fill(m, src, order, b * c->batch, bs, buf))) {
+            s = memae_model_train_step(m, buf, bs, &adam, &st);
+        }
         if (s)
             return s;
         sl += st.loss;
@@ -159,7 +256,11 @@ int memae_train_source(memae_model *m, const memae_source *src, const memae_trai
 {
     int64_t n = src->n;
     memae_train_config c = cfg ? *cfg : memae_train_config_default();
-    int st = check_config(m, &c, n), done = 0;
+    int st = c.recipe ? memae_model_set_recipe(m, c.recipe) : MEMAE_OK, done = 0;
+    if (!st && c.epochs == 0)
+        c.epochs = memae_recipe_auto_epochs(&m->recipe, n, m->cfg.in_ndim == 1);
+    if (!st)
+        st = check_config(m, &c, n);
     if (!st && c.resume)
         st = resume(m, &c, n, &done);
     if (st)
@@ -167,12 +268,13 @@ int memae_train_source(memae_model *m, const memae_source *src, const memae_trai
     size_t ss = memae_model_sample_size(m);
     int64_t *order = malloc((size_t)n * sizeof *order);
     float *buf = malloc((size_t)c.batch * ss * sizeof *buf);
-    if (!order || !buf)
+    float *tgt = m->recipe.turns > 1 ? malloc((size_t)c.batch * ss * sizeof *tgt) : NULL;
+    if (!order || !buf || (m->recipe.turns > 1 && !tgt))
         st = memae_seterr(&m->err, MEMAE_E_NOMEM, "out of memory for a batch of %d", c.batch);
     for (int e = done; !st && e < c.epochs; e++) {
-        st = run_epoch(m, src, &c, e, order, buf, progress, user);
+        st = run_epoch(m, src, &c, e, order, buf, tgt, progress, user);
         if (!st && c.checkpoint) {
-            char *state = train_state(&c, e + 1, n);
+            char *state = train_state(m, &c, e + 1, n);
             st = state ? memae_model_save_checkpoint(m, c.checkpoint, state)
                        : memae_seterr(&m->err, MEMAE_E_NOMEM, "out of memory");
             free(state);
@@ -180,7 +282,18 @@ int memae_train_source(memae_model *m, const memae_source *src, const memae_trai
     }
     free(order);
     free(buf);
+    free(tgt);
+    if (!st && (m->recipe.turns > 1 || m->recipe.pixel))
+        st = calibrate(m, src, &c);
     return st ? st : store_threshold(m, src, &c);
+}
+
+int memae_train_auto_epochs(memae_model *m, const char *recipe, int64_t n)
+{
+    memae_recipe r = m->recipe;
+    int st = recipe ? memae_recipe_named(memae_model_resolve_recipe(m, recipe), &r, &m->err)
+                    : MEMAE_OK;
+    return st ? -st : memae_recipe_auto_epochs(&r, n, m->cfg.in_ndim == 1);
 }
 
 int memae_train(memae_model *m, const float *x, int64_t n, const memae_train_config *cfg,

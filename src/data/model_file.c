@@ -4,6 +4,7 @@
  * the resolved configuration ("memae_config") and free-form entries such as
  * the input normalisation.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,9 +17,12 @@ static int64_t *counter_of(memae_model *m, const memae_tensor_desc *d)
     return &m->layers[d->layer].batches_tracked;
 }
 
+#define PIXEL_WEIGHT "memae_recipe.pixel_weight"
+
 int memae_model_save(memae_model *m, const char *path)
 {
-    memae_st_tensor t[MEMAE_MAX_TENSORS];
+    memae_st_tensor t[MEMAE_MAX_TENSORS + 1];
+    int64_t pshape[2] = {m->recipe.turns, (int64_t)memae_model_sample_size(m)};
     memae_st_meta meta[MEMAE_MAX_META + 2];
     char *cfg = memae_config_to_json(&m->cfg);
     if (!cfg)
@@ -36,13 +40,16 @@ int memae_model_save(memae_model *m, const char *path)
             t[i].data = (d->kind == MEMAE_T_PARAM ? m->params : m->buffers) + d->off;
         }
     }
+    int nt = m->ntensors;
+    if (m->recipe.pixel && m->pixel_weight)
+        t[nt++] = (memae_st_tensor){PIXEL_WEIGHT, "F32", 2, pshape, m->pixel_weight};
     int nmeta = 0;
     meta[nmeta++] = (memae_st_meta){"memae_config", cfg};
     meta[nmeta++] = (memae_st_meta){"memae_version", MEMAE_VERSION_STRING};
     for (int i = 0; i < m->nmeta; i++)
         if (strcmp(m->meta[i].key, "memae_version"))
             meta[nmeta++] = (memae_st_meta){m->meta[i].key, m->meta[i].value};
-    int st = memae_st_write(path, t, m->ntensors, meta, nmeta, &m->err);
+    int st = memae_st_write(path, t, nt, meta, nmeta, &m->err);
     free(cfg);
     return st;
 }
@@ -90,13 +97,44 @@ int memae_model_read_tensors(memae_model *m, const memae_st_file *f, int allow_e
         return MEMAE_OK;
     for (int i = 0; i < f->n; i++) {
         const char *name = f->entries[i].name;
-        if (plen && strncmp(name, prefix, plen))
-            continue;
+        if ((plen && strncmp(name, prefix, plen)) || !strcmp(name, PIXEL_WEIGHT))
+            continue; /* the recipe's tensor is read with the recipe */
         if (!memae_model_find_tensor(m, name + plen))
             return memae_seterr(&m->err, MEMAE_E_NAME,
                                 "%s: unexpected tensor '%s' (not part of this model)", f->path,
                                 name);
     }
+    return MEMAE_OK;
+}
+
+/* A calibrated recipe with pixel weights needs its tensor; no other recipe has one. */
+static int read_pixel_weight(memae_model *m, const memae_st_file *f)
+{
+    const memae_st_entry *e = memae_st_find(f, PIXEL_WEIGHT);
+    int want = m->recipe.pixel && m->recipe.calibrated;
+    size_t n = (size_t)m->recipe.turns * memae_model_sample_size(m);
+    if (!want && e)
+        return memae_seterr(&m->err, MEMAE_E_NAME,
+                            "%s: unexpected tensor '%s' (the recipe '%s' has none)", f->path,
+                            PIXEL_WEIGHT, memae_recipe_name(&m->recipe));
+    if (!want)
+        return MEMAE_OK;
+    if (!e)
+        return memae_seterr(&m->err, MEMAE_E_NAME, "%s: missing tensor '%s'", f->path,
+                            PIXEL_WEIGHT);
+    if (strcmp(e->dtype, "F32") || e->ndim != 2 || e->shape[0] != m->recipe.turns ||
+        e->nbytes != n * sizeof(float))
+        return memae_seterr(&m->err, MEMAE_E_SHAPE,
+                            "%s: tensor '%s' must be F32 of shape [%d,%zu]", f->path,
+                            PIXEL_WEIGHT, m->recipe.turns, memae_model_sample_size(m));
+    if (!(m->pixel_weight = malloc(n * sizeof *m->pixel_weight)))
+        return memae_seterr(&m->err, MEMAE_E_NOMEM, "out of memory");
+    memcpy(m->pixel_weight, e->data, e->nbytes);
+    for (size_t i = 0; i < n; i++)
+        if (!(isfinite(m->pixel_weight[i]) && m->pixel_weight[i] > 0))
+            return memae_seterr(&m->err, MEMAE_E_NUMERIC,
+                                "%s: tensor '%s' holds a weight that is not a positive number",
+                                f->path, PIXEL_WEIGHT);
     return MEMAE_OK;
 }
 
@@ -133,6 +171,8 @@ int memae_model_load_with_config(const char *path, const char *config_json, mema
     for (int i = 0; !st && i < f.nmeta; i++)
         if (strcmp(f.meta[i].key, "memae_config") && strcmp(f.meta[i].key, "format"))
             st = memae_model_set_meta(*out, f.meta[i].key, f.meta[i].value);
+    if (!st)
+        st = read_pixel_weight(*out, &f);
     memae_st_free(&f);
     return st;
 }

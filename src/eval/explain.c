@@ -1,5 +1,6 @@
 #include "eval/explain.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,6 +22,13 @@ int memae_explain(memae_model *m, const memae_encoding *e, const float *x, int64
     float *r = malloc((size_t)batch * w * sizeof *r);
     if (!r)
         return memae_seterr(&m->err, MEMAE_E_NOMEM, "explain: out of memory");
+    /* Under a weighted recipe each feature's error is weighted and the sum
+     * divided as its score is (docs/recipes.md), so the columns still add up
+     * to the score. */
+    const memae_recipe *rc = &m->recipe;
+    const float *wt = rc->pixel && rc->calibrated ? m->pixel_weight : NULL;
+    double scale = wt ? rc->turn_scale[0] : 1.0;
+    int mae = wt && rc->score_kind == MEMAE_SCORE_MAE;
     int st = MEMAE_OK;
     for (int64_t i = 0; !st && i < n; i += batch) {
         int b = n - i < batch ? (int)(n - i) : batch;
@@ -33,9 +41,11 @@ int memae_explain(memae_model *m, const memae_encoding *e, const float *x, int64
             for (int k = 0; k < e->ncols; k++) {
                 int g = e->cols[k].ncat ? e->cols[k].ncat : 1;
                 double sum = 0;
-                for (int t = 0; t < g; t++, j++)
-                    sum += (double)(xs[j] - rs[j]) * (xs[j] - rs[j]);
-                o[k] = (float)sum;
+                for (int t = 0; t < g; t++, j++) {
+                    double d = (double)xs[j] - rs[j];
+                    sum += (wt ? wt[j] : 1.0) * (mae ? fabs(d) : d * d);
+                }
+                o[k] = (float)(sum / scale);
             }
         }
     }

@@ -3,7 +3,10 @@
  * every encoded feature (in the model's scaled input space), summed over the
  * features of each original column (a one-hot group counts as its column).
  * The mean over all features of a record is its mse score, so the columns'
- * errors divided by the width add up to the score.
+ * errors divided by the width add up to the score.  Under a recipe with
+ * per-element weights ("weighted") each feature's error is weighted and
+ * divided as the score is (mae errors for a model calibrated on mae), so the
+ * columns add up to the recipe's score.
  */
 #ifndef MEMAE_EVAL_EXPLAIN_H
 #define MEMAE_EVAL_EXPLAIN_H

@@ -14,6 +14,16 @@ double memae_mse(const float *recon, const float *x, size_t n, float *grad, int 
 void memae_sample_errors(const float *recon, const float *x, int batch, size_t sample_size,
                          int kind, float *scores, int threads);
 
+/* One sample's score (mean squared or absolute error over n values). */
+double memae_sample_error(const float *recon, const float *x, size_t n, int kind);
+/* acc[i] += the squared (or absolute) error of element i. */
+void memae_add_errors(const float *recon, const float *x, size_t n, int kind, double *acc);
+
+/* As memae_sample_errors, each element's error times w[element]. */
+void memae_sample_errors_weighted(const float *recon, const float *x, int batch,
+                                  size_t sample_size, int kind, const float *w, float *scores,
+                                  int threads);
+
 /* One Adam step over n parameters; step is the new step count (1 on the first). */
 void memae_adam_step(float *p, const float *g, float *m, float *v, size_t n, int64_t step,
                      const memae_train_opts *o, int threads);

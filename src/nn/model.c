@@ -155,6 +155,7 @@ int memae_model_build(const memae_config *cfg, memae_model **out)
     m->cfg = *cfg;
     m->be = memae_backend_ref();
     m->backend = MEMAE_BACKEND_REF;
+    m->recipe.turns = 1;
     int st = build_layers(m);
     if (st)
         return st;

@@ -10,6 +10,7 @@
 #include "core/error.h"
 #include "nn/config.h"
 #include "nn/layer.h"
+#include "recipe.h"
 
 #define MEMAE_MAX_MODEL_LAYERS (6 * MEMAE_MAX_LAYERS + 1)
 #define MEMAE_MAX_TENSORS (5 * MEMAE_MAX_MODEL_LAYERS)
@@ -30,6 +31,10 @@ struct memae_model {
     size_t nparams, nbuffers;
     float *params, *grads, *adam_m, *adam_v, *buffers;
     int64_t step;
+    memae_recipe recipe; /* how it trains and scores; mirrors "memae_recipe" metadata */
+    /* recipe.pixel: turns x sample floats, each element's error weight
+     * (stored as the tensor "memae_recipe.pixel_weight"); NULL until calibrated */
+    float *pixel_weight;
     /* free-form metadata stored in the model file (normalisation, threshold, ...) */
     int nmeta;
     memae_meta_kv meta[MEMAE_MAX_META];
@@ -65,6 +70,21 @@ int memae_model_plan(memae_model *m, int batch);
 const float *memae_model_forward(memae_model *m, const float *x, int batch, int train);
 /* Backward from dL/d(reconstruction) in grad_buf[0]; fills m->grads. */
 void memae_model_backward(memae_model *m, int batch);
+
+/* name, or for "default" the name of the best recipe for this model's samples. */
+const char *memae_model_resolve_recipe(const memae_model *m, const char *name);
+
+/* A training step whose loss compares the reconstruction of x with target. */
+int memae_model_train_step_to(memae_model *m, const float *x, const float *target, int batch,
+                              const memae_train_opts *opts, memae_stats *stats);
+/* The model's output for x turned by turn quarter turns (turned: scratch of
+ * a batch, unused for turn 0), in scoring mode; *recon is the model's. */
+int memae_model_restore(memae_model *m, const float *x, int batch, int turn, float *turned,
+                        const float **recon);
+/* Errors of restoring x (upright) from x turned by turn quarter turns
+ * (turned: scratch of a batch; unused for turn 0), one per sample. */
+int memae_model_turn_errors(memae_model *m, const float *x, int batch, int kind, int turn,
+                            float *turned, float *errors);
 
 const memae_tensor_desc *memae_model_find_tensor(const memae_model *m, const char *name);
 

@@ -1,0 +1,62 @@
+/*
+ * Recipes: how a model is trained and scored (docs/recipes.md).
+ *
+ * "paper" is the paper's recipe, exactly: the model reconstructs its input
+ * and a sample's score is its reconstruction error.  "restore" (images)
+ * trains the same kind of network to restore the upright sample from a copy
+ * turned by 0, 90, 180 or 270 degrees, and scores a sample by the errors of
+ * restoring each of its four turns, each divided by that turn's mean error
+ * on the training data, averaged.  What scoring needs is stored in the
+ * model ("memae_recipe"), so a loaded model scores as the trained one did.
+ * "weighted" trains as the paper does and weights each element's error by
+ * 1 / (its mean training error + eps); "restore" weights its errors too.
+ */
+#ifndef MEMAE_RECIPE_H
+#define MEMAE_RECIPE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/error.h"
+#include "memae.h"
+
+#define MEMAE_MAX_TURNS 4
+/* Pixel weights are 1 / (mu + eps), eps this share of the mean of mu. */
+#define MEMAE_PIXEL_EPS 0.1
+
+typedef struct memae_recipe {
+    int kind;                           /* MEMAE_RECIPE_* */
+    int turns;                          /* 1 (none) or 4: quarter turns of the image plane */
+    int pixel; /* errors weighted per element by 1 / (its mean training error + eps) */
+    int decay; /* the learning rate falls from its value to 0 along a cosine */
+    int calibrated;                     /* turn_scale (and pixel weights) measured */
+    int score_kind;                     /* the score kind they were measured for */
+    double turn_scale[MEMAE_MAX_TURNS]; /* mean training score of each turn */
+} memae_recipe;
+
+/* The name of memae's best recipe for samples of this shape (what
+ * "default" stands for): restore for square images, else weighted. */
+const char *memae_recipe_default(int in_ndim, int64_t h, int64_t w);
+
+/* The recipe named name (NULL or "": the paper's), before calibration. */
+int memae_recipe_named(const char *name, memae_recipe *r, memae_err *err);
+const char *memae_recipe_name(const memae_recipe *r);
+
+/* Epochs when the training configuration leaves them to the recipe (0):
+ * the paper's 5, or for the other recipes enough epochs that about
+ * MEMAE_AUTO_SAMPLES images or clips (MEMAE_AUTO_RECORDS table records,
+ * which an MLP learns from fewer) are seen, at least 10 and at most 1000,
+ * so that a few hundred samples train about as long as sixty thousand. */
+#define MEMAE_AUTO_SAMPLES 90000
+#define MEMAE_AUTO_RECORDS 6000
+int memae_recipe_auto_epochs(const memae_recipe *r, int64_t n, int records);
+
+/* "memae_recipe" metadata <-> recipe (JSON; to_json is malloc'd). */
+int memae_recipe_parse(const char *json, memae_recipe *r, memae_err *err);
+char *memae_recipe_to_json(const memae_recipe *r);
+
+/* dst = src turned by k quarter turns (counter-clockwise) in the n x n plane
+ * of each of planes planes (channels, frames).  dst != src. */
+void memae_turn(const float *src, float *dst, size_t planes, int n, int k);
+
+#endif
