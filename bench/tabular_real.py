@@ -22,7 +22,9 @@ threshold, mean and standard deviation over the seeds, and each detector's
 wall time summed over the seeds.
 
 Detectors (bench/classical.py's, higher score = more anomalous):
-  memae            memae train (+ --memae-args) then memae eval
+  memae R          memae train --recipe R (+ --memae-args) then memae eval, one row per
+                   recipe of --recipes; the paper's recipe trains --paper-epochs (200),
+                   the others their own default epochs unless --epochs is given
   IsolationForest  IsolationForest(contamination=C, random_state=seed), raw features
   OC-SVM           OneClassSVM(kernel='rbf', gamma='scale', nu=0.1) on z-scored
                    features (mean / std of its training records, as memae's
@@ -34,8 +36,8 @@ Then the paper's KDD protocol on the whole 378-record file (memae eval
 --protocol kdd, which gets --memae-args too) and the same protocol for the
 classical detectors (their own random halves, same seeds as numbers only).
 
-usage: /usr/bin/python3 bench/tabular_real.py [--seeds 5] [--epochs 200] [--memae build/memae]
-           [--memae-args "..."]
+usage: /usr/bin/python3 bench/tabular_real.py [--seeds 5] [--recipes default,paper]
+           [--epochs E] [--paper-epochs 200] [--memae build/memae] [--memae-args "..."]
 """
 import argparse
 import csv
@@ -84,12 +86,26 @@ def memae(args, *cmd):
     return out.stdout
 
 
-def run_memae(args, tmp, Xtr, ytr, Xte, yte, names, normal_only, c, seed):
+def recipes(args):
+    """The memae rows: (name, flags for train and the KDD protocol)."""
+    out = []
+    for r in args.recipes.split(","):
+        if r == "paper":
+            out.append(("memae paper (%d epochs)" % args.paper_epochs,
+                        ["--recipe", "paper", "--epochs", str(args.paper_epochs)]))
+        else:
+            ep = ["--epochs", str(args.epochs)] if args.epochs else []
+            out.append(("memae %s%s" % (r, " (%d epochs)" % args.epochs if args.epochs else ""),
+                        ["--recipe", r] + ep))
+    return out
+
+
+def run_memae(args, tmp, Xtr, ytr, Xte, yte, names, normal_only, c, seed, rflags):
     tr, te, m = (os.path.join(tmp, n) for n in ("train.csv", "test.csv", "m.safetensors"))
     write_csv(tr, Xtr, ytr, names)
     write_csv(te, Xte, yte, names)
     flags = ["--label-column", "diagnosis", "--normal-label", "benign"]
-    memae(args, "train", "--data", tr, *flags, "-o", m, "--epochs", str(args.epochs),
+    memae(args, "train", "--data", tr, *flags, "-o", m, *rflags,
           "--contamination", str(c), "--seed", str(seed),
           *([] if normal_only else ["--keep-anomalies"]), *shlex.split(args.memae_args))
     r = json.loads(memae(args, "eval", "-m", m, "--data", te, "--json"))
@@ -151,7 +167,12 @@ def fmt(v):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--seeds", type=int, default=5)
-    ap.add_argument("--epochs", type=int, default=200)
+    ap.add_argument("--recipes", default="default,paper",
+                    help="memae recipes to run, one row each (default: default,paper)")
+    ap.add_argument("--epochs", type=int, default=0,
+                    help="memae epochs for the recipes other than paper (default: the recipe's)")
+    ap.add_argument("--paper-epochs", type=int, default=200,
+                    help="epochs of the paper recipe's row (default 200)")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--data-seed", type=int, default=0)
     ap.add_argument("--memae", default="build/memae")
@@ -169,15 +190,17 @@ def main():
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for normal_only in (False, True):
-            res = {n: [] for n in ["memae"] + [n for n, _ in CLASSICAL]}
+            rows_m = recipes(args)
+            res = {n: [] for n in [n for n, _ in rows_m] + [n for n, _ in CLASSICAL]}
             secs = dict.fromkeys(res, 0.0)
             for seed in range(args.seeds):
                 Xtr, Xte, ytr, yte = train_test_split(X, y, test_size=0.4, stratify=y,
                                                       random_state=seed)
-                t0 = time.perf_counter()
-                res["memae"].append(run_memae(args, tmp, Xtr, ytr, Xte, yte, names, normal_only,
-                                              c, seed + 1))
-                secs["memae"] += time.perf_counter() - t0
+                for name, rflags in rows_m:
+                    t0 = time.perf_counter()
+                    res[name].append(run_memae(args, tmp, Xtr, ytr, Xte, yte, names,
+                                               normal_only, c, seed + 1, rflags))
+                    secs[name] += time.perf_counter() - t0
                 for name, det in CLASSICAL:
                     t0 = time.perf_counter()
                     res[name].append(run_classical(det, Xtr, ytr, Xte, yte, normal_only, c,
@@ -201,20 +224,23 @@ def main():
             print("| %s | %s | %s | %s | %s | %.2f s |" % r)
         whole = os.path.join(tmp, "wbc.csv")
         write_csv(whole, X, y, names)
-        t0 = time.perf_counter()
-        k = json.loads(memae(args, "eval", "--protocol", "kdd", "--data", whole,
-                             "--label-column", "diagnosis", "--normal-label", "benign",
-                             "--runs", str(args.seeds), "--epochs", str(args.epochs), "--json",
-                             *shlex.split(args.memae_args)))
-        tk = time.perf_counter() - t0
+        kdd = []
+        for name, rflags in recipes(args):
+            t0 = time.perf_counter()
+            k = json.loads(memae(args, "eval", "--protocol", "kdd", "--data", whole,
+                                 "--label-column", "diagnosis", "--normal-label", "benign",
+                                 "--runs", str(args.seeds), *rflags, "--json",
+                                 *shlex.split(args.memae_args)))
+            kdd.append((name, k, time.perf_counter() - t0))
     print("\nKDD protocol (train on a random half of the benign records, test on the rest and "
           "every malignant one, top 20%% flagged), %d runs:\n" % args.seeds)
     print("| detector | precision | recall | F1 | ROC-AUC | wall time |")
     print("|---|---|---|---|---|---|")
-    print("| memae | %.3f ± %.3f | %.3f ± %.3f | %.3f ± %.3f | %.3f ± %.3f | %.2f s |"
-          % (k["precision"], k["precision_std"], k["recall"], k["recall_std"], k["f1"],
-             k["f1_std"], k["roc_auc"], k["roc_auc_std"], tk))
-    out["kdd"]["memae"] = dict(k, seconds=tk)
+    for name, k, tk in kdd:
+        print("| %s | %.3f ± %.3f | %.3f ± %.3f | %.3f ± %.3f | %.3f ± %.3f | %.2f s |"
+              % (name, k["precision"], k["precision_std"], k["recall"], k["recall_std"], k["f1"],
+                 k["f1_std"], k["roc_auc"], k["roc_auc_std"], tk))
+        out["kdd"][name] = dict(k, seconds=tk)
     for name, det in CLASSICAL:
         t0 = time.perf_counter()
         f = classical_kdd(det, X, y, args.seeds, 1)

@@ -96,6 +96,10 @@ int memae_model_set_meta(memae_model *m, const char *key, const char *value)
             st = check_recipe(m, &rc);
         if (st)
             return st;
+        if (rc.kind != m->recipe.kind || rc.turns != m->recipe.turns) {
+            free(m->pixel_weight); /* another recipe's weights: never read past them */
+            m->pixel_weight = NULL;
+        }
     }
     char *v = strdup(value);
     if (!v)
@@ -376,6 +380,10 @@ int memae_model_turn_errors(memae_model *m, const float *x, int batch, int kind,
 static int turned_score(memae_model *m, const float *x, int batch, int kind, float *scores)
 {
     const memae_recipe *rc = &m->recipe;
+    if (rc->pixel && rc->calibrated && !m->pixel_weight)
+        return memae_seterr(&m->err, MEMAE_E_ARG,
+                            "the model's recipe '%s' has no per-element weights (train it)",
+                            memae_recipe_name(rc));
     if (rc->calibrated && rc->score_kind != kind)
         return memae_seterr(&m->err, MEMAE_E_ARG,
                             "the model's recipe '%s' was calibrated on %s scores at training; "

@@ -28,7 +28,6 @@ typedef struct memae_recipe {
     int kind;                           /* MEMAE_RECIPE_* */
     int turns;                          /* 1 (none) or 4: quarter turns of the image plane */
     int pixel; /* errors weighted per element by 1 / (its mean training error + eps) */
-    int decay; /* the learning rate falls from its value to 0 along a cosine */
     int calibrated;                     /* turn_scale (and pixel weights) measured */
     int score_kind;                     /* the score kind they were measured for */
     double turn_scale[MEMAE_MAX_TURNS]; /* mean training score of each turn */

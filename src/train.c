@@ -216,20 +216,15 @@ static int run_epoch(memae_model *m, const memae_source *src, const memae_train_
     double t0 = now(), sl = 0, sm = 0, se = 0;
     for (int64_t b = 0; b < batches; b++) {
         int bs = b < full ? c->batch : (int)rest;
-        memae_train_opts adam = c->adam;
-        if (m->recipe.decay) /* cosine from lr to 0 over the run, by position alone */
-            adam.lr = (float)(0.5 * c->adam.lr *
-                              (1.0 + cos(M_PI * (double)(epoch * batches + b) /
-                                         (double)(c->epochs * batches))));
         memae_stats st;
         int s;
         if (tgt) {
             if (!(s = memae_source_fill(m, src, order, b * c->batch, bs, tgt))) {
                 turn_batch(m, &r, tgt, buf, bs);
-                s = memae_model_train_step_to(m, buf, tgt, bs, &adam, &st);
+                s = memae_model_train_step_to(m, buf, tgt, bs, &c->adam, &st);
             }
         } else if (!(s = memae_source_fill(m, src, order, b * c->batch, bs, buf))) {
-            s = memae_model_train_step(m, buf, bs, &adam, &st);
+            s = memae_model_train_step(m, buf, bs, &c->adam, &st);
         }
         if (s)
             return s;
