@@ -1,17 +1,62 @@
 # memae: make, make check, make install PREFIX=..., make bench
+#
+# Options (command line or environment):
+#   NATIVE=1   also compile with -march=native (this CPU only; the default
+#              build runs on any x86-64, oneDNN picks its kernels at run time)
+#   DNNL=0     build without oneDNN: the dnnl backend reports MEMAE_E_UNSUPPORTED
+#              and everything runs on ref
+#   OPT=...    optimisation flags (default -O3); CFLAGS (default $(OPT) -g),
+#              CPPFLAGS and LDFLAGS are the user's: the flags memae needs
+#              (MEMAE_CFLAGS below) are added whatever they hold
+#   PREFIX, LIBDIR, DESTDIR, BUILD (output folder, default build)
 PREFIX ?= /usr/local
-CC ?= gcc
+LIBDIR ?= $(PREFIX)/lib
 BUILD ?= build
-OPT ?= -O3 -march=native
-PKGS := libcjson zlib libavformat libavcodec libswscale libavutil matio libzip
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
-PKG_LIBS := $(shell pkg-config --libs $(PKGS))
-
+NATIVE ?= 0
+DNNL ?= 1
+OPT ?= -O3
 CFLAGS ?= $(OPT) -g
-CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -fopenmp -fPIC -Iinclude -Isrc $(PKG_CFLAGS)
-LDLIBS := $(PKG_LIBS) -ldnnl -lm -fopenmp
 
-LIB_SRC := $(sort $(wildcard src/*.c src/*/*.c src/*/*/*.c))
+hdr_num = $(shell sed -n 's/^\#define MEMAE_VERSION_$(1) \([0-9]*\).*/\1/p' include/memae.h)
+VERSION := $(call hdr_num,MAJOR).$(call hdr_num,MINOR).$(call hdr_num,PATCH)
+SONAME := libmemae.so.$(call hdr_num,MAJOR)
+SOFILE := libmemae.so.$(VERSION)
+
+# Requires.private of memae.pc: the dependencies whose `pkg-config --static`
+# links on Debian.  FFmpeg's .pc files list, for --static, some sixty
+# libraries of a fully static FFmpeg whose -dev packages Debian does not
+# install, so FFmpeg goes into Libs.private as plain -l flags instead (which
+# link the shared FFmpeg the static libmemae.a needs).
+PC_REQUIRES := libcjson zlib matio libzip
+FFMPEG := libavformat libavcodec libswscale libavutil
+PKG_CFLAGS := $(shell pkg-config --cflags $(PC_REQUIRES) $(FFMPEG))
+PKG_LIBS := $(shell pkg-config --libs $(PC_REQUIRES) $(FFMPEG))
+
+ifeq ($(DNNL),0)
+DNNL_LIBS :=
+DNNL_CFLAGS := -DMEMAE_NO_DNNL
+else
+DNNL_LIBS := -ldnnl
+DNNL_CFLAGS :=
+endif
+ifeq ($(NATIVE),1)
+ARCH_CFLAGS := -march=native
+endif
+
+# What memae needs, whatever CFLAGS says; the user's flags come last and win.
+MEMAE_CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -fopenmp -fPIC -Iinclude -Isrc \
+                $(PKG_CFLAGS) $(DNNL_CFLAGS) $(ARCH_CFLAGS)
+# Library objects export only what memae.h marks MEMAE_API.
+LIB_CFLAGS := -fvisibility=hidden -DMEMAE_BUILD
+LDLIBS := $(PKG_LIBS) $(DNNL_LIBS) -lm -fopenmp
+PC_LIBS_PRIVATE := $(strip $(shell pkg-config --libs-only-l $(FFMPEG)) $(DNNL_LIBS) -lm -lgomp)
+
+ALL_LIB_SRC := $(sort $(wildcard src/*.c src/*/*.c src/*/*/*.c))
+ifeq ($(DNNL),0)
+LIB_SRC := $(filter-out src/backend/dnnl%.c,$(ALL_LIB_SRC))
+else
+LIB_SRC := $(filter-out src/backend/no_dnnl.c,$(ALL_LIB_SRC))
+endif
 CLI_SRC := $(sort $(wildcard cli/*.c))
 TEST_SRC := $(sort $(wildcard tests/test_*.c))
 TEST_UTIL := $(sort $(wildcard tests/util/*.c))
@@ -23,38 +68,68 @@ TEST_UTIL_OBJ := $(TEST_UTIL:%.c=$(BUILD)/%.o)
 
 all: $(BUILD)/libmemae.a $(BUILD)/libmemae.so $(BUILD)/memae
 
-$(BUILD)/%.o: %.c
+# Everything is rebuilt when the flags or options change (make DNNL=0 after make).
+BUILD_CONFIG := $(CC) $(MEMAE_CFLAGS) $(CPPFLAGS) $(CFLAGS) | $(LDFLAGS) $(LDLIBS) | DNNL=$(DNNL)
+$(BUILD)/config: FORCE
+	@mkdir -p $(BUILD)
+	@echo '$(BUILD_CONFIG)' | cmp -s - $@ || echo '$(BUILD_CONFIG)' >$@
+
+$(LIB_OBJ): MEMAE_OBJ_CFLAGS := $(LIB_CFLAGS)
+
+$(BUILD)/%.o: %.c $(BUILD)/config
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+	$(CC) $(MEMAE_CFLAGS) $(MEMAE_OBJ_CFLAGS) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
 
 $(BUILD)/libmemae.a: $(LIB_OBJ)
+	rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/libmemae.so: $(LIB_OBJ)
-	$(CC) -shared -o $@ $^ $(LDLIBS)
+$(BUILD)/$(SOFILE): $(LIB_OBJ)
+	$(CC) -shared -Wl,-soname,$(SONAME) -Wl,-z,defs $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/$(SONAME): $(BUILD)/$(SOFILE)
+	ln -sf $(SOFILE) $@
+
+$(BUILD)/libmemae.so: $(BUILD)/$(SONAME)
+	ln -sf $(SONAME) $@
 
 $(BUILD)/memae: $(CLI_OBJ) $(BUILD)/libmemae.a
-	$(CC) -o $@ $(CLI_OBJ) $(BUILD)/libmemae.a $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libmemae.a $(LDLIBS)
 
 $(BUILD)/tests/%: $(BUILD)/tests/%.o $(TEST_UTIL_OBJ) $(BUILD)/libmemae.a
-	$(CC) -o $@ $< $(TEST_UTIL_OBJ) $(BUILD)/libmemae.a $(LDLIBS) -lcmocka
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(TEST_UTIL_OBJ) $(BUILD)/libmemae.a $(LDLIBS) -lcmocka
 
+# The unit tests, the CLI scripts, then a program built against an installed copy.
 check: all $(TEST_BIN)
 	@fail=0; for t in $(TEST_BIN); do \
 	  echo "== $$t"; MEMAE_FIXTURES=tests/fixtures MEMAE_BIN=$(BUILD)/memae $$t || fail=1; \
 	done; \
 	for s in $(sort $(wildcard tests/cli_*.sh)); do \
-	  echo "== $$s"; MEMAE_BIN=$(BUILD)/memae bash $$s || fail=1; \
+	  echo "== $$s"; MEMAE_BIN=$(BUILD)/memae MEMAE_LIB=$(BUILD)/libmemae.so MEMAE_DNNL=$(DNNL) \
+	    bash $$s || fail=1; \
 	done; \
+	echo "== check-install"; $(MAKE) --no-print-directory check-install || fail=1; \
 	if [ $$fail -ne 0 ]; then echo "make check: FAILED"; exit 1; fi; echo "make check: all passed"
 
+# Install into $(BUILD)/inst, then build tests/install/ through pkg-config twice
+# (the shared library; the static one with --static) and run both.
+INST := $(abspath $(BUILD))/inst
+check-install: all
+	@rm -rf $(INST)
+	@$(MAKE) --no-print-directory install PREFIX=$(INST) LIBDIR=$(INST)/lib DESTDIR= >/dev/null
+	@INST=$(INST) CC="$(CC)" OUT=$(abspath $(BUILD))/tests/install bash tests/install/run.sh
+
 install: all
-	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig
-	install -m 644 $(BUILD)/libmemae.a $(BUILD)/libmemae.so $(DESTDIR)$(PREFIX)/lib/
+	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/bin
+	install -m 644 $(BUILD)/libmemae.a $(DESTDIR)$(LIBDIR)/
+	install -m 755 $(BUILD)/$(SOFILE) $(DESTDIR)$(LIBDIR)/
+	ln -sf $(SOFILE) $(DESTDIR)$(LIBDIR)/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libmemae.so
 	install -m 644 include/memae.h $(DESTDIR)$(PREFIX)/include/
 	install -m 755 $(BUILD)/memae $(DESTDIR)$(PREFIX)/bin/
-	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(shell sed -n 's/.*MEMAE_VERSION_STRING "\(.*\)"/\1/p' include/memae.h)|' \
-	  memae.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/memae.pc
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' -e 's|@VERSION@|$(VERSION)|g' \
+	    -e 's|@REQUIRES_PRIVATE@|$(PC_REQUIRES)|g' -e 's|@LIBS_PRIVATE@|$(PC_LIBS_PRIVATE)|g' \
+	    memae.pc.in >$(DESTDIR)$(LIBDIR)/pkgconfig/memae.pc
 
 bench: all
 	bash bench/run.sh
@@ -62,6 +137,7 @@ bench: all
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all check install clean bench
+FORCE:
+.PHONY: all check check-install install clean bench FORCE
 .SECONDARY:
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_UTIL_OBJ:.o=.d) $(TEST_BIN:=.d)

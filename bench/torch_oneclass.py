@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 """PyTorch reference for `memae oneclass`: one-class Fashion-MNIST with MemAE.
 
-Mirrors memae's `image2d` preset and one-class protocol (MEMAE_SPEC.md,
-sections 1-6) so that the two mean AUCs can be put side by side:
+Mirrors memae's `image2d` preset and one-class protocol (docs/model.md,
+docs/presets.md, docs/protocols.md) so that the two mean AUCs can be put side by side:
 
   * model: encoder Conv2d(1,16,k1,s2) / Conv2d(16,32,k3,s2) / Conv2d(32,64,k3,s2),
     each + BatchNorm + LeakyReLU(0.2); memory of N=100 slots over ONE flat

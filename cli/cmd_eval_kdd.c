@@ -113,7 +113,9 @@ int cmd_eval_kdd(int argc, char **argv)
     k.scale = a.data_opts.scale;
     k.seed = a.seed;
     k.threads = a.threads;
-    k.backend = a.backend && !strcmp(a.backend, "ref") ? MEMAE_BACKEND_REF : MEMAE_BACKEND_DNNL;
+    k.backend = !a.backend                  ? -1 /* the library's default */
+                : !strcmp(a.backend, "ref") ? MEMAE_BACKEND_REF
+                                            : MEMAE_BACKEND_DNNL;
     /* The records as they are: each run fits its own scaling on its training half. */
     a.data_opts.keep_anomalies = 1;
     a.data_opts.as_table = 1;

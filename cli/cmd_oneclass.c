@@ -1,4 +1,4 @@
-/* memae oneclass: the paper's one-class protocol (spec section 6) on an MNIST-style data set. */
+/* memae oneclass: the paper's one-class protocol (docs/protocols.md) on an MNIST-style data set. */
 #include <cjson/cJSON.h>
 #include <stdlib.h>
 #include <string.h>

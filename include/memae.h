@@ -23,13 +23,26 @@
 extern "C" {
 #endif
 
+/*
+ * MEMAE_API marks the library's exported names.  libmemae.so is built with
+ * hidden visibility (-fvisibility=hidden -DMEMAE_BUILD), so it exports
+ * exactly the declarations of this header; for users it is empty.
+ */
+#ifndef MEMAE_API
+#if defined(MEMAE_BUILD) && defined(__GNUC__)
+#define MEMAE_API __attribute__((visibility("default")))
+#else
+#define MEMAE_API
+#endif
+#endif
+
 #define MEMAE_VERSION_MAJOR 0
 #define MEMAE_VERSION_MINOR 1
 #define MEMAE_VERSION_PATCH 0
 #define MEMAE_VERSION_STRING "0.1.0"
 
 /* Run-time version, "MAJOR.MINOR.PATCH". */
-const char *memae_version(void);
+MEMAE_API const char *memae_version(void);
 
 enum memae_status {
     MEMAE_OK = 0,
@@ -47,17 +60,17 @@ enum memae_status {
     MEMAE_STATUS_COUNT
 };
 
-const char *memae_strerror(int status);
+MEMAE_API const char *memae_strerror(int status);
 
 /* Free memory returned by the library (strings such as configurations). */
-void memae_free(void *p);
+MEMAE_API void memae_free(void *p);
 
 /* ------------------------------------------------------------------ model */
 
 typedef struct memae_model memae_model;
 
 /* Names of the presets: "video3d", "image2d", "tabular". */
-extern const char *const memae_preset_names[];
+MEMAE_API extern const char *const memae_preset_names[];
 
 /*
  * Create a freshly initialised model.
@@ -67,34 +80,35 @@ extern const char *const memae_preset_names[];
  *    NULL means the image2d preset.
  *  seed: the seed of the initialisation; the same seed gives the same bits.
  */
-int memae_model_create(const char *config_json, uint64_t seed, memae_model **out);
+MEMAE_API int memae_model_create(const char *config_json, uint64_t seed, memae_model **out);
 
 /* Load a model file (safetensors) written by memae or by PyTorch. */
-int memae_model_load(const char *path, memae_model **out);
+MEMAE_API int memae_model_load(const char *path, memae_model **out);
 
 /* Load a file without memae's metadata (a PyTorch state_dict saved as
  * safetensors) with the given configuration; a file with metadata uses its own. */
-int memae_model_load_with_config(const char *path, const char *config_json, memae_model **out);
+MEMAE_API int memae_model_load_with_config(const char *path, const char *config_json,
+                                           memae_model **out);
 
 /* Save the model to path atomically (a temporary file, then rename). */
-int memae_model_save(memae_model *m, const char *path);
+MEMAE_API int memae_model_save(memae_model *m, const char *path);
 
-void memae_model_free(memae_model *m);
+MEMAE_API void memae_model_free(memae_model *m);
 
 /* Message of the last failure on m ("" when none; a fixed text when m is NULL). */
-const char *memae_errmsg(const memae_model *m);
+MEMAE_API const char *memae_errmsg(const memae_model *m);
 
 /* The resolved configuration as JSON (free with memae_free). */
-int memae_model_config(memae_model *m, char **json_out);
+MEMAE_API int memae_model_config(memae_model *m, char **json_out);
 
 /* Number of trainable parameters (floats). */
-size_t memae_model_num_params(const memae_model *m);
+MEMAE_API size_t memae_model_num_params(const memae_model *m);
 
 /*
  * Shape of one sample: ndim is 1 (tabular: D), 3 (images: C,H,W) or 4
  * (video: C,T,H,W).  shape must hold 4 values.
  */
-int memae_model_input_shape(const memae_model *m, int64_t shape[4], int *ndim);
+MEMAE_API int memae_model_input_shape(const memae_model *m, int64_t shape[4], int *ndim);
 
 /* The layers in order (encoder, memory, decoder), for display. */
 typedef struct memae_layer_info {
@@ -105,27 +119,37 @@ typedef struct memae_layer_info {
     size_t params;
 } memae_layer_info;
 
-int memae_model_num_layers(const memae_model *m);
-int memae_model_layer(const memae_model *m, int i, memae_layer_info *out);
+MEMAE_API int memae_model_num_layers(const memae_model *m);
+MEMAE_API int memae_model_layer(const memae_model *m, int i, memae_layer_info *out);
 
 /* Floats in one sample (product of the input shape). */
-size_t memae_model_sample_size(const memae_model *m);
+MEMAE_API size_t memae_model_sample_size(const memae_model *m);
 
 /*
  * Free-form metadata stored in the model file's __metadata__ (strings; JSON
  * by convention): "memae_normalization", "memae_threshold", ...  The key
  * "memae_config" is reserved.  get returns NULL when the key is absent.
  */
-int memae_model_set_meta(memae_model *m, const char *key, const char *value);
-const char *memae_model_get_meta(const memae_model *m, const char *key);
+MEMAE_API int memae_model_set_meta(memae_model *m, const char *key, const char *value);
+MEMAE_API const char *memae_model_get_meta(const memae_model *m, const char *key);
 
+/*
+ * Backends: DNNL runs convolutions, matrix products and activations on
+ * oneDNN (the fast path); REF is portable C, the oracle DNNL is tested
+ * against.  A new or loaded model starts on DNNL, or on REF when the library
+ * was built without oneDNN (make DNNL=0) or oneDNN has no engine for this
+ * CPU; the memae program has the same default.  A seeded run repeats bit for
+ * bit on either backend at the same thread count, on REF also across thread
+ * counts (oneDNN splits its sums by thread count).  Selecting DNNL in a build
+ * without it returns MEMAE_E_UNSUPPORTED with a message.
+ */
 enum memae_backend { MEMAE_BACKEND_REF = 0, MEMAE_BACKEND_DNNL = 1 };
 
 /* Threads used by this model's kernels (0 = the OpenMP default). */
-int memae_model_set_threads(memae_model *m, int threads);
-int memae_model_set_backend(memae_model *m, int backend);
-/* The backend in use (MEMAE_BACKEND_REF for a new or loaded model). */
-int memae_model_backend(const memae_model *m);
+MEMAE_API int memae_model_set_threads(memae_model *m, int threads);
+MEMAE_API int memae_model_set_backend(memae_model *m, int backend);
+/* The backend in use (see above for the default). */
+MEMAE_API int memae_model_backend(const memae_model *m);
 
 /* ------------------------------------------------------------- recipes */
 
@@ -153,9 +177,9 @@ enum memae_recipe_kind { MEMAE_RECIPE_PAPER = 0, MEMAE_RECIPE_RESTORE = 1, MEMAE
 
 /* Set the recipe by name; "default" names memae's best recipe for the
  * model's samples (restore for square images, weighted otherwise). */
-int memae_model_set_recipe(memae_model *m, const char *name);
+MEMAE_API int memae_model_set_recipe(memae_model *m, const char *name);
 /* The recipe's name ("paper", "restore", "weighted"). */
-const char *memae_model_recipe(const memae_model *m);
+MEMAE_API const char *memae_model_recipe(const memae_model *m);
 
 /*
  * The configuration a recipe prefers for a preset, as a JSON object of keys
@@ -165,7 +189,7 @@ const char *memae_model_recipe(const memae_model *m);
  * 4), where the paper's first 1x1 convolution of stride 2 reads only every
  * other pixel.  recipe NULL is "paper"; the string is static.
  */
-const char *memae_recipe_config(const char *recipe, const char *preset);
+MEMAE_API const char *memae_recipe_config(const char *recipe, const char *preset);
 
 /* ------------------------------------------------------------- training */
 
@@ -175,8 +199,8 @@ typedef struct memae_train_opts {
     float eps;            /* Adam epsilon (1e-8) */
 } memae_train_opts;
 
-/* Defaults as in the spec (PyTorch's Adam). */
-memae_train_opts memae_train_opts_default(void);
+/* PyTorch's Adam defaults (docs/model.md, "Training"). */
+MEMAE_API memae_train_opts memae_train_opts_default(void);
 
 typedef struct memae_stats {
     double loss;      /* MSE + alpha * entropy */
@@ -192,11 +216,11 @@ typedef struct memae_stats {
  * backward, and an Adam update.  x holds batch samples in the model's input
  * space.  stats may be NULL.
  */
-int memae_model_train_step(memae_model *m, const float *x, int batch,
-                           const memae_train_opts *opts, memae_stats *stats);
+MEMAE_API int memae_model_train_step(memae_model *m, const float *x, int batch,
+                                     const memae_train_opts *opts, memae_stats *stats);
 
 /* Steps of Adam taken so far (PyTorch's `step`). */
-int64_t memae_model_steps(const memae_model *m);
+MEMAE_API int64_t memae_model_steps(const memae_model *m);
 
 /* ------------------------------------------------------------- scoring */
 
@@ -205,17 +229,17 @@ int64_t memae_model_steps(const memae_model *m);
  * recon receives batch samples; stats (may be NULL) gets the MSE and the
  * entropy of this batch.
  */
-int memae_model_reconstruct(memae_model *m, const float *x, int batch, float *recon,
-                            memae_stats *stats);
+MEMAE_API int memae_model_reconstruct(memae_model *m, const float *x, int batch, float *recon,
+                                      memae_stats *stats);
 
 enum memae_score_kind { MEMAE_SCORE_MSE = 0, MEMAE_SCORE_MAE = 1 };
 
 /* One anomaly score per sample (higher = more abnormal). */
-int memae_model_score(memae_model *m, const float *x, int batch, int kind, float *scores);
+MEMAE_API int memae_model_score(memae_model *m, const float *x, int batch, int kind, float *scores);
 
 /* Scores of n samples, batch by batch (batch <= 0: 256). */
-int memae_model_score_all(memae_model *m, const float *x, int64_t n, int kind, int batch,
-                          float *scores);
+MEMAE_API int memae_model_score_all(memae_model *m, const float *x, int64_t n, int kind, int batch,
+                                    float *scores);
 
 /* ------------------------------------------------------------- data */
 
@@ -229,10 +253,10 @@ int memae_model_score_all(memae_model *m, const float *x, int64_t n, int kind, i
  * Tabular models also read tables (.csv .tsv .txt, .npz with X, .mat with
  * X), encoded and scaled by the rule stored at training ("memae_table").
  */
-int memae_data_load(memae_model *m, const char *path, float **x, int64_t *n);
+MEMAE_API int memae_data_load(memae_model *m, const char *path, float **x, int64_t *n);
 
 /* Integer labels (IDX or .npy, one per sample); *labels is malloc'd. */
-int memae_labels_load(memae_model *m, const char *path, int64_t **labels, int64_t *n);
+MEMAE_API int memae_labels_load(memae_model *m, const char *path, int64_t **labels, int64_t *n);
 
 /* ------------------------------------------------------------- training */
 
@@ -261,14 +285,14 @@ typedef struct memae_train_config {
                               NULL: the model's own */
 } memae_train_config;
 
-memae_train_config memae_train_config_default(void);
+MEMAE_API memae_train_config memae_train_config_default(void);
 
 /* The epochs that training n samples with a recipe (NULL: the model's own;
  * "default" as memae_model_set_recipe) takes when memae_train_config.epochs
  * is 0: 5 for "paper"; for the others enough epochs to see about 90,000
  * images or clips, or 6,000 table records, at least 10 and at most 1000.
  * Negative (minus a status) for an unknown recipe. */
-int memae_train_auto_epochs(memae_model *m, const char *recipe, int64_t n);
+MEMAE_API int memae_train_auto_epochs(memae_model *m, const char *recipe, int64_t n);
 
 /*
  * Train on n samples for cfg->epochs epochs (shuffled mini-batches; a last
@@ -278,8 +302,8 @@ int memae_train_auto_epochs(memae_model *m, const char *recipe, int64_t n);
  * state come from cfg->checkpoint and the run continues to the same result
  * as one that was never interrupted.
  */
-int memae_train(memae_model *m, const float *x, int64_t n, const memae_train_config *cfg,
-                memae_progress_fn progress, void *user);
+MEMAE_API int memae_train(memae_model *m, const float *x, int64_t n, const memae_train_config *cfg,
+                          memae_progress_fn progress, void *user);
 
 /*
  * Samples produced on demand, for data that is not one array in memory (clips
@@ -295,19 +319,20 @@ typedef struct memae_source {
 
 /* memae_train over a source: the same batches, results and checkpoints as
  * memae_train over an array holding the same samples. */
-int memae_train_source(memae_model *m, const memae_source *src, const memae_train_config *cfg,
-                       memae_progress_fn progress, void *user);
+MEMAE_API int memae_train_source(memae_model *m, const memae_source *src,
+                                 const memae_train_config *cfg, memae_progress_fn progress,
+                                 void *user);
 
 /* Scores of all samples of a source, batch by batch (batch <= 0: 256). */
-int memae_model_score_source(memae_model *m, const memae_source *src, int kind, int batch,
-                             float *scores);
+MEMAE_API int memae_model_score_source(memae_model *m, const memae_source *src, int kind, int batch,
+                                       float *scores);
 
 /* Save with the Adam state (a checkpoint) / load one into m (same configuration). */
-int memae_model_save_checkpoint(memae_model *m, const char *path, const char *train_json);
-int memae_model_load_checkpoint(memae_model *m, const char *path, char **train_json);
+MEMAE_API int memae_model_save_checkpoint(memae_model *m, const char *path, const char *train_json);
+MEMAE_API int memae_model_load_checkpoint(memae_model *m, const char *path, char **train_json);
 
 /* The stored threshold (from "memae_threshold"); MEMAE_E_ARG when there is none. */
-int memae_model_threshold(const memae_model *m, double *threshold);
+MEMAE_API int memae_model_threshold(const memae_model *m, double *threshold);
 
 /* ------------------------------------------------------------- evaluation */
 
@@ -321,8 +346,8 @@ typedef struct memae_eval_result {
 } memae_eval_result;
 
 /* labels: 1 = anomaly.  threshold NaN: precision/recall/F1 are NaN. */
-int memae_model_evaluate(memae_model *m, const float *scores, const uint8_t *labels, size_t n,
-                         double threshold, memae_eval_result *out);
+MEMAE_API int memae_model_evaluate(memae_model *m, const float *scores, const uint8_t *labels,
+                                   size_t n, double threshold, memae_eval_result *out);
 
 /* ------------------------------------------------------------- data sets */
 
@@ -349,7 +374,7 @@ enum { MEMAE_CSV_AUTO = -1, MEMAE_CSV_NO_HEADER = 0, MEMAE_CSV_HEADER = 1 };
 /* Per-feature scaling of table records, fitted on the training records. */
 enum { MEMAE_SCALE_NONE = 0, MEMAE_SCALE_ZSCORE = 1, MEMAE_SCALE_MINMAX = 2 };
 /* "none", "zscore", "minmax" -> MEMAE_SCALE_*; -1 for anything else. */
-int memae_scale_kind(const char *name);
+MEMAE_API int memae_scale_kind(const char *name);
 
 /* Progress of the slow steps of video data (decoding a video into the cache,
  * scoring a video): stage 0 decoding (decoded: 1 when it was decoded, 0 when
@@ -377,18 +402,18 @@ typedef struct memae_data_opts {
     void *user;
 } memae_data_opts;
 
-memae_data_opts memae_data_opts_default(void);
+MEMAE_API memae_data_opts memae_data_opts_default(void);
 
 /*
  * How path is read: MEMAE_DATA_VIDEO when the model takes clips (clips != 0)
  * and path is a folder, a video file or a .txt / .lst list; else
  * MEMAE_DATA_TABLE for .csv .tsv .txt .npz .mat; else MEMAE_DATA_ARRAY.
  */
-int memae_data_kind(const char *path, int clips);
+MEMAE_API int memae_data_kind(const char *path, int clips);
 
 /* The data set at path for model m (which must outlive it): samples in m's
  * input space, tables as m was trained, videos at m's clip size. */
-int memae_dataset_open(memae_model *m, const char *path, const memae_data_opts *o,
+MEMAE_API int memae_dataset_open(memae_model *m, const char *path, const memae_data_opts *o,
                        memae_dataset **out);
 
 /*
@@ -400,17 +425,17 @@ int memae_dataset_open(memae_model *m, const char *path, const memae_data_opts *
  * memae_dataset_bind maps the data into the new model (and stores a table's
  * encoding in it).
  */
-int memae_dataset_read(const char *path, const memae_data_opts *o, memae_dataset **out);
+MEMAE_API int memae_dataset_read(const char *path, const memae_data_opts *o, memae_dataset **out);
 
 /* The sample shape for a model of preset ("video3d", "image2d", "tabular"):
  * an array's shape after N, with a channel of 1 added when it has none;
  * a table's width.  shape must hold 4 values. */
-int memae_dataset_input_shape(const memae_dataset *d, const char *preset, int64_t shape[4],
+MEMAE_API int memae_dataset_input_shape(const memae_dataset *d, const char *preset, int64_t shape[4],
                               int *ndim);
-int memae_dataset_bind(memae_dataset *d, memae_model *m);
+MEMAE_API int memae_dataset_bind(memae_dataset *d, memae_model *m);
 
-void memae_dataset_free(memae_dataset *d);
-const char *memae_dataset_errmsg(const memae_dataset *d);
+MEMAE_API void memae_dataset_free(memae_dataset *d);
+MEMAE_API const char *memae_dataset_errmsg(const memae_dataset *d);
 
 typedef struct memae_dataset_info {
     int kind;          /* MEMAE_DATA_* */
@@ -423,18 +448,18 @@ typedef struct memae_dataset_info {
     int clip_length;   /* videos: T */
 } memae_dataset_info;
 
-int memae_dataset_info_get(const memae_dataset *d, memae_dataset_info *out);
+MEMAE_API int memae_dataset_info_get(const memae_dataset *d, memae_dataset_info *out);
 /* Video v's name (its file stem, or the folder's name), path and frame count. */
-const char *memae_dataset_video_name(const memae_dataset *d, int64_t v);
-const char *memae_dataset_video_path(const memae_dataset *d, int64_t v);
-int64_t memae_dataset_video_frames(const memae_dataset *d, int64_t v);
+MEMAE_API const char *memae_dataset_video_name(const memae_dataset *d, int64_t v);
+MEMAE_API const char *memae_dataset_video_path(const memae_dataset *d, int64_t v);
+MEMAE_API int64_t memae_dataset_video_frames(const memae_dataset *d, int64_t v);
 
 /* The samples as a source (for memae_train_source, memae_model_score_source). */
-memae_source memae_dataset_source(memae_dataset *d);
+MEMAE_API memae_source memae_dataset_source(memae_dataset *d);
 /* Samples held in memory (arrays, tables: n x sample size), NULL for videos. */
-const float *memae_dataset_samples(const memae_dataset *d);
+MEMAE_API const float *memae_dataset_samples(const memae_dataset *d);
 /* A table's own labels (1 = anomaly), one per sample; NULL when it has none. */
-const uint8_t *memae_dataset_labels(const memae_dataset *d);
+MEMAE_API const uint8_t *memae_dataset_labels(const memae_dataset *d);
 
 /*
  * Labels from a file, as 0/1 (1 = anomaly), one per sample, or for videos one
@@ -445,11 +470,11 @@ const uint8_t *memae_dataset_labels(const memae_dataset *d);
  * by name; interval lists as UCSD's; Test_gt/ *.mat; Avenue's volLabel masks;
  * ShanghaiTech's test_frame_mask/ *.npy; normal_class is ignored).
  */
-int memae_dataset_load_labels(memae_dataset *d, const char *path, long normal_class,
+MEMAE_API int memae_dataset_load_labels(memae_dataset *d, const char *path, long normal_class,
                               uint8_t **labels);
 
 /* Keeps the samples whose flag is 0 (arrays and tables in memory); the count left. */
-int64_t memae_dataset_keep_normal(memae_dataset *d, const uint8_t *anomalous);
+MEMAE_API int64_t memae_dataset_keep_normal(memae_dataset *d, const uint8_t *anomalous);
 
 /* ------------------------------------------------------------- results */
 
@@ -461,7 +486,7 @@ enum memae_norm {
     MEMAE_NORM_NONE = 2   /* the raw error */
 };
 /* "video", "train", "none" -> MEMAE_NORM_*; -1 when unknown. */
-int memae_norm_kind(const char *name);
+MEMAE_API int memae_norm_kind(const char *name);
 
 typedef struct memae_score_opts {
     int kind;       /* MEMAE_SCORE_MSE (default) or MEMAE_SCORE_MAE */
@@ -470,7 +495,7 @@ typedef struct memae_score_opts {
     int fill_edges; /* videos: frames no clip scores get the nearest scored frame's value */
 } memae_score_opts;
 
-memae_score_opts memae_score_opts_default(void);
+MEMAE_API memae_score_opts memae_score_opts_default(void);
 
 /*
  * Scores of a data set: one per sample, or for videos one per frame of every
@@ -486,18 +511,18 @@ typedef struct memae_results {
     int64_t *first; /* videos + 1: the frames of video v are first[v] .. first[v+1]-1 */
 } memae_results;
 
-int memae_dataset_score(memae_model *m, memae_dataset *d, const memae_score_opts *o,
+MEMAE_API int memae_dataset_score(memae_model *m, memae_dataset *d, const memae_score_opts *o,
                         memae_results *out);
-void memae_results_free(memae_results *r);
+MEMAE_API void memae_results_free(memae_results *r);
 
 /* The reconstruction of every sample (clip) of a data set, in the model's
  * input space: out holds n x memae_model_sample_size(m) floats (batch <= 0:
  * 256 samples, or 2 clips). */
-int memae_dataset_reconstruct(memae_model *m, memae_dataset *d, int batch, float *out);
+MEMAE_API int memae_dataset_reconstruct(memae_model *m, memae_dataset *d, int batch, float *out);
 
 /* The q-quantile (0 <= q <= 1) of n finite values, numpy's linear method:
  * the threshold that flags the share 1 - q of them. */
-int memae_score_quantile(const float *x, int64_t n, double q, double *out);
+MEMAE_API int memae_score_quantile(const float *x, int64_t n, double q, double *out);
 
 /*
  * Frame-level evaluation of video results against per-frame labels (as
@@ -513,20 +538,20 @@ typedef struct memae_frame_eval {
                             memae_frame_eval_free */
 } memae_frame_eval;
 
-int memae_model_evaluate_frames(memae_model *m, const memae_results *r, const uint8_t *labels,
+MEMAE_API int memae_model_evaluate_frames(memae_model *m, const memae_results *r, const uint8_t *labels,
                                 memae_frame_eval *out);
-void memae_frame_eval_free(memae_frame_eval *e);
+MEMAE_API void memae_frame_eval_free(memae_frame_eval *e);
 
 /* ------------------------------------------------------------- explain, figures */
 
 /* The feature columns of a tabular model, in order: *names is one block
  * (free with memae_free) of ncols strings. */
-int memae_model_columns(memae_model *m, char ***names, int *ncols);
+MEMAE_API int memae_model_columns(memae_model *m, char ***names, int *ncols);
 
 /* Per record and column of a table data set, the squared reconstruction error
  * summed over the column's encoded features (a one-hot group counts as its
  * column); divided by the width they add up to the mse score.  out: n x ncols. */
-int memae_dataset_explain(memae_model *m, memae_dataset *d, int batch, float *out);
+MEMAE_API int memae_dataset_explain(memae_model *m, memae_dataset *d, int batch, float *out);
 
 /*
  * Pictures of video results into folder dir (created when missing):
@@ -534,7 +559,7 @@ int memae_dataset_explain(memae_model *m, memae_dataset *d, int batch, float *ou
  * ground truth to shade, or NULL), and <video>_<frame>.png for the count most
  * abnormal frames, the frame with its per-pixel error laid over it.
  */
-int memae_dataset_figures(memae_model *m, memae_dataset *d, const memae_results *r,
+MEMAE_API int memae_dataset_figures(memae_model *m, memae_dataset *d, const memae_results *r,
                           const uint8_t *labels, const char *dir, int count);
 
 /* ------------------------------------------------------------- protocols */
@@ -551,7 +576,7 @@ typedef struct memae_kdd_opts {
     uint64_t seed;            /* run r uses seed + r for the split, the weights and batches */
     double flag_share;        /* share of test records flagged (0.2) */
     int scale;                /* MEMAE_SCALE_* fitted on each run's training half */
-    int threads, backend;
+    int threads, backend;     /* backend: MEMAE_BACKEND_*, or -1 for the library's default */
 } memae_kdd_opts;
 
 typedef struct memae_kdd_run {
@@ -565,17 +590,17 @@ typedef struct memae_kdd_result {
 } memae_kdd_result;
 
 /* runs: o->runs entries (filled).  Failures on d. */
-int memae_dataset_kdd(memae_dataset *d, const memae_kdd_opts *o, memae_kdd_run *runs,
+MEMAE_API int memae_dataset_kdd(memae_dataset *d, const memae_kdd_opts *o, memae_kdd_run *runs,
                       memae_kdd_result *out);
 
 /* ------------------------------------------------------------- files */
 
 /* Writes len bytes to path atomically (a temporary file, then rename); on
  * failure msg (msg_len bytes) says what failed. */
-int memae_write_file(const char *path, const void *data, size_t len, char *msg, size_t msg_len);
+MEMAE_API int memae_write_file(const char *path, const void *data, size_t len, char *msg, size_t msg_len);
 
 /* An array as .npy, atomically: dtype_u8 0 for float32, 1 for uint8. */
-int memae_write_npy(const char *path, const void *data, int dtype_u8, const int64_t *shape,
+MEMAE_API int memae_write_npy(const char *path, const void *data, int dtype_u8, const int64_t *shape,
                     int ndim, char *msg, size_t msg_len);
 
 #ifdef __cplusplus

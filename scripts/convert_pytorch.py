@@ -14,7 +14,7 @@ hold everything, so:
 
   - channel widths and the number of memory slots come from the shapes;
   - strides, padding and output_padding are the official architecture's
-    (MEMAE_SPEC.md section 4), which every checkpoint of it shares;
+    (docs/presets.md, video3d), which every checkpoint of it shares;
   - --input-shape (default C,16,256,256, C from the weights) is the clip
     shape scored; T must be a multiple of 8, H and W of 16;
   - --shrink-thres (default 0.0025, the official default) is the memory's

@@ -26,7 +26,7 @@ const char *memae_errmsg(const memae_model *m)
 
 static void default_meta(memae_model *m)
 {
-    /* How uint8 data maps to the model's input space (spec: images in [0, 1],
+    /* How uint8 data maps to the model's input space (docs/presets.md: images in [0, 1],
      * video in [-1, 1]); tabular data is scaled by statistics fitted later. */
     const char *norm = "{\"kind\":\"identity\"}";
     if (!strcmp(m->cfg.preset, "image2d"))
@@ -50,6 +50,7 @@ int memae_model_create(const char *config_json, uint64_t seed, memae_model **out
         return st;
     memae_model_init_params(*out, seed);
     default_meta(*out);
+    memae_model_default_backend(*out);
     return MEMAE_OK;
 }
 
@@ -229,11 +230,17 @@ int memae_model_backend(const memae_model *m)
     return m->backend;
 }
 
+void memae_model_default_backend(memae_model *m)
+{
+    if (memae_model_set_backend(m, MEMAE_BACKEND_DNNL) != MEMAE_OK)
+        memae_clearerr(&m->err); /* stays on ref, as the CLI does */
+}
+
 int memae_model_set_backend(memae_model *m, int backend)
 {
     if (backend == m->backend)
         return MEMAE_OK;
-    memae_backend *fresh = NULL;
+    memae_kernels *fresh = NULL;
     if (backend == MEMAE_BACKEND_DNNL) {
         int st = memae_backend_dnnl_create(&fresh, &m->err);
         if (st)

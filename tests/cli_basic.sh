@@ -30,6 +30,17 @@ expect_error "truncated model" "trunc.safetensors" "$BIN" info -m "$T/trunc.safe
 ls "$T" | grep -q tmp && bad "temporary file left" || ok "no temporary files"
 expect_error "unwritable output" "cannot" "$BIN" init -o /nonexistent/dir/m.safetensors
 
+# The default backend: dnnl, or ref in a build without oneDNN (make DNNL=0),
+# where asking for dnnl is one error line that says so.
+BENCH=(bench --preset tabular --input-shape 6 --steps 1 --batch 4 --json)
+if [ "${MEMAE_DNNL:-1}" = 0 ]; then
+  "$BIN" "${BENCH[@]}" | grep -q '"backend":"ref"' && ok "default backend ref (DNNL=0)" || bad "default backend"
+  expect_error "--backend dnnl without oneDNN" "DNNL=0" "$BIN" "${BENCH[@]}" --backend dnnl
+else
+  "$BIN" "${BENCH[@]}" | grep -q '"backend":"dnnl"' && ok "default backend dnnl" || bad "default backend"
+fi
+"$BIN" "${BENCH[@]}" --backend ref | grep -q '"backend":"ref"' && ok "--backend ref" || bad "--backend ref"
+
 # The program reaches the library through memae.h only: no header under src/.
 R=$(dirname "$0")/..
 grep -rn '#include "[^"]*/' "$R/cli" >"$T/inc" && bad "cli/ includes a library header: $(cat "$T/inc")" \

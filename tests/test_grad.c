@@ -42,7 +42,7 @@ static memae_layer conv_layer(memae_op op, int sdim, int c, const int sp[3], int
 }
 
 static void run_check_on(const memae_layer *l, int batch, int train, float ew, tu_gradcheck gc,
-                         double min_checked_fraction, const memae_backend *be)
+                         double min_checked_fraction, const memae_kernels *be)
 {
     tu_layer t;
     assert_int_equal(tu_layer_make_on(&t, l, batch, train, 1234, be), 0);
@@ -63,8 +63,8 @@ static void run_check_on(const memae_layer *l, int batch, int train, float ew, t
 static void run_check(const memae_layer *l, int batch, int train, float ew, tu_gradcheck gc,
                       double min_checked_fraction)
 {
-    for (int i = 0; i < 2; i++) {
-        const memae_backend *be = tu_backend(i);
+    for (int i = 0; i < tu_nbackends(); i++) {
+        const memae_kernels *be = tu_backend(i);
         assert_non_null(be);
         run_check_on(l, batch, train, ew, gc, min_checked_fraction, be);
     }
@@ -166,7 +166,7 @@ static void memory_case(const char *name, memae_shape in, int slots, float shrin
 static void test_memory(void **state)
 {
     (void)state;
-    memae_shape s2 = {4, {1, 2, 3}, 2}, s3 = {3, {2, 2, 1}, 3}, v = {5, {1, 1, 1}, 0};
+    memae_shape s2 = {4, {1, 2, 3}, 2, 0}, s3 = {3, {2, 2, 1}, 3, 0}, v = {5, {1, 1, 1}, 0, 0};
     memory_case("mem_dot", s2, 7, 0.0f, MEMAE_ADDR_DOT, MEMAE_QUERY_POSITION);
     memory_case("mem_dot_shrink", s3, 6, 0.1f, MEMAE_ADDR_DOT, MEMAE_QUERY_POSITION);
     memory_case("mem_cos", v, 7, 0.0f, MEMAE_ADDR_COSINE, MEMAE_QUERY_POSITION);

@@ -25,6 +25,8 @@ static memae_model *create(const char *json, uint64_t seed)
     int st = memae_model_create(json, seed, &m);
     if (st)
         fail_msg("create %s: %s", json ? json : "(null)", memae_errmsg(m));
+    /* The reference backend: its bits do not depend on the thread count. */
+    assert_int_equal(memae_model_set_backend(m, MEMAE_BACKEND_REF), MEMAE_OK);
     return m;
 }
 
@@ -151,6 +153,7 @@ static void test_save_load(void **state)
     memae_model *l = NULL;
     if (memae_model_load(path, &l))
         fail_msg("%s", memae_errmsg(l));
+    assert_int_equal(memae_model_set_backend(l, MEMAE_BACKEND_REF), MEMAE_OK);
     assert_int_equal(l->nparams, m->nparams);
     assert_memory_equal(l->params, m->params, m->nparams * sizeof(float));
     assert_memory_equal(l->buffers, m->buffers, m->nbuffers * sizeof(float));
@@ -296,6 +299,17 @@ static void test_bad_input(void **state)
     assert_int_equal(memae_model_steps(m), 0);
     assert_int_equal(memae_model_score(m, x, 0, MEMAE_SCORE_MSE, x), MEMAE_E_ARG);
     assert_int_equal(memae_model_set_backend(m, 7), MEMAE_E_ARG);
+    memae_model_free(m);
+    /* The library's default backend is oneDNN's, when the build has it. */
+    assert_int_equal(memae_model_create("{\"preset\":\"tabular\",\"input_shape\":[6]}", 1, &m),
+                     MEMAE_OK);
+#ifdef MEMAE_NO_DNNL
+    assert_int_equal(memae_model_backend(m), MEMAE_BACKEND_REF);
+    assert_int_equal(memae_model_set_backend(m, MEMAE_BACKEND_DNNL), MEMAE_E_UNSUPPORTED);
+    assert_non_null(strstr(memae_errmsg(m), "DNNL=0"));
+#else
+    assert_int_equal(memae_model_backend(m), MEMAE_BACKEND_DNNL);
+#endif
     memae_model_free(m);
     memae_model_free(NULL);
     /* Batch norm over one value per channel cannot train on one sample; over

@@ -319,6 +319,7 @@ static void test_npy_scaled_like_csv(void **state)
     memae_model *m;
     assert_int_equal(memae_model_create("{\"preset\":\"tabular\",\"input_shape\":[3]}", 1, &m),
                      MEMAE_OK);
+    assert_int_equal(memae_model_set_backend(m, MEMAE_BACKEND_REF), MEMAE_OK);
     assert_int_equal(memae_model_set_meta(m, "memae_table", json), MEMAE_OK);
     free(json);
     char text[512];
@@ -411,6 +412,7 @@ static void test_detection(void **state)
     memae_model *m;
     assert_int_equal(memae_model_create("{\"preset\":\"tabular\",\"input_shape\":[11]}", 3, &m),
                      MEMAE_OK);
+    assert_int_equal(memae_model_set_backend(m, MEMAE_BACKEND_REF), MEMAE_OK);
     char *json = memae_encoding_to_json(&e);
     assert_int_equal(memae_model_set_meta(m, "memae_table", json), MEMAE_OK);
     free(json);
@@ -430,6 +432,7 @@ static void test_detection(void **state)
     assert_int_equal(memae_model_score_all(m, xt, n, MEMAE_SCORE_MSE, 0, s1), MEMAE_OK);
     memae_model *m2;
     assert_int_equal(memae_model_load(model, &m2), MEMAE_OK);
+    assert_int_equal(memae_model_set_backend(m2, MEMAE_BACKEND_REF), MEMAE_OK);
     assert_int_equal(memae_table_load(m2, test, NULL, &xt2, &n, &yt2), MEMAE_OK);
     assert_memory_equal(xt, xt2, (size_t)n * 11 * sizeof *xt);
     assert_int_equal(memae_model_score_all(m2, xt2, n, MEMAE_SCORE_MSE, 0, s2), MEMAE_OK);

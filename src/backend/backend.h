@@ -92,17 +92,17 @@ typedef struct memae_kernels {
     void (*affine_act)(const struct memae_kernels *be, int n, int c, size_t s, int blk,
                        const float *scale, const float *shift, int act, const float *x, float *y,
                        int threads);
-} memae_backend;
+} memae_kernels;
 
 enum memae_act { MEMAE_ACT_LEAKY_RELU = 0, MEMAE_ACT_TANH = 1 };
 #define MEMAE_LEAKY_SLOPE 0.2f
 
-const memae_backend *memae_backend_ref(void);
+const memae_kernels *memae_backend_ref(void);
 
 /* A oneDNN backend instance (its engine, stream and primitive cache); free it
  * with be->destroy.  MEMAE_E_UNSUPPORTED (with a message) when unavailable. */
 #include "core/error.h"
-int memae_backend_dnnl_create(memae_backend **out, memae_err *err);
+int memae_backend_dnnl_create(memae_kernels **out, memae_err *err);
 
 /* Threads worth waking for this much work: a parallel region costs a
  * barrier, and on a loaded machine a barrier can wait for a descheduled

@@ -179,7 +179,7 @@ int dn_threads(size_t work, int threads)
     return memae_par(work, threads > 0 ? threads : omp_get_max_threads());
 }
 
-static void dn_destroy(memae_backend *be)
+static void dn_destroy(memae_kernels *be)
 {
     if (!be)
         return;
@@ -201,17 +201,17 @@ static void dn_destroy(memae_backend *be)
     free(be);
 }
 
-int memae_backend_dnnl_create(memae_backend **out, memae_err *err)
+int memae_backend_dnnl_create(memae_kernels **out, memae_err *err)
 {
     *out = NULL;
-    memae_backend *be = calloc(1, sizeof *be);
+    memae_kernels *be = calloc(1, sizeof *be);
     dn_ctx *c = calloc(1, sizeof *c);
     if (!be || !c) {
         free(be);
         free(c);
         return memae_seterr(err, MEMAE_E_NOMEM, "out of memory for the oneDNN backend");
     }
-    *be = (memae_backend){
+    *be = (memae_kernels){
         .name = "dnnl",
         .blocked = 1,
         .ctx = c,

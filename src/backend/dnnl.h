@@ -97,22 +97,22 @@ void dn_threads_leave(int old);
 int dn_threads(size_t work, int threads);
 
 /* Per-kind kernels (dnnl_conv.c, dnnl_act.c, dnnl_gemm.c). */
-size_t dn_gemm_scratch(const memae_backend *be, const memae_gemm_geom *g);
-void dn_gemm(const memae_backend *be, const memae_gemm_geom *g, const float *a, const float *b,
+size_t dn_gemm_scratch(const memae_kernels *be, const memae_gemm_geom *g);
+void dn_gemm(const memae_kernels *be, const memae_gemm_geom *g, const float *a, const float *b,
              float *c, float *scratch, int threads);
-size_t dn_conv_scratch(const memae_backend *be, const memae_conv_geom *g);
-void dn_conv_forward(const memae_backend *be, const memae_conv_geom *g, const float *x,
+size_t dn_conv_scratch(const memae_kernels *be, const memae_conv_geom *g);
+void dn_conv_forward(const memae_kernels *be, const memae_conv_geom *g, const float *x,
                      const float *w, const float *b, float *y, float *scratch, int threads);
-void dn_conv_forward_affine_act(const memae_backend *be, const memae_conv_geom *g, const float *x,
+void dn_conv_forward_affine_act(const memae_kernels *be, const memae_conv_geom *g, const float *x,
                                 const float *w, const float *b, const float *scale,
                                 const float *shift, int act, float *y, float *scratch, int threads);
-void dn_conv_backward_data(const memae_backend *be, const memae_conv_geom *g, const float *dy,
+void dn_conv_backward_data(const memae_kernels *be, const memae_conv_geom *g, const float *dy,
                            const float *w, float *dx, float *scratch, int threads);
-void dn_conv_backward_weights(const memae_backend *be, const memae_conv_geom *g, const float *x,
+void dn_conv_backward_weights(const memae_kernels *be, const memae_conv_geom *g, const float *x,
                               const float *dy, float *dw, float *db, float *scratch, int threads);
-void dn_act_forward(const memae_backend *be, int kind, size_t n, const float *x, float *y,
+void dn_act_forward(const memae_kernels *be, int kind, size_t n, const float *x, float *y,
                     int threads);
-void dn_act_backward(const memae_backend *be, int kind, size_t n, const float *y, const float *dy,
+void dn_act_backward(const memae_kernels *be, int kind, size_t n, const float *y, const float *dy,
                      float *dx, int threads);
 /* Plan-time creation of the activation entries for n values at the team
  * size a kernel call with `threads` would use. */

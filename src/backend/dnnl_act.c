@@ -83,7 +83,7 @@ void dn_act_prepare(dn_ctx *c, int kind, size_t n, int threads)
     act_get(c, DN_ACT_BWD, kind, n, nthr);
 }
 
-void dn_act_forward(const memae_backend *be, int kind, size_t n, const float *x, float *y,
+void dn_act_forward(const memae_kernels *be, int kind, size_t n, const float *x, float *y,
                     int threads)
 {
     int nthr = dn_threads(n, threads);
@@ -101,7 +101,7 @@ void dn_act_forward(const memae_backend *be, int kind, size_t n, const float *x,
         memae_ref_act_forward(be, kind, n, x, y, threads);
 }
 
-void dn_act_backward(const memae_backend *be, int kind, size_t n, const float *y, const float *dy,
+void dn_act_backward(const memae_kernels *be, int kind, size_t n, const float *y, const float *dy,
                      float *dx, int threads)
 {
     int nthr = dn_threads(n, threads);

@@ -291,7 +291,7 @@ static float *fallback_ws(const dn_entry *e)
     return e && e->impl ? ((dn_conv *)e->impl)->ref_ws : NULL;
 }
 
-size_t dn_conv_scratch(const memae_backend *be, const memae_conv_geom *g)
+size_t dn_conv_scratch(const memae_kernels *be, const memae_conv_geom *g)
 {
     dn_ctx *c = be->ctx;
     /* memae_model_plan sets OpenMP's team size to the one its steps use. */
@@ -352,7 +352,7 @@ static dnnl_status_t op_run(dn_ctx *c, dn_op *op, const void *ptr[3], const void
 /* Run one of the geometry's primitives; on any failure the entry turns into
  * a fallback one (from then on the reference kernels run it) and *ws is the
  * scratch they use, NULL when there is none. */
-static int run(const memae_backend *be, const memae_conv_geom *g, int kind, const void *p[3],
+static int run(const memae_kernels *be, const memae_conv_geom *g, int kind, const void *p[3],
                const void *bias, float *scratch, int threads, float **ws)
 {
     int nthr = conv_threads(g, threads);
@@ -384,7 +384,7 @@ static void poison(float *p, size_t n)
         p[i] = NAN;
 }
 
-void dn_conv_forward(const memae_backend *be, const memae_conv_geom *g, const float *x,
+void dn_conv_forward(const memae_kernels *be, const memae_conv_geom *g, const float *x,
                      const float *w, const float *b, float *y, float *scratch, int threads)
 {
     float *ws;
@@ -396,7 +396,7 @@ void dn_conv_forward(const memae_backend *be, const memae_conv_geom *g, const fl
         poison(y, (size_t)g->n * g->co * g->out[0] * g->out[1] * g->out[2]);
 }
 
-void dn_conv_backward_data(const memae_backend *be, const memae_conv_geom *g, const float *dy,
+void dn_conv_backward_data(const memae_kernels *be, const memae_conv_geom *g, const float *dy,
                            const float *w, float *dx, float *scratch, int threads)
 {
     float *ws;
@@ -408,7 +408,7 @@ void dn_conv_backward_data(const memae_backend *be, const memae_conv_geom *g, co
         poison(dx, (size_t)g->n * g->ci * g->in[0] * g->in[1] * g->in[2]);
 }
 
-void dn_conv_backward_weights(const memae_backend *be, const memae_conv_geom *g, const float *x,
+void dn_conv_backward_weights(const memae_kernels *be, const memae_conv_geom *g, const float *x,
                               const float *dy, float *dw, float *db, float *scratch, int threads)
 {
     float *ws;
@@ -495,7 +495,7 @@ static dn_entry *fused_entry(dn_ctx *c, const memae_conv_geom *g, int act, int n
     return dn_get(c, key, nthr, fused_new, fused_free);
 }
 
-void dn_conv_forward_affine_act(const memae_backend *be, const memae_conv_geom *g, const float *x,
+void dn_conv_forward_affine_act(const memae_kernels *be, const memae_conv_geom *g, const float *x,
                                 const float *w, const float *b, const float *scale,
                                 const float *shift, int act, float *y, float *scratch, int threads)
 {

@@ -132,7 +132,7 @@ static int degenerate(const memae_gemm_geom *g)
     return g->m <= 0 || g->n <= 0 || g->k <= 0;
 }
 
-size_t dn_gemm_scratch(const memae_backend *be, const memae_gemm_geom *g)
+size_t dn_gemm_scratch(const memae_kernels *be, const memae_gemm_geom *g)
 {
     /* memae_model_plan sets OpenMP's team size to the one its steps use. */
     if (!degenerate(g))
@@ -140,7 +140,7 @@ size_t dn_gemm_scratch(const memae_backend *be, const memae_gemm_geom *g)
     return 0; /* a failed entry holds the fallback's scratch itself */
 }
 
-void dn_gemm(const memae_backend *be, const memae_gemm_geom *g, const float *a, const float *b,
+void dn_gemm(const memae_kernels *be, const memae_gemm_geom *g, const float *a, const float *b,
              float *c, float *scratch, int threads)
 {
     (void)scratch;

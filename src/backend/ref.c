@@ -1,6 +1,6 @@
 #include "backend/ref.h"
 
-static const memae_backend ref_backend = {
+static const memae_kernels ref_backend = {
     .name = "ref",
     .conv_scratch = memae_ref_conv_scratch,
     .conv_forward = memae_ref_conv_forward,
@@ -17,7 +17,7 @@ static const memae_backend ref_backend = {
     .affine_act = memae_ref_affine_act,
 };
 
-const memae_backend *memae_backend_ref(void)
+const memae_kernels *memae_backend_ref(void)
 {
     return &ref_backend;
 }

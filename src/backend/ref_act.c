@@ -3,7 +3,7 @@
 
 #include <math.h>
 
-void memae_ref_act_forward(const memae_backend *be, int kind, size_t n, const float *x, float *y,
+void memae_ref_act_forward(const memae_kernels *be, int kind, size_t n, const float *x, float *y,
                            int threads)
 {
     (void)be;
@@ -18,7 +18,23 @@ void memae_ref_act_forward(const memae_backend *be, int kind, size_t n, const fl
     }
 }
 
-void memae_ref_affine_act(const memae_backend *be, int n, int c, size_t s, int blk,
+/* One sample's channel block: y = act(x * a[lane] + sh[lane]) (a hot loop). */
+MEMAE_REF_CLONES static void affine_act_block(const float *xb, float *yb, size_t s, int blk,
+                                              const float *a, const float *sh, int act)
+{
+    if (act == MEMAE_ACT_TANH)
+        for (size_t i = 0; i < s; i++)
+            for (int l = 0; l < blk; l++)
+                yb[i * blk + l] = tanhf(xb[i * blk + l] * a[l] + sh[l]);
+    else
+        for (size_t i = 0; i < s; i++)
+            for (int l = 0; l < blk; l++) {
+                float v = xb[i * blk + l] * a[l] + sh[l];
+                yb[i * blk + l] = v > 0.0f ? v : MEMAE_LEAKY_SLOPE * v;
+            }
+}
+
+void memae_ref_affine_act(const memae_kernels *be, int n, int c, size_t s, int blk,
                           const float *scale, const float *shift, int act, const float *x, float *y,
                           int threads)
 {
@@ -30,22 +46,11 @@ void memae_ref_affine_act(const memae_backend *be, int n, int c, size_t s, int b
         for (int cb = 0; cb < nb; cb++) {
             size_t off = ((size_t)b * nb + cb) * s * blk;
             const float *a = scale + (size_t)cb * blk, *sh = shift + (size_t)cb * blk;
-            const float *xb = x + off;
-            float *yb = y + off;
-            if (act == MEMAE_ACT_TANH)
-                for (size_t i = 0; i < s; i++)
-                    for (int l = 0; l < blk; l++)
-                        yb[i * blk + l] = tanhf(xb[i * blk + l] * a[l] + sh[l]);
-            else
-                for (size_t i = 0; i < s; i++)
-                    for (int l = 0; l < blk; l++) {
-                        float v = xb[i * blk + l] * a[l] + sh[l];
-                        yb[i * blk + l] = v > 0.0f ? v : MEMAE_LEAKY_SLOPE * v;
-                    }
+            affine_act_block(x + off, y + off, s, blk, a, sh, act);
         }
 }
 
-void memae_ref_act_backward(const memae_backend *be, int kind, size_t n, const float *y,
+void memae_ref_act_backward(const memae_kernels *be, int kind, size_t n, const float *y,
                             const float *dy, float *dx, int threads)
 {
     (void)be;

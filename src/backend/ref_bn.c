@@ -16,9 +16,10 @@ static size_t block_off(int b, int nb, int cb, size_t s, int blk)
     return ((size_t)b * nb + cb) * s * blk;
 }
 
-/* Per lane of block cb: the sum of t and, when mu is given, of (t - mu)^2. */
-static void block_sums(const float *t, int n, int nb, int cb, size_t s, int blk, const double *mu,
-                       double *sum)
+/* Per lane of block cb: the sum of t and, when mu is given, of (t - mu)^2.
+ * This and the other block_ loops are the hot ones (MEMAE_REF_CLONES). */
+MEMAE_REF_CLONES static void block_sums(const float *t, int n, int nb, int cb, size_t s, int blk,
+                                        const double *mu, double *sum)
 {
     for (int l = 0; l < blk; l++)
         sum[l] = 0.0;
@@ -32,7 +33,53 @@ static void block_sums(const float *t, int n, int nb, int cb, size_t s, int blk,
     }
 }
 
-void memae_ref_bn_forward(const memae_backend *be, int n, int c, size_t s, int blk, const float *x,
+/* y = x * a[lane] + sh[lane] over block cb of every sample. */
+MEMAE_REF_CLONES static void block_affine(const float *x, float *y, int n, int nb, int cb, size_t s,
+                                          int blk, const float *a, const float *sh)
+{
+    for (int b = 0; b < n; b++) {
+        size_t off = block_off(b, nb, cb, s, blk);
+        const float *xb = x + off;
+        float *yb = y + off;
+        for (size_t i = 0; i < s; i++)
+            for (int l = 0; l < blk; l++)
+                yb[i * blk + l] = xb[i * blk + l] * a[l] + sh[l];
+    }
+}
+
+/* Per lane of block cb: the sums of dy and of dy * (x - mu). */
+MEMAE_REF_CLONES static void block_dsums(const float *x, const float *dy, int n, int nb, int cb,
+                                         size_t s, int blk, const double *mu, double *sdy,
+                                         double *sdyx)
+{
+    for (int b = 0; b < n; b++) {
+        size_t off = block_off(b, nb, cb, s, blk);
+        const float *xb = x + off, *db = dy + off;
+        for (size_t i = 0; i < s; i++)
+            for (int l = 0; l < blk; l++) {
+                sdy[l] += db[i * blk + l];
+                sdyx[l] += db[i * blk + l] * (xb[i * blk + l] - mu[l]);
+            }
+    }
+}
+
+/* dx = k (dy - mdy - (x - mu) proj), per lane of block cb. */
+MEMAE_REF_CLONES static void block_dx(const float *x, const float *dy, float *dx, int n, int nb,
+                                      int cb, size_t s, int blk, const double *mu, const double *k,
+                                      const double *mdy, const double *proj)
+{
+    for (int b = 0; b < n; b++) {
+        size_t off = block_off(b, nb, cb, s, blk);
+        const float *xb = x + off, *db = dy + off;
+        float *ob = dx + off;
+        for (size_t i = 0; i < s; i++)
+            for (int l = 0; l < blk; l++)
+                ob[i * blk + l] = (float)(k[l] * (db[i * blk + l] - mdy[l] -
+                                                  (xb[i * blk + l] - mu[l]) * proj[l]));
+    }
+}
+
+void memae_ref_bn_forward(const memae_kernels *be, int n, int c, size_t s, int blk, const float *x,
                           const float *gamma, const float *beta, float *y, float *mean,
                           float *invstd, float *running_mean, float *running_var, float momentum,
                           float eps, int train, int threads)
@@ -67,18 +114,11 @@ void memae_ref_bn_forward(const memae_backend *be, int n, int c, size_t s, int b
             a[l] = (float)(gamma[ch] * inv[l]);
             sh[l] = (float)(beta[ch] - mu[l] * gamma[ch] * inv[l]);
         }
-        for (int b = 0; b < n; b++) {
-            size_t off = block_off(b, nb, cb, s, blk);
-            const float *xb = x + off;
-            float *yb = y + off;
-            for (size_t i = 0; i < s; i++)
-                for (int l = 0; l < blk; l++)
-                    yb[i * blk + l] = xb[i * blk + l] * a[l] + sh[l];
-        }
+        block_affine(x, y, n, nb, cb, s, blk, a, sh);
     }
 }
 
-void memae_ref_bn_backward(const memae_backend *be, int n, int c, size_t s, int blk, const float *x,
+void memae_ref_bn_backward(const memae_kernels *be, int n, int c, size_t s, int blk, const float *x,
                            const float *dy, const float *gamma, const float *mean,
                            const float *invstd, float *dx, float *dgamma, float *dbeta, int train,
                            int threads)
@@ -91,15 +131,7 @@ void memae_ref_bn_backward(const memae_backend *be, int n, int c, size_t s, int 
         double mu[MEMAE_CBLK], sdy[MEMAE_CBLK] = {0}, sdyx[MEMAE_CBLK] = {0};
         for (int l = 0; l < blk; l++)
             mu[l] = mean[cb * blk + l];
-        for (int b = 0; b < n; b++) {
-            size_t off = block_off(b, nb, cb, s, blk);
-            const float *xb = x + off, *db = dy + off;
-            for (size_t i = 0; i < s; i++)
-                for (int l = 0; l < blk; l++) {
-                    sdy[l] += db[i * blk + l];
-                    sdyx[l] += db[i * blk + l] * (xb[i * blk + l] - mu[l]);
-                }
-        }
+        block_dsums(x, dy, n, nb, cb, s, blk, mu, sdy, sdyx);
         /* dx = gamma * inv * (dy - mean(dy) - xhat * mean(dy * xhat)); with
          * running statistics only the first term remains. */
         double k[MEMAE_CBLK], mdy[MEMAE_CBLK], proj[MEMAE_CBLK];
@@ -114,19 +146,11 @@ void memae_ref_bn_backward(const memae_backend *be, int n, int c, size_t s, int 
         }
         if (!dx)
             continue;
-        for (int b = 0; b < n; b++) {
-            size_t off = block_off(b, nb, cb, s, blk);
-            const float *xb = x + off, *db = dy + off;
-            float *ob = dx + off;
-            for (size_t i = 0; i < s; i++)
-                for (int l = 0; l < blk; l++)
-                    ob[i * blk + l] = (float)(k[l] * (db[i * blk + l] - mdy[l] -
-                                                      (xb[i * blk + l] - mu[l]) * proj[l]));
-        }
+        block_dx(x, dy, dx, n, nb, cb, s, blk, mu, k, mdy, proj);
     }
 }
 
-void memae_ref_channel_sum(const memae_backend *be, const float *t, int n, int c, size_t s, int blk,
+void memae_ref_channel_sum(const memae_kernels *be, const float *t, int n, int c, size_t s, int blk,
                            float *out, int threads)
 {
     (void)be;

@@ -140,7 +140,7 @@ static void gather(const memae_conv_geom *g, const plan *p, const float *t, int 
         }
 }
 
-size_t memae_ref_conv_scratch(const memae_backend *be, const memae_conv_geom *g)
+size_t memae_ref_conv_scratch(const memae_kernels *be, const memae_conv_geom *g)
 {
     (void)be;
     plan p = make_plan(g);
@@ -161,7 +161,7 @@ static void gemm(const memae_conv_geom *cg, const plan *p, float *scratch, int t
     memae_ref_gemm(NULL, &g, a, b, c, gemm_ws(cg, p, scratch), threads);
 }
 
-void memae_ref_conv_forward(const memae_backend *be, const memae_conv_geom *g, const float *x,
+void memae_ref_conv_forward(const memae_kernels *be, const memae_conv_geom *g, const float *x,
                             const float *w, const float *b, float *y, float *scratch, int threads)
 {
     (void)be;
@@ -181,7 +181,7 @@ void memae_ref_conv_forward(const memae_backend *be, const memae_conv_geom *g, c
     }
 }
 
-void memae_ref_conv_backward_data(const memae_backend *be, const memae_conv_geom *g,
+void memae_ref_conv_backward_data(const memae_kernels *be, const memae_conv_geom *g,
                                   const float *dy, const float *w, float *dx, float *scratch,
                                   int threads)
 {
@@ -209,7 +209,7 @@ void memae_ref_conv_backward_data(const memae_backend *be, const memae_conv_geom
     }
 }
 
-void memae_ref_conv_backward_weights(const memae_backend *be, const memae_conv_geom *g,
+void memae_ref_conv_backward_weights(const memae_kernels *be, const memae_conv_geom *g,
                                      const float *x, const float *dy, float *dw, float *db,
                                      float *scratch, int threads)
 {
@@ -228,7 +228,7 @@ void memae_ref_conv_backward_weights(const memae_backend *be, const memae_conv_g
         memae_ref_channel_sum(NULL, dy, g->n, g->co, p.osz, 1, db, threads);
 }
 
-void memae_ref_conv_forward_affine_act(const memae_backend *be, const memae_conv_geom *g,
+void memae_ref_conv_forward_affine_act(const memae_kernels *be, const memae_conv_geom *g,
                                        const float *x, const float *w, const float *b,
                                        const float *scale, const float *shift, int act, float *y,
                                        float *scratch, int threads)

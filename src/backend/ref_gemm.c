@@ -58,8 +58,8 @@ static void pack_b(const float *b, int ldb, int tb, int j0, int nc, int p0, int 
     }
 }
 
-static void kernel(int kc, const float *ap, const float *bp, float *c, int ldc, int mr, int nr,
-                   float beta)
+MEMAE_REF_CLONES static void kernel(int kc, const float *ap, const float *bp, float *c, int ldc,
+                                    int mr, int nr, float beta)
 {
     float acc[MR][NR];
     memset(acc, 0, sizeof acc);
@@ -83,7 +83,7 @@ static void kernel(int kc, const float *ap, const float *bp, float *c, int ldc, 
     }
 }
 
-size_t memae_ref_gemm_scratch(const memae_backend *be, const memae_gemm_geom *g)
+size_t memae_ref_gemm_scratch(const memae_kernels *be, const memae_gemm_geom *g)
 {
     (void)be;
     (void)g;
@@ -100,7 +100,7 @@ static void scale_c(const memae_gemm_geom *g, float *c)
         }
 }
 
-void memae_ref_gemm(const memae_backend *be, const memae_gemm_geom *g, const float *a,
+void memae_ref_gemm(const memae_kernels *be, const memae_gemm_geom *g, const float *a,
                     const float *b, float *c, float *scratch, int threads)
 {
     (void)be;

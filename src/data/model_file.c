@@ -174,6 +174,8 @@ int memae_model_load_with_config(const char *path, const char *config_json, mema
     if (!st)
         st = read_pixel_weight(*out, &f);
     memae_st_free(&f);
+    if (!st)
+        memae_model_default_backend(*out);
     return st;
 }
 

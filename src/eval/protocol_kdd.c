@@ -83,7 +83,7 @@ static int one_run(const split *s, int64_t d, const memae_kdd_opts *o, uint64_t 
     tc.resume = 0;
     if ((st = memae_model_create(o->config_json, seed, &m)) ||
         (st = memae_model_set_threads(m, o->threads)) ||
-        (st = memae_model_set_backend(m, o->backend)))
+        (o->backend >= 0 && (st = memae_model_set_backend(m, o->backend))))
         return fail_model(m, st, err);
     if (memae_model_sample_size(m) != (size_t)d) {
         size_t have = memae_model_sample_size(m);

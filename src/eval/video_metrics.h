@@ -1,6 +1,6 @@
 /*
  * Frame-level evaluation of a set of videos: the numbers the video papers
- * report (MEMAE_SPEC.md section 6).
+ * report (docs/protocols.md, "Videos").
  *
  * micro: one ROC-AUC over every video's frames concatenated (the paper's
  *        number); micro_eer is the EER of that same concatenation.

@@ -1,6 +1,6 @@
 /*
  * From clip scores to frame scores, as the official test script does
- * (MEMAE_SPEC.md section 6): the clip of frames s .. s+T-1 scores frame
+ * (docs/protocols.md, "Videos"): the clip of frames s .. s+T-1 scores frame
  * s + T/2 (frame s+8 for 16-frame clips), so the first T/2 and the last
  * T/2-1 frames of a video get no score; then a per-video normalisation.
  */

@@ -21,7 +21,7 @@ static size_t nbuffers(const memae_layer *l)
 }
 
 /* The batch mean and inverse deviation, kept from forward to backward. */
-static size_t workspace(const memae_layer *l, const memae_backend *be, int batch)
+static size_t workspace(const memae_layer *l, const memae_kernels *be, int batch)
 {
     (void)be;
     (void)batch;

@@ -41,7 +41,7 @@ static size_t ksize(const memae_layer *l)
 }
 
 /* The kernels' scratch (im2col columns for the reference backend). */
-static size_t workspace(const memae_layer *l, const memae_backend *be, int batch)
+static size_t workspace(const memae_layer *l, const memae_kernels *be, int batch)
 {
     memae_conv_geom g = geom(l, batch);
     return be->conv_scratch(be, &g);

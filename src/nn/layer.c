@@ -24,7 +24,7 @@ size_t memae_layer_none(const memae_layer *l)
     return 0;
 }
 
-size_t memae_layer_no_workspace(const memae_layer *l, const memae_backend *be, int batch)
+size_t memae_layer_no_workspace(const memae_layer *l, const memae_kernels *be, int batch)
 {
     (void)l;
     (void)be;

@@ -42,7 +42,7 @@ static inline size_t memae_shape_size(const memae_shape *s)
 
 /* What a step needs to know besides the layer: kernels, mode, buffers. */
 typedef struct memae_run {
-    const memae_backend *be;
+    const memae_kernels *be;
     int threads;
     int batch;
     int train;
@@ -79,7 +79,7 @@ typedef struct memae_layer_ops {
     int (*setup)(memae_layer *l, char *msg, size_t msglen);
     size_t (*nbuffers)(const memae_layer *l);
     /* Floats of workspace a batch of this size needs (kept from forward to backward). */
-    size_t (*workspace)(const memae_layer *l, const memae_backend *be, int batch);
+    size_t (*workspace)(const memae_layer *l, const memae_kernels *be, int batch);
     void (*init)(const memae_layer *l, float *params, float *buffers, memae_rng *r);
     void (*forward)(memae_layer *l, const memae_run *run, const float *x, float *y);
     /* dx may be NULL (first layer); may alias dy for in-place layers. */
@@ -120,7 +120,7 @@ const float *memae_memory_weights(const memae_layer *l, int batch);
 
 /* For layers without buffers or workspace. */
 size_t memae_layer_none(const memae_layer *l);
-size_t memae_layer_no_workspace(const memae_layer *l, const memae_backend *be, int batch);
+size_t memae_layer_no_workspace(const memae_layer *l, const memae_kernels *be, int batch);
 
 /* Ops in this library; each lives in its own file. */
 extern const memae_layer_ops memae_conv_ops, memae_convt_ops, memae_linear_ops, memae_batchnorm_ops,

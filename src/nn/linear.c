@@ -43,7 +43,7 @@ static memae_gemm_geom product(const memae_layer *l, int batch, int which)
 }
 
 /* The products' scratch (planned, so that a step allocates nothing). */
-static size_t workspace(const memae_layer *l, const memae_backend *be, int batch)
+static size_t workspace(const memae_layer *l, const memae_kernels *be, int batch)
 {
     size_t most = 0;
     for (int p = 0; p < P_COUNT; p++) {

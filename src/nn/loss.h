@@ -1,4 +1,4 @@
-/* Losses (spec section 2) and Adam (PyTorch's update and bias correction). */
+/* Losses (docs/model.md) and Adam (PyTorch's update and bias correction). */
 #ifndef MEMAE_NN_LOSS_H
 #define MEMAE_NN_LOSS_H
 

@@ -1,5 +1,5 @@
 /*
- * The memory module (spec section 1): queries address N memory slots by dot
+ * The memory module (docs/model.md): queries address N memory slots by dot
  * product (or cosine), softmax, hard shrinkage with L1 re-normalisation, and
  * read w M.  Backward follows PyTorch's autograd through every one of these
  * steps, including its conventions at the kinks (relu'(0) = 0, sign(0) = 0,
@@ -89,7 +89,7 @@ static mem_ws carve(const memae_layer *l, int batch)
     return w;
 }
 
-static size_t workspace(const memae_layer *l, const memae_backend *be, int batch)
+static size_t workspace(const memae_layer *l, const memae_kernels *be, int batch)
 {
     size_t q = nqueries(l, batch), d = (size_t)l->dim, n = (size_t)l->slots;
     size_t total = 2 * q * d + (l->shrink > 0.0f ? 3 : 2) * q * n + 2 * q, most = 0;

@@ -183,7 +183,7 @@ int memae_model_min_batch(const memae_model *m)
 void memae_model_release_backend(memae_model *m)
 {
     if (m->be && m->be->destroy)
-        m->be->destroy((memae_backend *)m->be);
+        m->be->destroy((memae_kernels *)m->be);
     m->be = memae_backend_ref();
 }
 

@@ -41,7 +41,7 @@ struct memae_model {
     /* execution */
     int threads;
     int backend;
-    const memae_backend *be;
+    const memae_kernels *be;
     /* plan for plan_batch samples */
     int plan_batch;
     float *arena;
@@ -58,6 +58,9 @@ int memae_model_min_batch(const memae_model *m);
 
 /* Destroy the model's backend instance unless it is the shared ref one. */
 void memae_model_release_backend(memae_model *m);
+/* The library's default backend for a new or loaded model: dnnl, or ref when
+ * this build or machine has no oneDNN (the failure is not an error). */
+void memae_model_default_backend(memae_model *m);
 
 /* A handle that only carries the error of a failed create or load. */
 memae_model *memae_model_failed(const memae_err *err);

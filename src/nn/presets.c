@@ -1,5 +1,5 @@
 /*
- * The three model families of the paper as JSON defaults (spec section 4).
+ * The three model families of the paper as JSON defaults (docs/presets.md).
  * A preset is only a starting configuration: every key can be overridden.
  */
 #include "nn/config.h"

@@ -21,14 +21,27 @@ void tu_fill(memae_rng *r, float *x, size_t n, float lo, float hi)
         x[i] = lo + (hi - lo) * (float)memae_rng_uniform(r);
 }
 
-static memae_backend *dnnl;
+static memae_kernels *dnnl;
 
 static void free_dnnl(void)
 {
     dnnl->destroy(dnnl);
 }
 
-const memae_backend *tu_backend(int i)
+int tu_nbackends(void)
+{
+#ifdef MEMAE_NO_DNNL
+    static int said;
+    if (!said++)
+        printf("note: built with DNNL=0 (no oneDNN): these checks run on ref only, "
+               "the dnnl ones are skipped\n");
+    return 1;
+#else
+    return 2;
+#endif
+}
+
+const memae_kernels *tu_backend(int i)
 {
     static int tried;
     if (i == 0)
@@ -52,7 +65,7 @@ int tu_layer_make(tu_layer *t, const memae_layer *l, int batch, int train, uint6
 }
 
 int tu_layer_make_on(tu_layer *t, const memae_layer *l, int batch, int train, uint64_t seed,
-                     const memae_backend *be)
+                     const memae_kernels *be)
 {
     memset(t, 0, sizeof *t);
     t->l = *l;

@@ -26,13 +26,16 @@ typedef struct tu_layer {
  * so its plan-time primitives, made for this batch). */
 int tu_layer_make(tu_layer *t, const memae_layer *l, int batch, int train, uint64_t seed);
 int tu_layer_make_on(tu_layer *t, const memae_layer *l, int batch, int train, uint64_t seed,
-                     const memae_backend *be);
+                     const memae_kernels *be);
 void tu_layer_free(tu_layer *t);
 
 /* The backends every kernel-level test runs on: the reference, then oneDNN
  * (made on first use, kept to the end of the program); NULL past the last
  * or when oneDNN cannot be made (reported on stderr). */
-const memae_backend *tu_backend(int i);
+/* How many of tu_backend's to run a check on: 2 (ref, dnnl), or 1 in a build
+ * without oneDNN (make DNNL=0), which says once that dnnl is skipped. */
+int tu_nbackends(void);
+const memae_kernels *tu_backend(int i);
 
 typedef struct tu_gradcheck {
     double h, atol, rtol;
