@@ -51,7 +51,7 @@ LIB_CFLAGS := -fvisibility=hidden -DMEMAE_BUILD
 LDLIBS := $(PKG_LIBS) $(DNNL_LIBS) -lm -fopenmp
 PC_LIBS_PRIVATE := $(strip $(shell pkg-config --libs-only-l $(FFMPEG)) $(DNNL_LIBS) -lm -lgomp)
 
-ALL_LIB_SRC := $(sort $(wildcard src/*.c src/*/*.c))
+ALL_LIB_SRC := $(sort $(wildcard src/*.c src/*/*.c src/*/*/*.c))
 ifeq ($(DNNL),0)
 LIB_SRC := $(filter-out src/backend/dnnl%.c,$(ALL_LIB_SRC))
 else

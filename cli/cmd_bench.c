@@ -1,6 +1,5 @@
 /* memae bench: training and scoring throughput and peak memory of a model. */
 #include <cjson/cJSON.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -9,19 +8,28 @@
 #include "commands.h"
 #include "common.h"
 
-static const char usage[] =
-    "usage: memae bench [--preset P] [--input-shape S] [--batch B] [--steps N] [--json]\n"
-    "\n"
-    "Times training steps (forward, backward, Adam) and scoring passes of a freshly\n"
-    "initialised model on random inputs, after one warm-up step each, and reports\n"
-    "samples/s and the process's peak resident memory.\n"
-    "\n"
-    "  --preset P        video3d, image2d or tabular (default image2d)\n"
-    "  --config JSON     configuration overriding the preset\n"
-    "  --input-shape S   one sample's shape (default: the preset's)\n"
-    "  --batch B         samples per step (default 64)\n"
-    "  --steps N         timed steps of each kind (default 20)\n"
-    "  --json            one JSON object instead of text\n" CLI_COMMON_HELP;
+static const cli_opt opts[] = {
+    {"preset", K_PRESET, 0, 0, "  --preset P        video3d, image2d or tabular (default image2d)\n"},
+    {"config", K_CONFIG, 0, 0, "  --config JSON     configuration overriding the preset\n"},
+    {"input-shape", K_SHAPE, 0, 0, "  --input-shape S   one sample's shape (default: the preset's)\n"},
+    {"batch", K_BATCH, 1, 100000, "  --batch B         samples per step (default 64)\n"},
+    {"steps", K_STEPS, 1, 100000, "  --steps N         timed steps of each kind (default 20)\n"},
+    {"json", K_JSON, 0, 0, "  --json            one JSON object instead of text\n"},
+    CLI_OPTS_COMMON,
+    {0}};
+
+static const cli_command cmd = {
+    .name = "bench",
+    .head = "usage: memae bench [--preset P] [--input-shape S] [--batch B] [--steps N] [--json]\n"
+            "\n"
+            "Times training steps (forward, backward, Adam) and scoring passes of a freshly\n"
+            "initialised model on random inputs, after one warm-up step each, and reports\n"
+            "samples/s and the process's peak resident memory.\n"
+            "\n",
+    .opts = opts,
+    .shorts = "h",
+    .who = "bench",
+};
 
 static double now(void)
 {
@@ -50,48 +58,16 @@ static int time_steps(memae_model *m, const float *x, int batch, int steps, int 
 
 int cmd_bench(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"preset", required_argument, 0, 'p'}, {"config", required_argument, 0, 'c'},
-        {"input-shape", required_argument, 0, 's'}, {"batch", required_argument, 0, 'b'},
-        {"steps", required_argument, 0, 'n'}, {"threads", required_argument, 0, 0},
-        {"seed", required_argument, 0, 0}, {"backend", required_argument, 0, 0},
-        {"json", no_argument, 0, 0}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
-    cli_common c = {.seed = 1};
-    const char *preset = "image2d", *config = NULL, *shape = NULL;
-    long batch = 64, steps = 20;
-    int o, idx;
-    while ((o = getopt_long(argc, argv, "h", opts, &idx)) != -1) {
-        switch (o) {
-        case 'p': preset = optarg; break;
-        case 'c': config = optarg; break;
-        case 's': shape = optarg; break;
-        case 'b':
-            if (cli_parse_int("--batch", optarg, 1, 100000, &batch))
-                return 1;
-            break;
-        case 'n':
-            if (cli_parse_int("--steps", optarg, 1, 100000, &steps))
-                return 1;
-            break;
-        case 'h': fputs(usage, stdout); return 0;
-        case 0:
-            if (cli_common_flag(&c, opts[idx].name, optarg) < 0)
-                return 1;
-            break;
-        default: fputs(usage, stderr); return 2;
-        }
-    }
-    if (optind < argc)
-        return cli_fail("bench: unexpected argument '%s'", argv[optind]);
-    char *json = cli_config_json(preset, config, shape, NULL);
-    memae_model *m = NULL;
-    int st = json ? memae_model_create(json, c.seed, &m) : MEMAE_E_CONFIG;
-    free(json);
-    if (!json || st || cli_apply_common(&c, m)) {
-        int rc = json && st ? cli_model_fail(m, st) : 1;
-        memae_model_free(m);
+    cli_args c;
+    int rc = cli_parse(&cmd, argc, argv, &c);
+    if (rc)
         return rc;
-    }
+    const char *preset = c.preset ? c.preset : "image2d";
+    long batch = c.batch_given ? c.batch : 64, steps = c.steps ? c.steps : 20;
+    memae_model *m = NULL;
+    if (cli_create_model(preset, c.config, c.shape, NULL, &c, &m))
+        return 1;
+    int st;
     size_t n = memae_model_sample_size(m) * (size_t)batch;
     float *x = malloc(n * sizeof *x);
     if (!x) {

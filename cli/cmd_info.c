@@ -1,19 +1,27 @@
 /* memae info: what a model file holds. */
 #include <cjson/cJSON.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "commands.h"
 #include "common.h"
 
-static const char usage[] =
-    "usage: memae info -m MODEL [--json]\n"
-    "\n"
-    "Prints a model's configuration, layers, parameter count and metadata.\n"
-    "\n"
-    "  -m, --model F     the model file (required)\n"
-    "  --json            one JSON object instead of text\n" CLI_COMMON_HELP;
+static const cli_opt opts[] = {
+    {"model", K_MODEL, 0, 0, "  -m, --model F     the model file (required)\n"},
+    {"json", K_JSON, 0, 0, "  --json            one JSON object instead of text\n"},
+    CLI_OPTS_COMMON,
+    {0}};
+
+static const cli_command cmd = {
+    .name = "info",
+    .head = "usage: memae info -m MODEL [--json]\n"
+            "\n"
+            "Prints a model's configuration, layers, parameter count and metadata.\n"
+            "\n",
+    .opts = opts,
+    .shorts = "m:h",
+    .who = "info",
+};
 
 /* Metadata values are JSON by convention; anything else is shown as a string. */
 static cJSON *meta_value(const char *v)
@@ -57,10 +65,7 @@ static int print_json(memae_model *m, const char *path)
         if (v)
             cJSON_AddItemToObject(meta, meta_keys[i], meta_value(v));
     }
-    char *s = cJSON_Print(r);
-    puts(s);
-    free(s);
-    cJSON_Delete(r);
+    cli_print_json(r);
     memae_free(cfg);
     return 0;
 }
@@ -115,34 +120,17 @@ static void print_text(memae_model *m, const char *path)
 
 int cmd_info(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"model", required_argument, 0, 'm'}, {"json", no_argument, 0, 0},
-        {"threads", required_argument, 0, 0}, {"seed", required_argument, 0, 0},
-        {"backend", required_argument, 0, 0}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
-    cli_common c = {.seed = 1};
-    const char *path = NULL;
-    int o, idx;
-    while ((o = getopt_long(argc, argv, "m:h", opts, &idx)) != -1) {
-        switch (o) {
-        case 'm': path = optarg; break;
-        case 'h': fputs(usage, stdout); return 0;
-        case 0:
-            if (cli_common_flag(&c, opts[idx].name, optarg) < 0)
-                return 1;
-            break;
-        default: fputs(usage, stderr); return 2;
-        }
-    }
-    if (optind < argc)
-        return cli_fail("info: unexpected argument '%s'", argv[optind]);
+    cli_args c;
+    int rc = cli_parse(&cmd, argc, argv, &c);
+    if (rc)
+        return rc;
     memae_model *m;
-    if (cli_load_model(path, &c, &m))
+    if (cli_load_model(c.model, &c, &m))
         return 1;
-    int rc = 0;
     if (c.json)
-        rc = print_json(m, path);
+        rc = print_json(m, c.model);
     else
-        print_text(m, path);
+        print_text(m, c.model);
     memae_model_free(m);
     return rc;
 }

@@ -1,6 +1,5 @@
 /* memae oneclass: the paper's one-class protocol (docs/protocols.md) on an MNIST-style data set. */
 #include <cjson/cJSON.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -8,32 +7,45 @@
 
 #include "commands.h"
 #include "common.h"
-#include "data.h"
-#include "io/dataset.h"
 
 #define NCLASS 10
 
-static const char usage[] =
-    "usage: memae oneclass [--data-dir DIR] [--classes 0-9] [--epochs E] [--baseline ae] [--json]\n"
-    "\n"
-    "For each class k: train the image2d model on the training images of class k, score\n"
-    "the whole test set (class k normal, every other class anomalous) and report the\n"
-    "ROC-AUC; then the mean over the classes.  DIR holds the four MNIST-style IDX files\n"
-    "(train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte,\n"
-    "t10k-labels-idx1-ubyte, gzipped or not).\n"
-    "\n"
-    "  --data-dir DIR    default /usr/share/datasets/fashion-mnist (Debian's dataset-fashion-mnist)\n"
-    "  --classes C       e.g. 0-9 (default), 0,3,5 or 2-4\n"
-    "  --epochs E        epochs per class (default: the recipe's: 15 for restore on 6000\n"
-    "                    images, 5 for paper)\n"
-    "  --batch B         batch size (default 64)\n"
-    "  --lr LR           Adam's learning rate (default 0.001)\n"
-    "  --config JSON     configuration overriding the image2d preset\n"
-    "  --recipe R        default (restore), paper, weighted or restore (see memae train --help)\n"
-    "  --baseline ae     also train the same network with the memory off (plain autoencoder)\n"
-    "  --json            one JSON object instead of the table\n"
-    "  --seed S          class k trains with seed S + k (default 1)\n"
-    "  --threads N, --backend B, -h/--help as every command\n";
+static const cli_opt opts[] = {
+    {"data-dir", K_DATA_DIR, 0, 0,
+     "  --data-dir DIR    default /usr/share/datasets/fashion-mnist (Debian's dataset-fashion-mnist)\n"},
+    {"classes", K_CLASSES, 0, 0, "  --classes C       e.g. 0-9 (default), 0,3,5 or 2-4\n"},
+    {"epochs", K_EPOCHS, 1, 100000,
+     "  --epochs E        epochs per class (default: the recipe's: 15 for restore on 6000\n"
+     "                    images, 5 for paper)\n"},
+    {"batch", K_BATCH, 2, 100000, "  --batch B         batch size (default 64)\n"},
+    {"lr", K_LR, 1e-12, 10, "  --lr LR           Adam's learning rate (default 0.001)\n"},
+    {"config", K_CONFIG, 0, 0, "  --config JSON     configuration overriding the image2d preset\n"},
+    {"recipe", K_RECIPE, 0, 0,
+     "  --recipe R        default (restore), paper, weighted or restore (see memae train --help)\n"},
+    {"baseline", K_BASELINE, 0, 0,
+     "  --baseline ae     also train the same network with the memory off (plain autoencoder)\n"},
+    {"json", K_JSON, 0, 0, "  --json            one JSON object instead of the table\n"},
+    {"seed", K_SEED, 0, 0, "  --seed S          class k trains with seed S + k (default 1)\n"},
+    {NULL, K_TEXT, 0, 0, "  --threads N, --backend B, -h/--help as every command\n"},
+    {"threads", K_THREADS, 0, 1024, NULL},
+    {"backend", K_BACKEND, 0, 0, NULL},
+    {"help", K_HELP, 0, 0, NULL},
+    {0}};
+
+static const cli_command cmd = {
+    .name = "oneclass",
+    .head = "usage: memae oneclass [--data-dir DIR] [--classes 0-9] [--epochs E] [--baseline ae] [--json]\n"
+            "\n"
+            "For each class k: train the image2d model on the training images of class k, score\n"
+            "the whole test set (class k normal, every other class anomalous) and report the\n"
+            "ROC-AUC; then the mean over the classes.  DIR holds the four MNIST-style IDX files\n"
+            "(train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte,\n"
+            "t10k-labels-idx1-ubyte, gzipped or not).\n"
+            "\n",
+    .opts = opts,
+    .shorts = "h",
+    .who = "oneclass",
+};
 
 typedef struct set {
     float *x;
@@ -57,10 +69,11 @@ static int load_set(memae_model *m, const char *dir, const char *prefix, set *s)
     snprintf(n1, sizeof n1, "%s-images-idx3-ubyte", prefix);
     snprintf(n2, sizeof n2, "%s-labels-idx1-ubyte", prefix);
     const char *img = find(dir, n1, b1, sizeof b1), *lab = find(dir, n2, b2, sizeof b2);
-    if (cli_load_samples(m, img, &s->x, &s->n))
-        return 1;
+    int st = memae_data_load(m, img, &s->x, &s->n);
+    if (st)
+        return cli_model_fail(m, st);
     int64_t ny;
-    int st = memae_labels_load(m, lab, &s->y, &ny);
+    st = memae_labels_load(m, lab, &s->y, &ny);
     if (st)
         return cli_model_fail(m, st);
     if (ny != s->n)
@@ -73,9 +86,9 @@ static int load_set(memae_model *m, const char *dir, const char *prefix, set *s)
 }
 
 typedef struct run_opts {
-    const char *config;
+    const char *config; /* --config: JSON or a file, read per class with the recipe's keys */
     memae_train_config tc;
-    cli_common c;
+    cli_args c;
 } run_opts;
 
 /* Train on class k, score the test set; the ROC-AUC, or a negative value (reported). */
@@ -151,62 +164,6 @@ out:
     return auc;
 }
 
-static int parse(int argc, char **argv, run_opts *o, const char **dir, int *classes, int *ae)
-{
-    static const struct option opts[] = {
-        {"data-dir", required_argument, 0, 'D'}, {"classes", required_argument, 0, 'K'},
-        {"epochs", required_argument, 0, 'e'}, {"batch", required_argument, 0, 'b'},
-        {"lr", required_argument, 0, 'r'}, {"config", required_argument, 0, 'c'},
-        {"baseline", required_argument, 0, 'B'}, {"recipe", required_argument, 0, 'R'}, {"threads", required_argument, 0, 0},
-        {"seed", required_argument, 0, 0}, {"backend", required_argument, 0, 0},
-        {"json", no_argument, 0, 0}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
-    int opt, idx;
-    long v;
-    double d;
-    while ((opt = getopt_long(argc, argv, "h", opts, &idx)) != -1) {
-        switch (opt) {
-        case 'D': *dir = optarg; break;
-        case 'K':
-            if (cli_parse_classes(optarg, classes, NCLASS) < 0)
-                return 1;
-            break;
-        case 'e':
-            if (cli_parse_int("--epochs", optarg, 1, 100000, &v))
-                return 1;
-            o->tc.epochs = (int)v;
-            break;
-        case 'b':
-            if (cli_parse_int("--batch", optarg, 2, 100000, &v))
-                return 1;
-            o->tc.batch = (int)v;
-            break;
-        case 'r':
-            if (cli_parse_float("--lr", optarg, 1e-12, 10, &d))
-                return 1;
-            o->tc.adam.lr = (float)d;
-            break;
-        case 'R': o->tc.recipe = optarg; break;
-        case 'c':
-            o->config = optarg; /* read, with the recipe's keys under it, per class */
-            break;
-        case 'B':
-            if (strcmp(optarg, "ae"))
-                return cli_fail("--baseline: '%s' is not ae", optarg);
-            *ae = 1;
-            break;
-        case 'h': fputs(usage, stdout); return -1;
-        case 0:
-            if (cli_common_flag(&o->c, opts[idx].name, optarg) < 0)
-                return 1;
-            break;
-        default: fputs(usage, stderr); return 2;
-        }
-    }
-    if (optind < argc)
-        return cli_fail("oneclass: unexpected argument '%s'", argv[optind]);
-    return 0;
-}
-
 static void report(const run_opts *o, const int *classes, double auc[2][NCLASS],
                    double secs[2][NCLASS], int ae)
 {
@@ -235,10 +192,7 @@ static void report(const run_opts *o, const int *classes, double auc[2][NCLASS],
             cJSON_AddNumberToObject(r, "mean_auc", mean[b] / n);
         }
         cJSON_AddNumberToObject(j, "seconds", total);
-        char *s = cJSON_Print(j);
-        puts(s);
-        free(s);
-        cJSON_Delete(j);
+        cli_print_json(j);
         return;
     }
     printf("\nrecipe %s, %d epochs per class\n", o->tc.recipe, o->tc.epochs);
@@ -258,16 +212,20 @@ static void report(const run_opts *o, const int *classes, double auc[2][NCLASS],
 
 int cmd_oneclass(int argc, char **argv)
 {
-    run_opts o = {.tc = memae_train_config_default(), .c = {.seed = 1}};
-    o.tc.epochs = 0; /* the recipe's */
-    o.tc.recipe = "default";
-    const char *dir = "/usr/share/datasets/fashion-mnist";
-    int classes[NCLASS], ae = 0;
-    for (int k = 0; k < NCLASS; k++)
-        classes[k] = 1;
-    int rc = parse(argc, argv, &o, &dir, classes, &ae);
+    run_opts o = {.tc = memae_train_config_default()};
+    int rc = cli_parse(&cmd, argc, argv, &o.c);
     if (rc)
-        return rc < 0 ? 0 : rc;
+        return rc;
+    const char *dir = o.c.data_dir ? o.c.data_dir : "/usr/share/datasets/fashion-mnist";
+    const int *classes = o.c.classes;
+    int ae = o.c.baseline;
+    o.tc.epochs = o.c.epochs; /* 0: the recipe's */
+    o.tc.recipe = o.c.recipe;
+    if (o.c.batch_given)
+        o.tc.batch = o.c.batch;
+    if (o.c.lr_given)
+        o.tc.adam.lr = (float)o.c.lr;
+    o.config = o.c.config;
     /* A model only to read the data with the image2d rule (28 x 28, / 255). */
     memae_model *m = NULL;
     int st = memae_model_create("{\"preset\":\"image2d\"}", 1, &m);

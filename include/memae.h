@@ -349,6 +349,260 @@ typedef struct memae_eval_result {
 MEMAE_API int memae_model_evaluate(memae_model *m, const float *scores, const uint8_t *labels,
                                    size_t n, double threshold, memae_eval_result *out);
 
+/* ------------------------------------------------------------- data sets */
+
+/*
+ * A data set of any kind the memae program reads, opened for a model:
+ *  - arrays: NumPy .npy and IDX files, folders of images (memae_data_load);
+ *  - tables: .csv .tsv .txt, .npz with X (and y), .mat with X (and y),
+ *    encoded and scaled by the rule stored in a tabular model ("memae_table");
+ *  - videos, for a model of 1 x T x H x W clips: a folder of video files or of
+ *    frame folders, one video file, or a .txt / .lst list of them; every
+ *    video is decoded once into a frame cache and read as clips of T frames.
+ * memae_dataset_source turns any of them into a memae_source, so training
+ * and scoring take one path whatever the data.  Failures are reported on the
+ * data set (memae_dataset_errmsg); a failed open may return a handle that
+ * only carries the message.  Calls that also run the model (score, explain,
+ * figures) report on the model.
+ */
+typedef struct memae_dataset memae_dataset;
+
+enum memae_data_kind { MEMAE_DATA_ARRAY = 0, MEMAE_DATA_TABLE = 1, MEMAE_DATA_VIDEO = 2 };
+
+/* CSV header: MEMAE_CSV_AUTO decides from the first row. */
+enum { MEMAE_CSV_AUTO = -1, MEMAE_CSV_NO_HEADER = 0, MEMAE_CSV_HEADER = 1 };
+/* Per-feature scaling of table records, fitted on the training records. */
+enum { MEMAE_SCALE_NONE = 0, MEMAE_SCALE_ZSCORE = 1, MEMAE_SCALE_MINMAX = 2 };
+/* "none", "zscore", "minmax" -> MEMAE_SCALE_*; -1 for anything else. */
+MEMAE_API int memae_scale_kind(const char *name);
+
+/* Progress of the slow steps of video data (decoding a video into the cache,
+ * scoring a video): stage 0 decoding (decoded: 1 when it was decoded, 0 when
+ * it came from the cache; frames: its frame count), stage 1 scoring. */
+typedef void (*memae_data_progress_fn)(int stage, int64_t v, int64_t nv, const char *name,
+                                       int64_t frames, int decoded, void *user);
+
+typedef struct memae_data_opts {
+    /* tables */
+    const char *label_column; /* CSV: the label column, a name or 0-based index (NULL: none,
+                                 or the one the model was trained with) */
+    const char *normal_label; /* CSV text labels: the normal value (NULL: the most frequent) */
+    int header;               /* MEMAE_CSV_AUTO (default), _NO_HEADER, _HEADER */
+    char delimiter;           /* 0: ',' (or the training file's) */
+    int scale;                /* training data: MEMAE_SCALE_ZSCORE (default) */
+    int keep_anomalies;       /* training data: keep the records labelled anomalous */
+    int as_table;             /* memae_dataset_read: a table whatever the extension (.npy: X) */
+    /* image folders read with memae_dataset_read: decoded at channels x height x width
+     * (0: a folder is refused) */
+    int channels, height, width;
+    /* videos */
+    const char *cache_dir;    /* NULL: $XDG_CACHE_HOME/memae, else ~/.cache/memae */
+    int clip_stride;          /* first frames of the clips this far apart (default 1) */
+    memae_data_progress_fn progress;
+    void *user;
+} memae_data_opts;
+
+MEMAE_API memae_data_opts memae_data_opts_default(void);
+
+/*
+ * How path is read: MEMAE_DATA_VIDEO when the model takes clips (clips != 0)
+ * and path is a folder, a video file or a .txt / .lst list; else
+ * MEMAE_DATA_TABLE for .csv .tsv .txt .npz .mat; else MEMAE_DATA_ARRAY.
+ */
+MEMAE_API int memae_data_kind(const char *path, int clips);
+
+/* The data set at path for model m (which must outlive it): samples in m's
+ * input space, tables as m was trained, videos at m's clip size. */
+MEMAE_API int memae_dataset_open(memae_model *m, const char *path, const memae_data_opts *o,
+                       memae_dataset **out);
+
+/*
+ * Training data read before its model exists (arrays and tables, whose
+ * shape decides the model's): arrays as they are, tables with an encoding
+ * learnt from them, the records labelled anomalous dropped (unless
+ * keep_anomalies) and the scaling fitted on the rest.  Then
+ * memae_dataset_input_shape gives the model's input shape and
+ * memae_dataset_bind maps the data into the new model (and stores a table's
+ * encoding in it).
+ */
+MEMAE_API int memae_dataset_read(const char *path, const memae_data_opts *o, memae_dataset **out);
+
+/* The sample shape for a model of preset ("video3d", "image2d", "tabular"):
+ * an array's shape after N, with a channel of 1 added when it has none;
+ * a table's width.  shape must hold 4 values. */
+MEMAE_API int memae_dataset_input_shape(const memae_dataset *d, const char *preset, int64_t shape[4],
+                              int *ndim);
+MEMAE_API int memae_dataset_bind(memae_dataset *d, memae_model *m);
+
+MEMAE_API void memae_dataset_free(memae_dataset *d);
+MEMAE_API const char *memae_dataset_errmsg(const memae_dataset *d);
+
+typedef struct memae_dataset_info {
+    int kind;          /* MEMAE_DATA_* */
+    int64_t n;         /* samples: array samples (once bound), table records (kept), clips */
+    int64_t n_read;    /* tables: records in the file, before anomalies were dropped */
+    int has_labels;    /* tables: the file has labels (memae_dataset_labels) */
+    int64_t width;     /* tables: floats per encoded record */
+    int64_t videos;    /* videos: how many */
+    int64_t frames;    /* videos: frames of all videos */
+    int clip_length;   /* videos: T */
+} memae_dataset_info;
+
+MEMAE_API int memae_dataset_info_get(const memae_dataset *d, memae_dataset_info *out);
+/* Video v's name (its file stem, or the folder's name), path and frame count. */
+MEMAE_API const char *memae_dataset_video_name(const memae_dataset *d, int64_t v);
+MEMAE_API const char *memae_dataset_video_path(const memae_dataset *d, int64_t v);
+MEMAE_API int64_t memae_dataset_video_frames(const memae_dataset *d, int64_t v);
+
+/* The samples as a source (for memae_train_source, memae_model_score_source). */
+MEMAE_API memae_source memae_dataset_source(memae_dataset *d);
+/* Samples held in memory (arrays, tables: n x sample size), NULL for videos. */
+MEMAE_API const float *memae_dataset_samples(const memae_dataset *d);
+/* A table's own labels (1 = anomaly), one per sample; NULL when it has none. */
+MEMAE_API const uint8_t *memae_dataset_labels(const memae_dataset *d);
+
+/*
+ * Labels from a file, as 0/1 (1 = anomaly), one per sample, or for videos one
+ * per frame of all videos in order (*labels: malloc'd, free with memae_free).
+ * Arrays and tables: integer labels (IDX or .npy); with normal_class >= 0,
+ * label != normal_class is an anomaly, else the labels must be 0/1.  Videos:
+ * the forms of the public data sets (one file per video in a folder, matched
+ * by name; interval lists as UCSD's; Test_gt/ *.mat; Avenue's volLabel masks;
+ * ShanghaiTech's test_frame_mask/ *.npy; normal_class is ignored).
+ */
+MEMAE_API int memae_dataset_load_labels(memae_dataset *d, const char *path, long normal_class,
+                              uint8_t **labels);
+
+/* Keeps the samples whose flag is 0 (arrays and tables in memory); the count left. */
+MEMAE_API int64_t memae_dataset_keep_normal(memae_dataset *d, const uint8_t *anomalous);
+
+/* ------------------------------------------------------------- results */
+
+/* Frame scores of videos, from clip scores (the official test script): the
+ * clip of frames s .. s+T-1 scores frame s + T/2 (s+8 for 16-frame clips). */
+enum memae_norm {
+    MEMAE_NORM_VIDEO = 0, /* (e - min) / (max - min) over each video: 1 - regularity (paper) */
+    MEMAE_NORM_TRAIN = 1, /* (e - mean) / std of the training clips' errors: causal */
+    MEMAE_NORM_NONE = 2   /* the raw error */
+};
+/* "video", "train", "none" -> MEMAE_NORM_*; -1 when unknown. */
+MEMAE_API int memae_norm_kind(const char *name);
+
+typedef struct memae_score_opts {
+    int kind;       /* MEMAE_SCORE_MSE (default) or MEMAE_SCORE_MAE */
+    int batch;      /* samples per forward pass; <= 0: 256, or 2 clips for videos */
+    int normalize;  /* videos: MEMAE_NORM_VIDEO (default), _TRAIN, _NONE */
+    int fill_edges; /* videos: frames no clip scores get the nearest scored frame's value */
+} memae_score_opts;
+
+MEMAE_API memae_score_opts memae_score_opts_default(void);
+
+/*
+ * Scores of a data set: one per sample, or for videos one per frame of every
+ * video, one video after the other (error: the aligned raw error; score: the
+ * normalised one; NaN for a frame no clip scores).  For samples error and
+ * score are the same.  Free with memae_results_free.
+ */
+typedef struct memae_results {
+    int64_t n;      /* samples, or frames of all videos */
+    float *score;   /* n */
+    float *error;   /* n */
+    int64_t videos; /* 0 for samples */
+    int64_t *first; /* videos + 1: the frames of video v are first[v] .. first[v+1]-1 */
+} memae_results;
+
+MEMAE_API int memae_dataset_score(memae_model *m, memae_dataset *d, const memae_score_opts *o,
+                        memae_results *out);
+MEMAE_API void memae_results_free(memae_results *r);
+
+/* The reconstruction of every sample (clip) of a data set, in the model's
+ * input space: out holds n x memae_model_sample_size(m) floats (batch <= 0:
+ * 256 samples, or 2 clips). */
+MEMAE_API int memae_dataset_reconstruct(memae_model *m, memae_dataset *d, int batch, float *out);
+
+/* The q-quantile (0 <= q <= 1) of n finite values, numpy's linear method:
+ * the threshold that flags the share 1 - q of them. */
+MEMAE_API int memae_score_quantile(const float *x, int64_t n, double q, double *out);
+
+/*
+ * Frame-level evaluation of video results against per-frame labels (as
+ * memae_dataset_load_labels gives them): micro, the ROC-AUC of all frames
+ * together (the papers' number) and its EER; macro, the mean of the per-video
+ * ROC-AUCs over the videos with both classes.  Unscored frames are left out.
+ */
+typedef struct memae_frame_eval {
+    double micro_auc, macro_auc, micro_eer;
+    int64_t frames_used; /* frames with a score */
+    int64_t videos_used; /* videos with an AUC (both classes) */
+    double *video_auc;   /* one per video, NaN for a one-class video; free with
+                            memae_frame_eval_free */
+} memae_frame_eval;
+
+MEMAE_API int memae_model_evaluate_frames(memae_model *m, const memae_results *r, const uint8_t *labels,
+                                memae_frame_eval *out);
+MEMAE_API void memae_frame_eval_free(memae_frame_eval *e);
+
+/* ------------------------------------------------------------- explain, figures */
+
+/* The feature columns of a tabular model, in order: *names is one block
+ * (free with memae_free) of ncols strings. */
+MEMAE_API int memae_model_columns(memae_model *m, char ***names, int *ncols);
+
+/* Per record and column of a table data set, the squared reconstruction error
+ * summed over the column's encoded features (a one-hot group counts as its
+ * column); divided by the width they add up to the mse score.  out: n x ncols. */
+MEMAE_API int memae_dataset_explain(memae_model *m, memae_dataset *d, int batch, float *out);
+
+/*
+ * Pictures of video results into folder dir (created when missing):
+ * <video>_scores.png, the score over time of each video (labels: per-frame
+ * ground truth to shade, or NULL), and <video>_<frame>.png for the count most
+ * abnormal frames, the frame with its per-pixel error laid over it.
+ */
+MEMAE_API int memae_dataset_figures(memae_model *m, memae_dataset *d, const memae_results *r,
+                          const uint8_t *labels, const char *dir, int count);
+
+/* ------------------------------------------------------------- protocols */
+
+/* The paper's KDDCUP99 protocol (after DAGMM) on a labelled table data set
+ * read with memae_dataset_read (keep_anomalies, scaling none): the minority
+ * label is the anomaly; each run trains a fresh model on a random half of the
+ * normal records (scaling fitted on that half), tests on the other half plus
+ * every anomaly and flags the share flag_share with the highest scores. */
+typedef struct memae_kdd_opts {
+    const char *config_json;  /* the model; its input width must be the table's */
+    memae_train_config train; /* epochs, batch, Adam; seed and checkpoint are set per run */
+    int runs;                 /* >= 1 */
+    uint64_t seed;            /* run r uses seed + r for the split, the weights and batches */
+    double flag_share;        /* share of test records flagged (0.2) */
+    int scale;                /* MEMAE_SCALE_* fitted on each run's training half */
+    int threads, backend;     /* backend: MEMAE_BACKEND_*, or -1 for the library's default */
+} memae_kdd_opts;
+
+typedef struct memae_kdd_run {
+    double precision, recall, f1, roc_auc, threshold;
+    int64_t train_n, test_n, test_anomalies;
+} memae_kdd_run;
+
+typedef struct memae_kdd_result {
+    int anomaly_label;      /* the label value (0 or 1) treated as the anomaly */
+    double mean[4], std[4]; /* precision, recall, F1, ROC-AUC over the runs (std: population) */
+} memae_kdd_result;
+
+/* runs: o->runs entries (filled).  Failures on d. */
+MEMAE_API int memae_dataset_kdd(memae_dataset *d, const memae_kdd_opts *o, memae_kdd_run *runs,
+                      memae_kdd_result *out);
+
+/* ------------------------------------------------------------- files */
+
+/* Writes len bytes to path atomically (a temporary file, then rename); on
+ * failure msg (msg_len bytes) says what failed. */
+MEMAE_API int memae_write_file(const char *path, const void *data, size_t len, char *msg, size_t msg_len);
+
+/* An array as .npy, atomically: dtype_u8 0 for float32, 1 for uint8. */
+MEMAE_API int memae_write_npy(const char *path, const void *data, int dtype_u8, const int64_t *shape,
+                    int ndim, char *msg, size_t msg_len);
+
 #ifdef __cplusplus
 }
 #endif

@@ -41,4 +41,9 @@ else
 fi
 "$BIN" "${BENCH[@]}" --backend ref | grep -q '"backend":"ref"' && ok "--backend ref" || bad "--backend ref"
 
+# The program reaches the library through memae.h only: no header under src/.
+R=$(dirname "$0")/..
+grep -rn '#include "[^"]*/' "$R/cli" >"$T/inc" && bad "cli/ includes a library header: $(cat "$T/inc")" \
+  || ok "cli/ includes memae.h only"
+
 finish cli_basic

@@ -49,7 +49,7 @@ int main(void)
 #include "backend/dnnl.h"
 #include "backend/ref.h"
 #include "core/alloc.h"
-#include "io/safetensors.h"
+#include "io/formats/safetensors.h"
 #include "nn/model.h"
 #include "util/testutil.h"
 

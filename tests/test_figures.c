@@ -13,8 +13,8 @@
 #include <unistd.h>
 
 #include "eval/figures.h"
-#include "io/images.h"
-#include "io/png.h"
+#include "io/media/images.h"
+#include "io/media/png.h"
 
 static char tmpdir[64];
 

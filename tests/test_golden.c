@@ -25,8 +25,8 @@
 
 #include <cmocka.h>
 
-#include "io/model_file.h"
-#include "io/safetensors.h"
+#include "data/model_file.h"
+#include "io/formats/safetensors.h"
 #include "nn/model.h"
 #include "util/testutil.h"
 

@@ -13,8 +13,8 @@
 #include <unistd.h>
 
 #include "eval/video_metrics.h"
-#include "io/gt.h"
-#include "io/png.h"
+#include "io/labels/gt.h"
+#include "io/media/png.h"
 #include "util/testutil.h"
 
 #define NV 3
@@ -210,7 +210,7 @@ static void test_bad_arrays(void **state)
 }
 
 /* UCSD's own form: Test001_gt/ holds one mask image per frame (here PNGs
- * written by io/png.h), the frames folder Test001/ beside it is not a label
+ * written by io/media/png.h), the frames folder Test001/ beside it is not a label
  * folder. */
 static void test_mask_folder(void **state)
 {

@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "io/images.h"
+#include "io/media/images.h"
 
 static const uint8_t GREY[12] = {0, 1, 2, 3, 64, 65, 127, 128, 189, 254, 255, 42};
 

@@ -14,7 +14,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "io/array.h"
+#include "io/formats/array.h"
 
 typedef int (*reader_fn)(const char *, memae_array *, memae_err *);
 

@@ -14,7 +14,7 @@
 
 #include <cmocka.h>
 
-#include "io/safetensors.h"
+#include "io/formats/safetensors.h"
 #include "memae.h"
 #include "nn/model.h"
 #include "util/testutil.h"

@@ -14,8 +14,8 @@
 
 #include "core/rng.h"
 #include "eval/metrics.h"
-#include "io/array.h"
-#include "io/tabular.h"
+#include "io/formats/array.h"
+#include "data/tables.h"
 #include "util/testutil.h"
 
 /* A temporary file with the given extension holding text; the path is static per slot. */

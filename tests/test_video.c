@@ -15,10 +15,10 @@
 #include <unistd.h>
 
 #include "eval/video_score.h"
-#include "io/frame_cache.h"
-#include "io/video.h"
-#include "io/video_list.h"
-#include "io/video_set.h"
+#include "data/frame_cache.h"
+#include "io/media/video.h"
+#include "io/media/video_list.h"
+#include "data/clips.h"
 
 static char dir[64];
 

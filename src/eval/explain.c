@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "data/dataset.h"
+#include "data/tables.h"
 #include "nn/model.h"
 
 int memae_explain(memae_model *m, const memae_encoding *e, const float *x, int64_t n, int batch,
@@ -48,5 +50,45 @@ int memae_explain(memae_model *m, const memae_encoding *e, const float *x, int64
         }
     }
     free(r);
+    return st;
+}
+
+int memae_model_columns(memae_model *m, char ***names, int *ncols)
+{
+    *names = NULL;
+    *ncols = 0;
+    memae_encoding e;
+    int st = memae_model_encoding(m, &e, &m->err);
+    if (st)
+        return st;
+    /* One block: the pointers, then the strings they point at. */
+    size_t len = (size_t)e.ncols * sizeof(char *);
+    for (int k = 0; k < e.ncols; k++)
+        len += strlen(e.cols[k].name) + 1;
+    char **p = malloc(len ? len : 1);
+    if (!p) {
+        memae_encoding_free(&e);
+        return memae_seterr(&m->err, MEMAE_E_NOMEM, "out of memory");
+    }
+    char *at = (char *)(p + e.ncols);
+    for (int k = 0; k < e.ncols; k++) {
+        size_t l = strlen(e.cols[k].name) + 1;
+        p[k] = memcpy(at, e.cols[k].name, l);
+        at += l;
+    }
+    *names = p;
+    *ncols = e.ncols;
+    memae_encoding_free(&e);
+    return MEMAE_OK;
+}
+
+int memae_dataset_explain(memae_model *m, memae_dataset *d, int batch, float *out)
+{
+    memae_encoding e;
+    int st = memae_model_encoding(m, &e, &m->err);
+    if (st)
+        return st;
+    st = memae_explain(m, &e, memae_dataset_samples(d), d->n, batch, out);
+    memae_encoding_free(&e);
     return st;
 }

@@ -13,7 +13,7 @@
 
 #include <stdint.h>
 
-#include "io/table.h"
+#include "io/tables/table.h"
 #include "memae.h"
 
 /* out: n x e->ncols; x: n encoded, scaled records.  Errors on m. */

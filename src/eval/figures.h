@@ -1,6 +1,6 @@
 /*
  * Pictures of the scores, drawn into RGB24 buffers (h rows of w * 3 bytes)
- * that io/png.h writes: an error map laid over a frame, and a score-over-time
+ * that io/media/png.h writes: an error map laid over a frame, and a score-over-time
  * plot per video.  No text is drawn (no font dependency): the CLI names the
  * files after the video and frame.
  */

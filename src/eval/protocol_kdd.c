@@ -6,8 +6,9 @@
 #include <string.h>
 
 #include "core/rng.h"
+#include "data/dataset.h"
 #include "eval/metrics.h"
-#include "io/scaler.h"
+#include "io/tables/scaler.h"
 
 typedef struct split {
     float *train, *test;
@@ -167,5 +168,18 @@ int memae_protocol_kdd(const float *x, int64_t n, int64_t d, const uint8_t *labe
     free(is_anom);
     if (!st)
         summarise(runs, o->runs, out);
+    return st;
+}
+
+int memae_dataset_kdd(memae_dataset *d, const memae_kdd_opts *o, memae_kdd_run *runs,
+                      memae_kdd_result *out)
+{
+    if (!d->has_enc || !d->labels)
+        return memae_seterr(&d->err, MEMAE_E_ARG, "%s: no labels (give --label-column for a CSV)",
+                            d->path);
+    memae_err err = {0};
+    int st = memae_protocol_kdd(d->x, d->n, d->enc.width, d->labels, o, runs, out, &err);
+    if (st)
+        memae_seterr(&d->err, st, "%s: %s", d->path, err.msg);
     return st;
 }

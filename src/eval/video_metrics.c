@@ -114,7 +114,7 @@ done:
     return st;
 }
 
-void memae_video_eval_free(memae_video_eval *r)
+void memae_frame_eval_free(memae_frame_eval *r)
 {
     if (!r)
         return;

@@ -17,13 +17,10 @@
 #include <stdint.h>
 
 #include "core/error.h"
+#include "memae.h"
 
-typedef struct memae_video_eval {
-    double micro_auc, macro_auc, micro_eer;
-    int64_t frames_used; /* frames with a score, over all videos */
-    int64_t videos_used; /* videos with a defined AUC, the macro mean's count */
-    double *video_auc;   /* malloc'd, nv entries; NaN for a one-class video */
-} memae_video_eval;
+/* The public memae_frame_eval (memae.h): micro, macro, per-video AUCs. */
+typedef memae_frame_eval memae_video_eval;
 
 /*
  * Video v has frames[v] frames, scores[v][t] (higher = more abnormal, NaN =
@@ -37,7 +34,7 @@ typedef struct memae_video_eval {
 int memae_video_evaluate(int64_t nv, const int64_t *frames, const float *const *scores,
                          const uint8_t *const *labels, memae_video_eval *out, memae_err *err);
 
-/* Frees video_auc and zeroes *r; NULL-safe. */
-void memae_video_eval_free(memae_video_eval *r);
+/* Frees video_auc and zeroes *r; NULL-safe (memae_frame_eval_free). */
+#define memae_video_eval_free memae_frame_eval_free
 
 #endif

@@ -1,0 +1,46 @@
+/*
+ * The on-disk cache of a video's decoded frames, so that epochs after the
+ * first (and later runs) read bytes instead of decoding again.
+ *
+ * One file per video and frame size, under a cache folder:
+ *   <dir>/<stem>-<hash of the video's real path>-<H>x<W>.frames
+ * holding a 64-byte header (magic, H, W, frame count, and the source's size,
+ * modification time and file count) and then the frames, H * W grey bytes
+ * each.  A source whose size, time or file count differs from the header is
+ * decoded again, so an edited video never serves stale frames.  The file is
+ * written to a temporary name, synced and renamed, so a killed run leaves no
+ * half-written cache; it is read through mmap, so memory use stays bounded
+ * by the page cache however large the data set is.
+ */
+#ifndef MEMAE_IO_FRAME_CACHE_H
+#define MEMAE_IO_FRAME_CACHE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/error.h"
+
+typedef struct memae_frame_cache {
+    const uint8_t *frames; /* n frames of h * w bytes, read-only */
+    int64_t n;
+    int h, w;
+    void *map;
+    size_t map_len;
+} memae_frame_cache;
+
+/*
+ * Maps the cache of video path (file or frame folder) at h x w under dir,
+ * decoding the video into it first when it is missing or stale (*decoded is
+ * then 1).  dir is created when missing.  Errors of decoding name the video
+ * and frame (io/media/video.h); a video without frames is MEMAE_E_FORMAT.
+ */
+int memae_frame_cache_open(const char *dir, const char *path, int h, int w, memae_frame_cache *c,
+                           int *decoded, memae_err *err);
+
+/* Path of the cache file that memae_frame_cache_open uses (malloc'd; NULL: no memory). */
+char *memae_frame_cache_path(const char *dir, const char *path, int h, int w);
+
+/* Unmaps; NULL-safe and safe on a zeroed cache. */
+void memae_frame_cache_close(memae_frame_cache *c);
+
+#endif

@@ -1,0 +1,88 @@
+#include "io/media/png.h"
+
+#include <string.h>
+
+#include <libavcodec/avcodec.h>
+#include <libavutil/error.h>
+
+#include "io/formats/atomic.h"
+#include "io/media/images.h"
+
+/* The largest side written: far above any figure, and w * h * 3 fits an int. */
+#define PNG_MAX_SIDE 16384
+
+static int av_fail(const char *path, const char *what, int e, memae_err *err)
+{
+    char msg[AV_ERROR_MAX_STRING_SIZE];
+    av_strerror(e, msg, sizeof msg);
+    return memae_seterr(err, e == AVERROR(ENOMEM) ? MEMAE_E_NOMEM : MEMAE_E_FORMAT,
+                        "%s: PNG encoder: %s: %s", path, what, msg);
+}
+
+/* One RGB24 frame holding a copy of rgb (FFmpeg wants its own aligned rows). */
+static int make_frame(const char *path, const uint8_t *rgb, int w, int h, AVFrame **out,
+                      memae_err *err)
+{
+    AVFrame *f = av_frame_alloc();
+    if (!f)
+        return memae_seterr(err, MEMAE_E_NOMEM, "%s: out of memory", path);
+    f->format = AV_PIX_FMT_RGB24;
+    f->width = w;
+    f->height = h;
+    int e = av_frame_get_buffer(f, 0);
+    if (e < 0) {
+        av_frame_free(&f);
+        return av_fail(path, "frame", e, err);
+    }
+    for (int y = 0; y < h; y++)
+        memcpy(f->data[0] + (size_t)y * f->linesize[0], rgb + (size_t)y * w * 3, (size_t)w * 3);
+    *out = f;
+    return MEMAE_OK;
+}
+
+static int encode(const char *path, AVCodecContext *c, AVFrame *f, AVPacket *pkt, memae_err *err)
+{
+    int e = avcodec_open2(c, c->codec, NULL);
+    if (e < 0)
+        return av_fail(path, "open", e, err);
+    if ((e = avcodec_send_frame(c, f)) < 0)
+        return av_fail(path, "send", e, err);
+    if ((e = avcodec_send_frame(c, NULL)) < 0) /* flush: the one packet is ready now */
+        return av_fail(path, "flush", e, err);
+    if ((e = avcodec_receive_packet(c, pkt)) < 0)
+        return av_fail(path, "receive", e, err);
+    return MEMAE_OK;
+}
+
+int memae_png_write_rgb(const char *path, const uint8_t *rgb, int w, int h, memae_err *err)
+{
+    if (!path || !rgb || w < 1 || h < 1 || w > PNG_MAX_SIDE || h > PNG_MAX_SIDE)
+        return memae_seterr(err, MEMAE_E_ARG, "%s: cannot write a %d x %d PNG",
+                            path ? path : "(null)", w, h);
+    memae_av_quiet();
+    const AVCodec *codec = avcodec_find_encoder(AV_CODEC_ID_PNG);
+    if (!codec)
+        return memae_seterr(err, MEMAE_E_UNSUPPORTED, "%s: this FFmpeg has no PNG encoder", path);
+    AVCodecContext *c = avcodec_alloc_context3(codec);
+    AVPacket *pkt = av_packet_alloc();
+    AVFrame *f = NULL;
+    int st = c && pkt ? MEMAE_OK : memae_seterr(err, MEMAE_E_NOMEM, "%s: out of memory", path);
+    if (!st) {
+        c->width = w;
+        c->height = h;
+        c->pix_fmt = AV_PIX_FMT_RGB24;
+        c->time_base = (AVRational){1, 1};
+        st = make_frame(path, rgb, w, h, &f, err);
+    }
+    if (!st)
+        st = encode(path, c, f, pkt, err);
+    if (!st) {
+        const void *buf = pkt->data;
+        size_t len = (size_t)pkt->size;
+        st = memae_write_atomic(path, &buf, &len, 1, err);
+    }
+    av_frame_free(&f);
+    av_packet_free(&pkt);
+    avcodec_free_context(&c);
+    return st;
+}
