@@ -34,7 +34,8 @@ static const cli_opt opts[] = {
 
 static const cli_command cmd = {
     .name = "oneclass",
-    .head = "usage: memae oneclass [--data-dir DIR] [--classes 0-9] [--epochs E] [--baseline ae] [--json]\n"
+    .head = "usage: memae oneclass [--data-dir DIR] [--classes 0-9] [--recipe R] [--epochs E]\n"
+            "                      [--baseline ae] [--json]\n"
             "\n"
             "For each class k: train the image2d model on the training images of class k, score\n"
             "the whole test set (class k normal, every other class anomalous) and report the\n"
