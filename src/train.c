@@ -108,21 +108,19 @@ static int store_threshold(memae_model *m, const memae_source *src, const memae_
 }
 
 /* What the recipe's score needs from the training data, for the score kind
- * of the threshold: with pixel weights, each element's mean error mu per
- * turn gives its weight 1 / (mu + eps), eps a share of the mean of mu over
- * the elements, so that elements that normal samples always get right count
- * most; and each turn's mean (weighted) training score, which scores are
- * divided by, so that every turn counts alike. */
+ * of the threshold: each element's mean error mu per turn gives its weight
+ * 1 / (mu + eps), eps a share of the mean of mu over the elements, so that
+ * elements that normal samples always get right count most; and each turn's
+ * mean weighted training score, which scores are divided by, so that every
+ * turn counts alike. */
 static int calibrate(memae_model *m, const memae_source *src, const memae_train_config *c)
 {
     memae_recipe r = m->recipe;
     int batch = c->batch < 256 ? 256 : c->batch, kind = c->score_kind;
     size_t ss = memae_model_sample_size(m), tss = (size_t)r.turns * ss;
     float *x = malloc((size_t)batch * ss * sizeof *x), *t = malloc((size_t)batch * ss * sizeof *t);
-    float *e = malloc((size_t)batch * sizeof *e);
-    double *mu = r.pixel ? calloc(tss, sizeof *mu) : NULL, sum[MEMAE_MAX_TURNS] = {0};
-    int st = x && t && e && (mu || !r.pixel) ? MEMAE_OK
-                                              : memae_seterr(&m->err, MEMAE_E_NOMEM, "out of memory");
+    double *mu = calloc(tss, sizeof *mu);
+    int st = x && t && mu ? MEMAE_OK : memae_seterr(&m->err, MEMAE_E_NOMEM, "out of memory");
     free(m->pixel_weight); /* the errors are measured unweighted */
     m->pixel_weight = NULL;
     for (int64_t i = 0; !st && i < src->n; i += batch) {
@@ -132,33 +130,26 @@ static int calibrate(memae_model *m, const memae_source *src, const memae_train_
             const float *rec;
             if ((st = memae_model_restore(m, x, b, k, t, &rec)))
                 break;
-            for (int j = 0; !r.pixel && j < b; j++)
-                sum[k] += memae_sample_error(rec + (size_t)j * ss, x + (size_t)j * ss, ss, kind);
-            for (int j = 0; r.pixel && j < b; j++)
+            for (int j = 0; j < b; j++)
                 memae_add_errors(rec + (size_t)j * ss, x + (size_t)j * ss, ss, kind,
                                  mu + (size_t)k * ss);
         }
     }
     free(x);
     free(t);
-    free(e);
-    if (!st && r.pixel && !(m->pixel_weight = malloc(tss * sizeof *m->pixel_weight)))
+    if (!st && !(m->pixel_weight = malloc(tss * sizeof *m->pixel_weight)))
         st = memae_seterr(&m->err, MEMAE_E_NOMEM, "out of memory");
     for (int k = 0; !st && k < r.turns; k++) {
-        if (r.pixel) {
-            double mean = 0;
-            for (size_t p = 0; p < ss; p++)
-                mean += (mu[k * ss + p] /= (double)src->n);
-            double eps = MEMAE_PIXEL_EPS * mean / (double)ss + 1e-12;
-            /* the mean weighted training score follows from mu: mean of mu / (mu + eps) */
-            for (size_t p = 0; p < ss; p++) {
-                m->pixel_weight[k * ss + p] = (float)(1.0 / (mu[k * ss + p] + eps));
-                sum[k] += mu[k * ss + p] / (mu[k * ss + p] + eps) / (double)ss;
-            }
-        } else {
-            sum[k] /= (double)src->n;
+        double mean = 0, scale = 0;
+        for (size_t p = 0; p < ss; p++)
+            mean += (mu[k * ss + p] /= (double)src->n);
+        double eps = MEMAE_PIXEL_EPS * mean / (double)ss + 1e-12;
+        /* the mean weighted training score follows from mu: mean of mu / (mu + eps) */
+        for (size_t p = 0; p < ss; p++) {
+            m->pixel_weight[k * ss + p] = (float)(1.0 / (mu[k * ss + p] + eps));
+            scale += mu[k * ss + p] / (mu[k * ss + p] + eps) / (double)ss;
         }
-        r.turn_scale[k] = sum[k] > 1e-30 ? sum[k] : 1e-30;
+        r.turn_scale[k] = scale > 1e-30 ? scale : 1e-30;
     }
     free(mu);
     if (st)
@@ -278,7 +269,7 @@ int memae_train_source(memae_model *m, const memae_source *src, const memae_trai
     free(order);
     free(buf);
     free(tgt);
-    if (!st && (m->recipe.turns > 1 || m->recipe.pixel))
+    if (!st && m->recipe.pixel) /* every recipe but the paper's */
         st = calibrate(m, src, &c);
     return st ? st : store_threshold(m, src, &c);
 }

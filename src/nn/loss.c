@@ -25,27 +25,7 @@ double memae_mse(const float *recon, const float *x, size_t n, float *grad, int 
 void memae_sample_errors(const float *recon, const float *x, int batch, size_t sample_size,
                          int kind, float *scores, int threads)
 {
-#pragma omp parallel for schedule(static) \
-    num_threads(memae_par((size_t)batch * sample_size, threads))
-    for (int b = 0; b < batch; b++) {
-        const float *r = recon + (size_t)b * sample_size, *xi = x + (size_t)b * sample_size;
-        double s = 0.0;
-        for (size_t i = 0; i < sample_size; i++) {
-            double d = (double)r[i] - xi[i];
-            s += kind == MEMAE_SCORE_MAE ? fabs(d) : d * d;
-        }
-        scores[b] = (float)(s / (double)sample_size);
-    }
-}
-
-double memae_sample_error(const float *recon, const float *x, size_t n, int kind)
-{
-    double s = 0.0;
-    for (size_t i = 0; i < n; i++) {
-        double d = (double)recon[i] - x[i];
-        s += kind == MEMAE_SCORE_MAE ? fabs(d) : d * d;
-    }
-    return s / (double)n;
+    memae_sample_errors_weighted(recon, x, batch, sample_size, kind, NULL, scores, threads);
 }
 
 void memae_add_errors(const float *recon, const float *x, size_t n, int kind, double *acc)
@@ -66,8 +46,8 @@ void memae_sample_errors_weighted(const float *recon, const float *x, int batch,
         const float *r = recon + (size_t)b * sample_size, *xi = x + (size_t)b * sample_size;
         double s = 0.0;
         for (size_t i = 0; i < sample_size; i++) {
-            double d = (double)r[i] - xi[i];
-            s += w[i] * (kind == MEMAE_SCORE_MAE ? fabs(d) : d * d);
+            double d = (double)r[i] - xi[i], e = kind == MEMAE_SCORE_MAE ? fabs(d) : d * d;
+            s += w ? w[i] * e : e;
         }
         scores[b] = (float)(s / (double)sample_size);
     }

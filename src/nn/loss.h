@@ -14,12 +14,10 @@ double memae_mse(const float *recon, const float *x, size_t n, float *grad, int 
 void memae_sample_errors(const float *recon, const float *x, int batch, size_t sample_size,
                          int kind, float *scores, int threads);
 
-/* One sample's score (mean squared or absolute error over n values). */
-double memae_sample_error(const float *recon, const float *x, size_t n, int kind);
 /* acc[i] += the squared (or absolute) error of element i. */
 void memae_add_errors(const float *recon, const float *x, size_t n, int kind, double *acc);
 
-/* As memae_sample_errors, each element's error times w[element]. */
+/* As memae_sample_errors, each element's error times w[element] (w NULL: 1). */
 void memae_sample_errors_weighted(const float *recon, const float *x, int batch,
                                   size_t sample_size, int kind, const float *w, float *scores,
                                   int threads);
