@@ -143,11 +143,22 @@ int memae_model_set_recipe(memae_model *m, const char *name)
     /* A paper model carries no recipe entry, so its file is what it always was. */
     if (r.kind == MEMAE_RECIPE_PAPER && !memae_model_get_meta(m, "memae_recipe"))
         return check_recipe(m, &r);
-    char *json = memae_recipe_to_json(&r);
-    st = json ? memae_model_set_meta(m, "memae_recipe", json)
-              : memae_seterr(&m->err, MEMAE_E_NOMEM, "out of memory");
+    return memae_model_store_recipe(m, &r);
+}
+
+int memae_model_store_recipe(memae_model *m, const memae_recipe *r)
+{
+    char *json = memae_recipe_to_json(r);
+    int st = json ? memae_model_set_meta(m, "memae_recipe", json)
+                  : memae_seterr(&m->err, MEMAE_E_NOMEM, "out of memory");
     free(json);
     return st;
+}
+
+void memae_model_turn(const memae_model *m, const float *x, float *dst, int count, int k)
+{
+    int n = (int)m->cfg.input[m->cfg.in_ndim - 1];
+    memae_turn(x, dst, memae_model_sample_size(m) * (size_t)count / ((size_t)n * n), n, k);
 }
 
 const char *memae_model_recipe(const memae_model *m)
@@ -358,9 +369,7 @@ int memae_model_restore(memae_model *m, const float *x, int batch, int turn, flo
         return st;
     const float *in = x;
     if (turn) {
-        int n = (int)m->cfg.input[m->cfg.in_ndim - 1];
-        memae_turn(x, turned, memae_model_sample_size(m) * (size_t)batch / ((size_t)n * n), n,
-                   turn);
+        memae_model_turn(m, x, turned, batch, turn);
         in = turned;
     }
     *recon = memae_model_forward(m, in, batch, 0);

@@ -156,11 +156,7 @@ static int calibrate(memae_model *m, const memae_source *src, const memae_train_
         return st;
     r.calibrated = 1;
     r.score_kind = kind;
-    char *json = memae_recipe_to_json(&r);
-    st = json ? memae_model_set_meta(m, "memae_recipe", json)
-              : memae_seterr(&m->err, MEMAE_E_NOMEM, "out of memory");
-    free(json);
-    return st;
+    return memae_model_store_recipe(m, &r);
 }
 
 static int check_config(memae_model *m, const memae_train_config *c, int64_t n)
@@ -184,10 +180,9 @@ static int check_config(memae_model *m, const memae_train_config *c, int64_t n)
 static void turn_batch(const memae_model *m, memae_rng *r, const float *tgt, float *x, int bs)
 {
     size_t ss = memae_model_sample_size(m);
-    int n = (int)m->cfg.input[m->cfg.in_ndim - 1];
     for (int i = 0; i < bs; i++)
-        memae_turn(tgt + (size_t)i * ss, x + (size_t)i * ss, ss / ((size_t)n * n), n,
-                   (int)memae_rng_below(r, (uint64_t)m->recipe.turns));
+        memae_model_turn(m, tgt + (size_t)i * ss, x + (size_t)i * ss, 1,
+                         (int)memae_rng_below(r, (uint64_t)m->recipe.turns));
 }
 
 static int run_epoch(memae_model *m, const memae_source *src, const memae_train_config *c,

@@ -74,6 +74,11 @@ const float *memae_model_forward(memae_model *m, const float *x, int batch, int 
 /* Backward from dL/d(reconstruction) in grad_buf[0]; fills m->grads. */
 void memae_model_backward(memae_model *m, int batch);
 
+/* r as the model's "memae_recipe" metadata (and so its recipe). */
+int memae_model_store_recipe(memae_model *m, const memae_recipe *r);
+/* dst = count samples of x turned by k quarter turns in their square H x W planes. */
+void memae_model_turn(const memae_model *m, const float *x, float *dst, int count, int k);
+
 /* name, or for "default" the name of the best recipe for this model's samples. */
 const char *memae_model_resolve_recipe(const memae_model *m, const char *name);
 
