@@ -6,20 +6,20 @@
 # clips STRIDE frames apart.  The eval command's time is one pass of decoding
 # and scoring every clip, so frames/s = scored frames / time (decoding 256
 # small frames is a fraction of a second of it).
-# usage: bench/video.sh [DIR=/tmp/memae_video_bench]   (THREADS, EPOCHS, STRIDE, LR)
+# usage: bench/video.sh [DIR=/tmp/memae_video_bench]   (THREADS, EPOCHS, STRIDE, LR, RECIPE)
 set -eu
 B=${MEMAE_BIN:-build/memae} D=${1:-/tmp/memae_video_bench}
-TH=${THREADS:-2} EPOCHS=${EPOCHS:-3} STRIDE=${STRIDE:-8} LR=${LR:-0.001}
+TH=${THREADS:-2} EPOCHS=${EPOCHS:-3} STRIDE=${STRIDE:-8} LR=${LR:-0.001} RECIPE=${RECIPE:-default}
 [ -d "$D/train" ] || bash "$(dirname "$0")/../tests/util/make_videos.sh" "$D" 256 64
 COMMON=(--cache "$D/cache" --backend dnnl --threads "$TH")
-echo "== train: $EPOCHS epochs, clip stride $STRIDE, batch 4, lr $LR"
+echo "== train: recipe $RECIPE, $EPOCHS epochs, clip stride $STRIDE, batch 4, lr $LR"
 /usr/bin/time -f "train: %e s, peak %M KiB" "$B" train --preset video3d --data "$D/train" \
-  "${COMMON[@]}" --epochs "$EPOCHS" --clip-stride "$STRIDE" --batch 4 --lr "$LR" -o "$D/m.safetensors"
+  "${COMMON[@]}" --recipe "$RECIPE" --epochs "$EPOCHS" --clip-stride "$STRIDE" --batch 4 --lr "$LR" -o "$D/m_$RECIPE.safetensors"
 echo "== eval (decoding the test videos into the cache, scoring every clip, metrics)"
 start=$(date +%s.%N)
-"$B" eval -m "$D/m.safetensors" --data "$D/test" "${COMMON[@]}" --batch 4 \
-  --labels "$D/gt/intervals.txt" --json | tee "$D/eval.json"
+"$B" eval -m "$D/m_$RECIPE.safetensors" --data "$D/test" "${COMMON[@]}" --batch 4 \
+  --labels "$D/gt/intervals.txt" --json | tee "$D/eval_$RECIPE.json"
 end=$(date +%s.%N)
-frames=$(sed -n 's/.*"frames_scored":[[:space:]]*\([0-9]*\).*/\1/p' "$D/eval.json")
+frames=$(sed -n 's/.*"frames_scored":[[:space:]]*\([0-9]*\).*/\1/p' "$D/eval_$RECIPE.json")
 awk -v f="$frames" -v s="$start" -v e="$end" \
   'BEGIN {printf "scored %d frames in %.1f s: %.2f frames/s\n", f, e - s, f / (e - s)}'

@@ -25,7 +25,8 @@ static const cli_opt opts[] = {
      "  --input-shape S   one sample's shape (default: from the data, else the preset's)\n"},
     {"epochs", K_EPOCHS, 1, 1000000,
      "  --epochs E        epochs (default: the recipe's; 5 for paper, else enough to see\n"
-     "                    about 90,000 images or 6,000 records, at least 10, at most 1000)\n"},
+     "                    about 90,000 images, 6,000 records or 600 clips, at least 10\n"
+     "                    (clips: 3), at most 1000)\n"},
     {"batch", K_BATCH, 1, 1000000, "  --batch B         batch size (default 64)\n"},
     {"lr", K_LR, 1e-12, 10, "  --lr LR           Adam's learning rate (default 0.001)\n"},
     {"contamination", K_CONTAMINATION, 1e-9, 1 - 1e-9,

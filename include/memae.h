@@ -290,7 +290,8 @@ MEMAE_API memae_train_config memae_train_config_default(void);
 /* The epochs that training n samples with a recipe (NULL: the model's own;
  * "default" as memae_model_set_recipe) takes when memae_train_config.epochs
  * is 0: 5 for "paper"; for the others enough epochs to see about 90,000
- * images or clips, or 6,000 table records, at least 10 and at most 1000.
+ * images, 6,000 table records or 600 video clips, at least 10 (clips: 3)
+ * and at most 1000.
  * Negative (minus a status) for an unknown recipe. */
 MEMAE_API int memae_train_auto_epochs(memae_model *m, const char *recipe, int64_t n);
 

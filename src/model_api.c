@@ -73,11 +73,11 @@ void memae_model_free(memae_model *m)
     free(m);
 }
 
-/* A recipe that turns samples needs square images. */
+/* A recipe that turns images needs square ones; clips it plays backwards. */
 static int check_recipe(memae_model *m, const memae_recipe *r)
 {
     const memae_config *c = &m->cfg;
-    if (r->turns > 1 &&
+    if (r->turns > 1 && c->in_ndim != 4 &&
         (c->in_ndim < 3 || c->input[c->in_ndim - 1] != c->input[c->in_ndim - 2]))
         return memae_seterr(&m->err, MEMAE_E_CONFIG,
                             "the recipe '%s' turns images by 90 degrees and needs square "
@@ -92,7 +92,7 @@ int memae_model_set_meta(memae_model *m, const char *key, const char *value)
                             key ? key : "(null)");
     memae_recipe rc = m->recipe;
     if (!strcmp(key, "memae_recipe")) {
-        int st = memae_recipe_parse(value, &rc, &m->err);
+        int st = memae_recipe_parse(value, m->cfg.in_ndim == 4, &rc, &m->err);
         if (!st)
             st = check_recipe(m, &rc);
         if (st)
@@ -137,7 +137,7 @@ int memae_model_set_recipe(memae_model *m, const char *name)
 {
     name = memae_model_resolve_recipe(m, name);
     memae_recipe r;
-    int st = memae_recipe_named(name, &r, &m->err);
+    int st = memae_recipe_named(name, m->cfg.in_ndim == 4, &r, &m->err);
     if (st)
         return st;
     /* A paper model carries no recipe entry, so its file is what it always was. */
@@ -157,7 +157,15 @@ int memae_model_store_recipe(memae_model *m, const memae_recipe *r)
 
 void memae_model_turn(const memae_model *m, const float *x, float *dst, int count, int k)
 {
-    int n = (int)m->cfg.input[m->cfg.in_ndim - 1];
+    const int64_t *in = m->cfg.input;
+    if (m->cfg.in_ndim == 4) { /* C x D x H x W clips: k = 1 plays them backwards */
+        if (k)
+            memae_reverse_time(x, dst, (size_t)count * in[0], (int)in[1], (size_t)in[2] * in[3]);
+        else
+            memcpy(dst, x, memae_model_sample_size(m) * (size_t)count * sizeof *dst);
+        return;
+    }
+    int n = (int)in[m->cfg.in_ndim - 1];
     memae_turn(x, dst, memae_model_sample_size(m) * (size_t)count / ((size_t)n * n), n, k);
 }
 

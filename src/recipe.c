@@ -1,4 +1,4 @@
-/* Recipes: their names, their stored form and the quarter turns of "restore". */
+/* Recipes: their names, their stored form and the transforms of "restore". */
 #include "recipe.h"
 
 #include <cjson/cJSON.h>
@@ -24,7 +24,7 @@ const char *memae_recipe_default(int in_ndim, int64_t h, int64_t w)
     return in_ndim == 3 && h == w ? "restore" : "weighted";
 }
 
-int memae_recipe_named(const char *name, memae_recipe *r, memae_err *err)
+int memae_recipe_named(const char *name, int clips, memae_recipe *r, memae_err *err)
 {
     memset(r, 0, sizeof *r);
     r->turns = 1;
@@ -32,7 +32,7 @@ int memae_recipe_named(const char *name, memae_recipe *r, memae_err *err)
         return MEMAE_OK;
     if (!strcmp(name, "restore")) {
         r->kind = MEMAE_RECIPE_RESTORE;
-        r->turns = 4;
+        r->turns = clips ? 2 : 4;
         r->pixel = 1;
         return MEMAE_OK;
     }
@@ -50,20 +50,23 @@ const char *memae_recipe_name(const memae_recipe *r)
     return names[r->kind];
 }
 
-int memae_recipe_auto_epochs(const memae_recipe *r, int64_t n, int records)
+int memae_recipe_auto_epochs(const memae_recipe *r, int64_t n, int in_ndim)
 {
     if (r->kind == MEMAE_RECIPE_PAPER)
         return 5;
-    int64_t s = records ? MEMAE_AUTO_RECORDS : MEMAE_AUTO_SAMPLES;
+    int64_t s = in_ndim == 1   ? MEMAE_AUTO_RECORDS
+                : in_ndim == 4 ? MEMAE_AUTO_CLIPS
+                               : MEMAE_AUTO_SAMPLES;
+    int lo = in_ndim == 4 ? MEMAE_AUTO_MIN_CLIP_EPOCHS : 10;
     int64_t e = n > 0 ? (s + n - 1) / n : 1000;
-    return e < 10 ? 10 : e > 1000 ? 1000 : (int)e;
+    return e < lo ? lo : e > 1000 ? 1000 : (int)e;
 }
 
-int memae_recipe_parse(const char *json, memae_recipe *r, memae_err *err)
+int memae_recipe_parse(const char *json, int clips, memae_recipe *r, memae_err *err)
 {
     cJSON *j = cJSON_Parse(json);
     const cJSON *name = cJSON_GetObjectItem(j, "name");
-    int st = cJSON_IsString(name) ? memae_recipe_named(name->valuestring, r, err)
+    int st = cJSON_IsString(name) ? memae_recipe_named(name->valuestring, clips, r, err)
                                   : memae_seterr(err, MEMAE_E_FORMAT,
                                                  "memae_recipe: not an object with a \"name\"");
     const cJSON *sc = cJSON_GetObjectItem(j, "turn_scale"), *kind = cJSON_GetObjectItem(j, "score");
@@ -122,4 +125,12 @@ void memae_turn(const float *src, float *dst, size_t planes, int n, int k)
                 d[(size_t)i * n + j] = s[from];
             }
     }
+}
+
+void memae_reverse_time(const float *src, float *dst, size_t clips, int frames, size_t plane)
+{
+    for (size_t c = 0; c < clips; c++)
+        for (int f = 0; f < frames; f++)
+            memcpy(dst + (c * frames + f) * plane, src + (c * frames + (frames - 1 - f)) * plane,
+                   plane * sizeof *dst);
 }

@@ -113,11 +113,16 @@ static int store_threshold(memae_model *m, const memae_source *src, const memae_
  * elements that normal samples always get right count most; and each turn's
  * mean weighted training score, which scores are divided by, so that every
  * turn counts alike. */
+#define MEMAE_CALIBRATE_FLOATS ((size_t)1 << 22)
+
 static int calibrate(memae_model *m, const memae_source *src, const memae_train_config *c)
 {
     memae_recipe r = m->recipe;
-    int batch = c->batch < 256 ? 256 : c->batch, kind = c->score_kind;
     size_t ss = memae_model_sample_size(m), tss = (size_t)r.turns * ss;
+    /* Batches of 256 small samples (images, records); clips as in training,
+     * whose batch is known to fit in memory. */
+    int batch = c->batch < 256 && ss * 256 <= MEMAE_CALIBRATE_FLOATS ? 256 : c->batch;
+    int kind = c->score_kind;
     float *x = malloc((size_t)batch * ss * sizeof *x), *t = malloc((size_t)batch * ss * sizeof *t);
     double *mu = calloc(tss, sizeof *mu);
     int st = x && t && mu ? MEMAE_OK : memae_seterr(&m->err, MEMAE_E_NOMEM, "out of memory");
@@ -175,8 +180,9 @@ static int check_config(memae_model *m, const memae_train_config *c, int64_t n)
     return MEMAE_OK;
 }
 
-/* The recipe's inputs for a batch of upright samples in tgt: each turned by
- * a quarter-turn count drawn from r (tgt is the target). */
+/* The recipe's inputs for a batch of samples as they are in tgt (the
+ * target): each transformed (turned, or played backwards) by a transform
+ * drawn from r. */
 static void turn_batch(const memae_model *m, memae_rng *r, const float *tgt, float *x, int bs)
 {
     size_t ss = memae_model_sample_size(m);
@@ -239,7 +245,7 @@ int memae_train_source(memae_model *m, const memae_source *src, const memae_trai
     memae_train_config c = cfg ? *cfg : memae_train_config_default();
     int st = c.recipe ? memae_model_set_recipe(m, c.recipe) : MEMAE_OK, done = 0;
     if (!st && c.epochs == 0)
-        c.epochs = memae_recipe_auto_epochs(&m->recipe, n, m->cfg.in_ndim == 1);
+        c.epochs = memae_recipe_auto_epochs(&m->recipe, n, m->cfg.in_ndim);
     if (!st)
         st = check_config(m, &c, n);
     if (!st && c.resume)
@@ -272,9 +278,10 @@ int memae_train_source(memae_model *m, const memae_source *src, const memae_trai
 int memae_train_auto_epochs(memae_model *m, const char *recipe, int64_t n)
 {
     memae_recipe r = m->recipe;
-    int st = recipe ? memae_recipe_named(memae_model_resolve_recipe(m, recipe), &r, &m->err)
+    int st = recipe ? memae_recipe_named(memae_model_resolve_recipe(m, recipe), m->cfg.in_ndim == 4, &r,
+                                                &m->err)
                     : MEMAE_OK;
-    return st ? -st : memae_recipe_auto_epochs(&r, n, m->cfg.in_ndim == 1);
+    return st ? -st : memae_recipe_auto_epochs(&r, n, m->cfg.in_ndim);
 }
 
 int memae_train(memae_model *m, const float *x, int64_t n, const memae_train_config *cfg,

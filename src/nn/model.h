@@ -76,7 +76,9 @@ void memae_model_backward(memae_model *m, int batch);
 
 /* r as the model's "memae_recipe" metadata (and so its recipe). */
 int memae_model_store_recipe(memae_model *m, const memae_recipe *r);
-/* dst = count samples of x turned by k quarter turns in their square H x W planes. */
+/* dst = count samples of x under the recipe's transform k: images turned by
+ * k quarter turns in their square H x W planes, clips played backwards for
+ * k = 1. */
 void memae_model_turn(const memae_model *m, const float *x, float *dst, int count, int k);
 
 /* name, or for "default" the name of the best recipe for this model's samples. */
