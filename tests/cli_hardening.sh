@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Hostile inputs (issue 12): damaged model files, metadata and configurations
+# are one error line naming what was wrong, and leave no output behind.
+set -u
+. "$(dirname "$0")/util/cli.sh"
+ST="/usr/bin/env python3 $(dirname "$0")/util/st_edit.py"
+GEN="awk -f $(dirname "$0")/util/gen_table.awk -v frac=0.1 -v header=1"
+M="$T/m.safetensors"
+"$BIN" init --preset image2d --seed 1 -o "$M" >/dev/null || bad "init"
+
+# 1. The header: a key twice, overlapping or gapped tensors, trailing bytes.
+for op in dup-meta:"'__metadata__' twice" dup-key:"'encoder.0.weight' twice" \
+          overlap:"overlaps tensor" gap:"a gap of 4 bytes" trailing:"4 trailing bytes"; do
+  $ST "$M" "$T/x.safetensors" "${op%%:*}"
+  expect_error "model file: ${op%%:*}" "x.safetensors: .*${op#*:}" "$BIN" info -m "$T/x.safetensors"
+done
+expect_error "a directory as the model" "$T: is a directory" "$BIN" info -m "$T"
+
+# 5. --config with a key twice.
+expect_error "--config: preset twice" "'preset' appears twice" \
+  "$BIN" init --config '{"preset":"image2d","preset":"tabular"}' -o "$T/p.safetensors"
+[ ! -e "$T/p.safetensors" ] && ok "no model from a config with a key twice" || bad "model written"
+
+# 3. Geometry: a huge stride or size is refused, not wrapped.
+expect_error "huge stride" "stride must be an integer from 1 to 64" \
+  "$BIN" init --config '{"encoder":[{"out":8,"stride":1000000000}]}' -o "$T/g.safetensors"
+expect_error "huge out" "out must be an integer from 1 to 65536" \
+  "$BIN" init --config '{"encoder":[{"out":1000000000}]}' -o "$T/g.safetensors"
+up='{"out":2,"kernel":64,"stride":64,"padding":0,"output_padding":0}'
+expect_error "decoder growing past the limit" "decoder.3: output size 268435456 along H is above" \
+  "$BIN" init --config "{\"input_shape\":[1,65536,1],\"encoder\":[{\"out\":2,\"kernel\":1},
+  {\"out\":2,\"kernel\":1}],\"decoder\":[$up,$up]}" -o "$T/g.safetensors"
+
+# 4. Memory: a file's tensors are checked against its configuration before
+# anything is allocated, and a model larger than the memory limit is refused.
+python3 - "$M" "$T/slots.safetensors" <<'PY'
+import json, struct, sys
+b = open(sys.argv[1], "rb").read(); n = struct.unpack("<Q", b[:8])[0]; h = json.loads(b[8:8 + n])
+c = json.loads(h["__metadata__"]["memae_config"]); c["memory"]["slots"] = 1000000
+h["__metadata__"]["memae_config"] = json.dumps(c)
+t = json.dumps(h).encode(); t += b" " * (-len(t) % 8)
+open(sys.argv[2], "wb").write(struct.pack("<Q", len(t)) + t + b[8 + n:])
+PY
+# (1e6 x 256 floats: 4 GB of buffers before the fix, so a 600 MB address-space limit shows it.)
+expect_error "1e6 slots in the config, 100 in the file" \
+  "tensor 'mem_rep.memory.weight' has shape \[100,.*expected \[1000000," \
+  bash -c 'ulimit -v 600000 && exec "$@"' - "$BIN" info -m "$T/slots.safetensors"
+MEMAE_MAX_MEMORY=1M expect_error "a model above MEMAE_MAX_MEMORY" "more than the 1 MiB of memory" \
+  "$BIN" init --preset image2d -o "$T/big.safetensors"
+
+# 8. Non-finite weights.
+$ST "$M" "$T/nan.safetensors" nan encoder.0.weight
+expect_error "NaN weight" "nan.safetensors: tensor 'encoder.0.weight' holds NaN" "$BIN" info -m "$T/nan.safetensors"
+$ST "$M" "$T/inf.safetensors" inf decoder.0.bias
+expect_error "infinite weight" "tensor 'decoder.0.bias' holds an infinite value" "$BIN" info -m "$T/inf.safetensors"
+
+# 7. The stored normalisation: anything but identity or a finite affine rule.
+for rule in '{"kind":"affne"}' '3' 'not json' '{"kind":"affine","uint8_scale":"x","uint8_offset":0}'; do
+  $ST "$M" "$T/n.safetensors" meta memae_normalization "$rule"
+  expect_error "memae_normalization $rule" "n.safetensors: the model's memae_normalization" \
+    "$BIN" info -m "$T/n.safetensors"
+done
+
+# 2. The stored table encoding: label_index out of range, malformed fields.
+$GEN -v n=300 -v seed=1 -v labels=1 >"$T/train.csv"
+"$BIN" train --data "$T/train.csv" --label-column label --epochs 1 --threads 1 -o "$T/tab.safetensors" \
+  >/dev/null 2>&1 || bad "train a table model"
+table=$("$BIN" info -m "$T/tab.safetensors" | sed -n 's/^table *//p')
+for edit in 's/"label_index":[0-9]*/"label_index":99/' 's/"label_index":[0-9]*/"label_index":-1/' \
+            's/"delimiter":","/"delimiter":"\\""/' 's/"kind":"zscore"/"kind":"zscor"/' \
+            's/"header":true/"header":true,"header":false/'; do
+  $ST "$T/tab.safetensors" "$T/t2.safetensors" meta memae_table "$(printf '%s' "$table" | sed "$edit")"
+  expect_error "memae_table: $edit" "t2.safetensors: the model's memae_table metadata is malformed" \
+    "$BIN" score -m "$T/t2.safetensors" --data "$T/train.csv"
+done
+
+finish cli_hardening
