@@ -74,4 +74,26 @@ for edit in 's/"label_index":[0-9]*/"label_index":99/' 's/"label_index":[0-9]*/"
     "$BIN" score -m "$T/t2.safetensors" --data "$T/train.csv"
 done
 
+# 6. A truncated .mat (uncompressed, or its variables compressed) is an error,
+# not a file without labels; 14. NaN in a .mat names the file.
+FX=$(dirname "$0")/fixtures/tables
+python3 - "$FX/odds.mat" "$T" <<'PY'
+import struct, sys, zlib
+d = open(sys.argv[1], "rb").read()
+open(sys.argv[2] + "/cut.mat", "wb").write(d[:-8])
+z, o = d[:128], 128
+while o < len(d):
+    n = struct.unpack_from("<I", d, o + 4)[0]
+    c = zlib.compress(d[o:o + 8 + n]); z += struct.pack("<II", 15, len(c)) + c; o += 8 + n
+open(sys.argv[2] + "/cutz.mat", "wb").write(z[:-6])
+open(sys.argv[2] + "/nan.mat", "wb").write(d.replace(struct.pack("<d", 2.1), struct.pack("<d", float("nan"))))
+PY
+expect_error "truncated .mat" "cut.mat: truncated: the variable at byte 280" \
+  "$BIN" train --data "$T/cut.mat" --batch 2 --epochs 1 -o "$T/mat.safetensors"
+expect_error "truncated compressed .mat" "cutz.mat: truncated" \
+  "$BIN" train --data "$T/cutz.mat" --batch 2 --epochs 1 -o "$T/mat.safetensors"
+expect_error "NaN in a .mat" "nan.mat: X holds NaN at record 2, column 1" \
+  "$BIN" train --data "$T/nan.mat" --batch 2 --epochs 1 -o "$T/mat.safetensors"
+[ ! -e "$T/mat.safetensors" ] && ok "no model from a bad .mat" || bad "model written from a bad .mat"
+
 finish cli_hardening

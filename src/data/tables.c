@@ -1,6 +1,7 @@
 /* Table files to encoded, scaled records (see data/tables.h). */
 #include "data/tables.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -65,6 +66,19 @@ static int read_arrays(const char *path, memae_array *x, memae_array *y, memae_e
     return MEMAE_OK;
 }
 
+/* A NaN or infinity in a stored matrix, named by file, array, record and column. */
+static int check_finite(const char *path, const char *name, const float *v, int64_t rows,
+                        int64_t cols, memae_err *err)
+{
+    for (int64_t i = 0; i < rows * cols; i++)
+        if (!isfinite(v[i]))
+            return memae_seterr(err, MEMAE_E_NUMERIC,
+                                "%s: %s holds %s at record %lld, column %lld", path, name,
+                                isnan(v[i]) ? "NaN" : "an infinite value", (long long)(i / cols),
+                                (long long)(i % cols));
+    return MEMAE_OK;
+}
+
 static int read_matrix(const char *path, const memae_encoding *known, memae_encoding *fitted,
                        float **x, int64_t *n, uint8_t **labels, memae_err *err)
 {
@@ -78,8 +92,11 @@ static int read_matrix(const char *path, const memae_encoding *known, memae_enco
         st = memae_encoding_numeric(X.shape[1], fitted, err);
     if (!st)
         st = memae_array_to_f32(&X, 1.0f, 0.0f, x, err);
-    if (!st && Y.data && !(st = memae_array_to_f32(&Y, 1.0f, 0.0f, &yf, err)) &&
-        !(*labels = malloc((size_t)X.shape[0])))
+    if (!st)
+        st = check_finite(path, "X", *x, X.shape[0], X.shape[1], err);
+    if (!st && Y.data && !(st = memae_array_to_f32(&Y, 1.0f, 0.0f, &yf, err)))
+        st = check_finite(path, "y", yf, X.shape[0], 1, err);
+    if (!st && Y.data && !(*labels = malloc((size_t)X.shape[0])))
         st = memae_seterr(err, MEMAE_E_NOMEM, "out of memory");
     for (int64_t i = 0; !st && yf && i < X.shape[0]; i++)
         (*labels)[i] = yf[i] != 0;

@@ -77,18 +77,59 @@ static int convert(const char *path, const matvar_t *v, memae_array *out, memae_
     return MEMAE_OK;
 }
 
+/* A version 5 file is a 128-byte header and top-level elements (an 8-byte
+ * tag: type, byte count) that must end exactly at the end of the file:
+ * libmatio reads a cut element as absent, or with stale values. */
+static int check_v5_layout(const char *path, FILE *f, memae_err *err)
+{
+    unsigned char head[128], tag[8];
+    if (fread(head, 1, sizeof head, f) != sizeof head || memcmp(head + 126, "IM", 2))
+        return MEMAE_OK; /* version 4, 7.3 (HDF5) or big-endian: matio checks those */
+    if (head[124] != 0 || head[125] != 1)
+        return MEMAE_OK;
+    if (fseek(f, 0, SEEK_END) != 0)
+        return memae_seterr(err, MEMAE_E_IO, "%s: cannot seek", path);
+    long long size = ftell(f), at = 128;
+    while (at < size) {
+        if (fseek(f, (long)at, SEEK_SET) != 0 || fread(tag, 1, sizeof tag, f) != sizeof tag)
+            return memae_seterr(err, MEMAE_E_TRUNCATED,
+                                "%s: truncated: a variable's tag is cut at byte %lld", path, at);
+        uint32_t type = (uint32_t)tag[0] | (uint32_t)tag[1] << 8 | (uint32_t)tag[2] << 16 |
+                        (uint32_t)tag[3] << 24;
+        long long n = (long long)tag[4] | (long long)tag[5] << 8 | (long long)tag[6] << 16 |
+                      (long long)tag[7] << 24;
+        long long end = at + 8 + n + (type == 14 ? (8 - n % 8) % 8 : 0); /* miMATRIX is padded */
+        if (end > size)
+            return memae_seterr(err, MEMAE_E_TRUNCATED,
+                                "%s: truncated: the variable at byte %lld needs %lld bytes, the "
+                                "file ends %lld bytes after it",
+                                path, at, end - at, size - at);
+        at = end;
+    }
+    return MEMAE_OK;
+}
+
 static int open_var(const char *path, const char *var, mat_t **mat, matvar_t **v, memae_err *err)
 {
     FILE *f = fopen(path, "rb");
     if (!f)
         return memae_seterr(err, MEMAE_E_IO, "%s: cannot open", path);
+    int st = check_v5_layout(path, f, err);
     fclose(f);
+    if (st)
+        return st;
     *mat = Mat_Open(path, MAT_ACC_RDONLY);
     if (!*mat)
         return memae_seterr(err, MEMAE_E_FORMAT, "%s: not a MATLAB .mat file", path);
     *v = var ? Mat_VarRead(*mat, var) : Mat_VarReadNext(*mat);
     if (!*v) {
+        /* Absent, or present but unreadable: not the same thing. */
+        matvar_t *info = var ? Mat_VarReadInfo(*mat, var) : NULL;
+        Mat_VarFree(info);
         Mat_Close(*mat);
+        if (info)
+            return memae_seterr(err, MEMAE_E_FORMAT, "%s: variable '%s' cannot be read (damaged)",
+                                path, var);
         return memae_seterr(err, MEMAE_E_NAME, "%s: no variable %s%s%s", path, var ? "'" : "",
                             var ? var : "at all", var ? "'" : "");
     }
