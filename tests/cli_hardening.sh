@@ -54,6 +54,19 @@ expect_error "NaN weight" "nan.safetensors: tensor 'encoder.0.weight' holds NaN"
 $ST "$M" "$T/inf.safetensors" inf decoder.0.bias
 expect_error "infinite weight" "tensor 'decoder.0.bias' holds an infinite value" "$BIN" info -m "$T/inf.safetensors"
 
+# 8. Finite weights that overflow: a non-finite score is an error naming the sample.
+python3 - "$T/x.npy" <<'PY'
+import struct, sys
+h = "{'descr': '<f4', 'fortran_order': False, 'shape': (3, 1, 28, 28), }"
+h += " " * (-(len(h) + 11) % 64) + "\n"
+v = [(i % 7) / 7 for i in range(3 * 784)]
+open(sys.argv[1], "wb").write(b"\x93NUMPY\x01\x00" + struct.pack("<H", len(h)) + h.encode()
+                              + struct.pack("<%df" % len(v), *v))
+PY
+$ST "$M" "$T/big.safetensors" big decoder.6.weight
+expect_error "overflowing score" "sample 0 scores infinity" \
+  "$BIN" score -m "$T/big.safetensors" --data "$T/x.npy"
+
 # 7. The stored normalisation: anything but identity or a finite affine rule.
 for rule in '{"kind":"affne"}' '3' 'not json' '{"kind":"affine","uint8_scale":"x","uint8_offset":0}'; do
   $ST "$M" "$T/n.safetensors" meta memae_normalization "$rule"

@@ -97,6 +97,10 @@ int memae_model_restore(memae_model *m, const float *x, int batch, int turn, flo
                         const float **recon);
 /* Errors of restoring x (upright) from x turned by turn quarter turns
  * (turned: scratch of a batch; unused for turn 0), one per sample. */
+/* memae_model_score of samples first .. first + batch - 1 of a run: a
+ * non-finite score is an error naming its sample. */
+int memae_model_score_from(memae_model *m, const float *x, int batch, int kind, float *scores,
+                           int64_t first);
 int memae_model_turn_errors(memae_model *m, const float *x, int batch, int kind, int turn,
                             float *turned, float *errors);
 

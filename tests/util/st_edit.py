@@ -10,7 +10,7 @@ st_edit.py IN OUT OP [ARG...], OP one of:
   meta KEY VALUE    set a metadata entry (VALUE as given)
   nan TENSOR        the tensor's first float becomes NaN
   inf TENSOR        the tensor's first float becomes +inf
-  header-only       keep the header (tensors cut off)
+  big TENSOR        every float of the tensor becomes 3e38 (finite, but overflows)
 """
 import json
 import struct
@@ -60,8 +60,9 @@ def main():
     elif op in ("nan", "inf"):
         b = h[args[0]]["data_offsets"][0]
         data = data[:b] + struct.pack("<f", float(op)) + data[b + 4:]
-    elif op == "header-only":
-        data = b""
+    elif op == "big":
+        b, e = h[args[0]]["data_offsets"]
+        data = data[:b] + struct.pack("<f", 3e38) * ((e - b) // 4) + data[e:]
     else:
         sys.exit("st_edit.py: unknown operation " + op)
     write(dst, text if text is not None else json.dumps(h), data)
