@@ -87,6 +87,14 @@ for edit in 's/"label_index":[0-9]*/"label_index":99/' 's/"label_index":[0-9]*/"
     "$BIN" score -m "$T/t2.safetensors" --data "$T/train.csv"
 done
 
+# 9. Output lost on a full disk: every command writing to stdout fails.
+for cmd in "info -m $M" "info -m $M --json" "score -m $M --data $T/x.npy" \
+           "predict -m $M --data $T/x.npy --threshold 0.1" \
+           "eval -m $T/tab.safetensors --data $T/train.csv --json" --help; do
+  expect_error "$cmd > /dev/full" "cannot write to standard output" \
+    bash -c 'exec "$@" >/dev/full' - "$BIN" $cmd
+done
+
 # 6. A truncated .mat (uncompressed, or its variables compressed) is an error,
 # not a file without labels; 14. NaN in a .mat names the file.
 FX=$(dirname "$0")/fixtures/tables
