@@ -95,6 +95,15 @@ for cmd in "info -m $M" "info -m $M --json" "score -m $M --data $T/x.npy" \
     bash -c 'exec "$@" >/dev/full' - "$BIN" $cmd
 done
 
+# 10. CSV: a NUL byte is refused; cell text in errors is escaped, cut, on one line.
+printf 'a,b\n1,2\n3,4\n5,7\n2,2\n' >"$T/num.csv"
+"$BIN" train --data "$T/num.csv" --batch 2 --epochs 1 -o "$T/num.safetensors" >/dev/null 2>&1 || bad "train num.csv"
+printf 'a,b\n1,2\n0.2\0garbage,3\n' >"$T/nul.csv"
+expect_error "CSV NUL byte" "nul.csv: line 3 holds a NUL byte" "$BIN" score -m "$T/num.safetensors" --data "$T/nul.csv"
+printf 'a,b\n"x\ny'"'"'%s",3\n' "$(printf 'z%.0s' $(seq 200))" >"$T/long.csv"
+expect_error "CSV cell quoted escaped and cut" "column 'a': 'x\\\\ny\\\\'zzzz*\\.\\.\\.' is not a number" \
+  "$BIN" score -m "$T/num.safetensors" --data "$T/long.csv"
+
 # 6. A truncated .mat (uncompressed, or its variables compressed) is an error,
 # not a file without labels; 14. NaN in a .mat names the file.
 FX=$(dirname "$0")/fixtures/tables

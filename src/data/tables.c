@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/quote.h"
 #include "io/formats/array.h"
 #include "io/formats/matfile.h"
 #include "nn/model.h"
@@ -121,9 +122,10 @@ static int read_csv(const char *path, const memae_table_opts *o, const memae_enc
     if (known && o->label_column) {
         /* A label column named now (a model from memae init has none) wins over the stored one. */
         int64_t j = memae_csv_column(&c, o->label_column);
+        char q[MEMAE_QUOTE_MAX];
         if (j < 0)
             st = memae_seterr(err, MEMAE_E_ARG, "%s: no column '%s' for the labels", path,
-                              o->label_column);
+                              memae_quote(o->label_column, q));
         with_label = *known;
         with_label.label = c.names ? c.names[j < 0 ? 0 : j] : (char *)o->label_column;
         with_label.label_index = (int)j;
