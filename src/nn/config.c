@@ -307,7 +307,8 @@ int memae_config_parse(const char *json, memae_config *cfg, memae_err *err)
     int nd = 0;
     if (cJSON_IsArray(shape) && cJSON_GetArraySize(shape) <= 4)
         for (const cJSON *it = shape->child; it; it = it->next)
-            dims[nd++] = cJSON_IsNumber(it) ? (int64_t)it->valuedouble : 0;
+            dims[nd++] = cJSON_IsNumber(it) && fabs(it->valuedouble) < 1e18
+                             ? (int64_t)it->valuedouble : 0;
     base = memae_preset_json(preset ? preset->valuestring : "image2d", nd ? dims : NULL, nd, err);
     if (!base) {
         st = err ? err->status : MEMAE_E_CONFIG;

@@ -1,6 +1,8 @@
 #include "io/formats/matfile.h"
 
 #include <matio.h>
+#include <stdint.h>
+#include <zlib.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,6 +79,66 @@ static int convert(const char *path, const matvar_t *v, memae_array *out, memae_
     return MEMAE_OK;
 }
 
+static uint32_t le32(const unsigned char *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* Whether the dimensions of a miMATRIX whose n content bytes start with
+ * head[0 .. len) fit in those bytes: one byte per number, a tag per cell,
+ * so that libmatio never allocates for sizes the file cannot hold. */
+static int matrix_fits(const unsigned char *head, size_t len, uint64_t n)
+{
+    if (len < 24 || le32(head) != 6 || le32(head + 4) != 8)
+        return len < 24 && n < 24 ? 1 : 0; /* array flags first */
+    int cls = head[8];
+    uint32_t t = le32(head + 16), dbytes;
+    const unsigned char *d;
+    if (t >> 16) { /* small data element: the bytes in the tag */
+        dbytes = t >> 16;
+        t &= 0xffff;
+        d = head + 20;
+        if (dbytes > 4)
+            return 0;
+    } else {
+        dbytes = le32(head + 20);
+        d = head + 24;
+        if (dbytes > len - 24)
+            return dbytes % 4 == 0 && dbytes / 4 <= 32 ? 1 : 0; /* beyond what was read */
+    }
+    if (t != 5 || dbytes % 4)
+        return 0;
+    double numel = 1;
+    for (uint32_t i = 0; i < dbytes / 4; i++) {
+        int32_t dim = (int32_t)le32(d + 4 * i);
+        if (dim < 0)
+            return 0;
+        numel *= dim;
+    }
+    if (cls == 5) /* sparse: sized by its non-zeros, which convert() refuses anyway */
+        return 1;
+    return numel * (cls >= 1 && cls <= 3 ? 8 : 1) <= (double)n;
+}
+
+/* The first bytes of a compressed element, inflated: the tag and the head of its matrix. */
+static int compressed_fits(FILE *f, long long n)
+{
+    unsigned char in[512], out[128];
+    size_t got = fread(in, 1, n < (long long)sizeof in ? (size_t)n : sizeof in, f);
+    z_stream z = {.next_in = in, .avail_in = (uInt)got, .next_out = out,
+                  .avail_out = sizeof out};
+    if (inflateInit(&z) != Z_OK)
+        return 0;
+    int r = inflate(&z, Z_SYNC_FLUSH);
+    size_t have = sizeof out - z.avail_out;
+    inflateEnd(&z);
+    if ((r != Z_OK && r != Z_STREAM_END) || have < 8)
+        return have < 8 && r != Z_DATA_ERROR ? 1 : 0;
+    /* deflate expands at most 1032:1 */
+    uint64_t inner = le32(out + 4), cap = (uint64_t)n * 1032;
+    return le32(out) != 14 || matrix_fits(out + 8, have - 8, inner < cap ? inner : cap);
+}
+
 /* A version 5 file is a 128-byte header and top-level elements (an 8-byte
  * tag: type, byte count) that must end exactly at the end of the file:
  * libmatio reads a cut element as absent, or with stale values. */
@@ -94,16 +156,22 @@ static int check_v5_layout(const char *path, FILE *f, memae_err *err)
         if (fseek(f, (long)at, SEEK_SET) != 0 || fread(tag, 1, sizeof tag, f) != sizeof tag)
             return memae_seterr(err, MEMAE_E_TRUNCATED,
                                 "%s: truncated: a variable's tag is cut at byte %lld", path, at);
-        uint32_t type = (uint32_t)tag[0] | (uint32_t)tag[1] << 8 | (uint32_t)tag[2] << 16 |
-                        (uint32_t)tag[3] << 24;
-        long long n = (long long)tag[4] | (long long)tag[5] << 8 | (long long)tag[6] << 16 |
-                      (long long)tag[7] << 24;
+        uint32_t type = le32(tag);
+        long long n = le32(tag + 4);
         long long end = at + 8 + n + (type == 14 ? (8 - n % 8) % 8 : 0); /* miMATRIX is padded */
         if (end > size)
             return memae_seterr(err, MEMAE_E_TRUNCATED,
                                 "%s: truncated: the variable at byte %lld needs %lld bytes, the "
                                 "file ends %lld bytes after it",
                                 path, at, end - at, size - at);
+        unsigned char head[64];
+        size_t got = type == 14 ? fread(head, 1, n < 64 ? (size_t)n : 64, f) : 0;
+        if ((type == 14 && !matrix_fits(head, got, (uint64_t)n)) ||
+            (type == 15 && !compressed_fits(f, n)))
+            return memae_seterr(err, MEMAE_E_FORMAT,
+                                "%s: the variable at byte %lld has sizes its %lld bytes cannot "
+                                "hold",
+                                path, at, n);
         at = end;
     }
     return MEMAE_OK;
