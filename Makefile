@@ -147,7 +147,8 @@ FUZZ_BUILD ?= build-fuzz
 FUZZ_CC ?= clang
 SAN_BUILD ?= build-asan
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
-FUZZ_TARGETS := $(patsubst fuzz/%.c,%,$(filter-out fuzz/fuzz_file.c,$(wildcard fuzz/fuzz_*.c)))
+FUZZ_SKIP ?=
+FUZZ_TARGETS := $(filter-out $(FUZZ_SKIP),$(patsubst fuzz/%.c,%,$(filter-out fuzz/fuzz_file.c,$(wildcard fuzz/fuzz_*.c))))
 
 fuzz:
 	@$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=$(FUZZ_CC) DNNL=0 \

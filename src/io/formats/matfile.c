@@ -84,59 +84,95 @@ static uint32_t le32(const unsigned char *p)
     return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
-/* Whether the dimensions of a miMATRIX whose n content bytes start with
- * head[0 .. len) fit in those bytes: one byte per number, a tag per cell,
- * so that libmatio never allocates for sizes the file cannot hold. */
-static int matrix_fits(const unsigned char *head, size_t len, uint64_t n)
+/* A data element's tag at p (avail bytes there): type, byte count and where
+ * its data starts (small elements keep up to 4 bytes in the tag); the bytes
+ * it takes with padding to 8; 0 when it does not fit. */
+static size_t tag_at(const unsigned char *p, uint64_t avail, uint32_t *type, uint32_t *n,
+                     const unsigned char **data)
 {
-    if (len < 24 || le32(head) != 6 || le32(head + 4) != 8)
-        return len < 24 && n < 24 ? 1 : 0; /* array flags first */
-    int cls = head[8];
-    uint32_t t = le32(head + 16), dbytes;
-    const unsigned char *d;
-    if (t >> 16) { /* small data element: the bytes in the tag */
-        dbytes = t >> 16;
-        t &= 0xffff;
-        d = head + 20;
-        if (dbytes > 4)
-            return 0;
-    } else {
-        dbytes = le32(head + 20);
-        d = head + 24;
-        if (dbytes > len - 24)
-            return dbytes % 4 == 0 && dbytes / 4 <= 32 ? 1 : 0; /* beyond what was read */
+    if (avail < 8)
+        return 0;
+    uint32_t t = le32(p);
+    if (t >> 16) {
+        *type = t & 0xffff, *n = t >> 16, *data = p + 4;
+        return *n <= 4 ? 8 : 0;
     }
-    if (t != 5 || dbytes % 4)
+    *type = t, *n = le32(p + 4), *data = p + 8;
+    uint64_t took = 8 + (uint64_t)*n + (8 - *n % 8) % 8;
+    return took <= avail || 8 + (uint64_t)*n <= avail ? (size_t)(took <= avail ? took : avail)
+                                                       : 0;
+}
+
+/* Whether the miMATRIX of n content bytes at p has dimensions those bytes can
+ * hold (a byte per number, a tag per cell), cells checked in turn, so that
+ * libmatio never allocates for sizes that the file cannot hold. */
+static int matrix_fits(const unsigned char *p, uint64_t n, int depth)
+{
+    uint32_t type, len;
+    const unsigned char *d;
+    size_t o = tag_at(p, n, &type, &len, &d), k;
+    if (n == 0)
+        return 1;
+    if (!o || type != 6 || len != 8 || depth > 32)
+        return 0;
+    int cls = d[0];
+    if (!(k = tag_at(p + o, n - o, &type, &len, &d)) || type != 5 || len % 4)
         return 0;
     double numel = 1;
-    for (uint32_t i = 0; i < dbytes / 4; i++) {
+    for (uint32_t i = 0; i < len / 4; i++) {
         int32_t dim = (int32_t)le32(d + 4 * i);
         if (dim < 0)
             return 0;
         numel *= dim;
     }
+    o += k;
     if (cls == 5) /* sparse: sized by its non-zeros, which convert() refuses anyway */
         return 1;
-    return numel * (cls >= 1 && cls <= 3 ? 8 : 1) <= (double)n;
+    if (numel * (cls >= 1 && cls <= 3 ? 8 : 1) > (double)n)
+        return 0;
+    if (cls != 1)
+        return 1;
+    if (!(k = tag_at(p + o, n - o, &type, &len, &d))) /* the name */
+        return 0;
+    o += k;
+    for (double c = 0; c < numel; c++) {
+        if (!(k = tag_at(p + o, n - o, &type, &len, &d)) || type != 14 ||
+            !matrix_fits(d, len < n - o - 8 ? len : n - o - 8, depth + 1))
+            return 0;
+        o += k;
+    }
+    return 1;
 }
 
-/* The first bytes of a compressed element, inflated: the tag and the head of its matrix. */
+/* The same for a compressed element: inflated (no further than deflate's
+ * 1032:1 and the 8 + n bytes its tag declares) and checked. */
 static int compressed_fits(FILE *f, long long n)
 {
-    unsigned char in[512], out[128];
-    size_t got = fread(in, 1, n < (long long)sizeof in ? (size_t)n : sizeof in, f);
-    z_stream z = {.next_in = in, .avail_in = (uInt)got, .next_out = out,
-                  .avail_out = sizeof out};
-    if (inflateInit(&z) != Z_OK)
-        return 0;
-    int r = inflate(&z, Z_SYNC_FLUSH);
-    size_t have = sizeof out - z.avail_out;
-    inflateEnd(&z);
-    if ((r != Z_OK && r != Z_STREAM_END) || have < 8)
-        return have < 8 && r != Z_DATA_ERROR ? 1 : 0;
-    /* deflate expands at most 1032:1 */
-    uint64_t inner = le32(out + 4), cap = (uint64_t)n * 1032;
-    return le32(out) != 14 || matrix_fits(out + 8, have - 8, inner < cap ? inner : cap);
+    unsigned char *in = malloc((size_t)n + 1), *out = NULL;
+    uint64_t cap = (uint64_t)n * 1032 + 64;
+    int ok = 0;
+    if (in && fread(in, 1, (size_t)n, f) == (size_t)n) {
+        z_stream z = {.next_in = in, .avail_in = (uInt)n};
+        unsigned char tag[8];
+        z.next_out = tag, z.avail_out = 8;
+        if (inflateInit(&z) == Z_OK) {
+            int r = inflate(&z, Z_SYNC_FLUSH);
+            uint64_t inner = z.avail_out == 0 ? le32(tag + 4) : 0;
+            if (z.avail_out == 0 && le32(tag) != 14)
+                ok = 1; /* not a matrix: matio reads or refuses it */
+            else if (z.avail_out == 0 && inner + 8 <= cap && (r == Z_OK || r == Z_STREAM_END) &&
+                     (out = malloc(inner + 1))) {
+                z.next_out = out, z.avail_out = (uInt)inner;
+                r = inflate(&z, Z_SYNC_FLUSH);
+                ok = (r == Z_OK || r == Z_STREAM_END) &&
+                     matrix_fits(out, inner - z.avail_out, 0);
+            }
+            inflateEnd(&z);
+        }
+    }
+    free(in);
+    free(out);
+    return ok;
 }
 
 /* A version 5 file is a 128-byte header and top-level elements (an 8-byte
@@ -164,10 +200,13 @@ static int check_v5_layout(const char *path, FILE *f, memae_err *err)
                                 "%s: truncated: the variable at byte %lld needs %lld bytes, the "
                                 "file ends %lld bytes after it",
                                 path, at, end - at, size - at);
-        unsigned char head[64];
-        size_t got = type == 14 ? fread(head, 1, n < 64 ? (size_t)n : 64, f) : 0;
-        if ((type == 14 && !matrix_fits(head, got, (uint64_t)n)) ||
-            (type == 15 && !compressed_fits(f, n)))
+        unsigned char *body = type == 14 ? malloc((size_t)n + 1) : NULL;
+        int fits = type == 14 ? body && fread(body, 1, (size_t)n, f) == (size_t)n &&
+                                    matrix_fits(body, (uint64_t)n, 0)
+                   : type == 15 ? compressed_fits(f, n)
+                                : 1;
+        free(body);
+        if (!fits)
             return memae_seterr(err, MEMAE_E_FORMAT,
                                 "%s: the variable at byte %lld has sizes its %lld bytes cannot "
                                 "hold",
