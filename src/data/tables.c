@@ -157,6 +157,8 @@ int memae_table_read(const char *path, const memae_table_opts *o, const memae_en
     if (!st && known)
         memae_scaler_apply(&known->scaler, *x, *n);
     if (st) {
+        if (fitted)
+            memae_encoding_free(fitted);
         free(*x);
         free(*labels);
         *x = NULL;
