@@ -100,15 +100,19 @@ $(BUILD)/tests/%: $(BUILD)/tests/%.o $(TEST_UTIL_OBJ) $(BUILD)/libmemae.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(TEST_UTIL_OBJ) $(BUILD)/libmemae.a $(LDLIBS) -lcmocka
 
 # The unit tests, the CLI scripts, then a program built against an installed copy.
-check: all $(TEST_BIN)
+CHECK_SCRIPTS ?= $(sort $(wildcard tests/cli_*.sh))
+CHECK_INSTALL ?= check-install
+check: check-run
+check-run: all $(TEST_BIN)
 	@fail=0; for t in $(TEST_BIN); do \
 	  echo "== $$t"; MEMAE_FIXTURES=tests/fixtures MEMAE_BIN=$(BUILD)/memae $$t || fail=1; \
 	done; \
-	for s in $(sort $(wildcard tests/cli_*.sh)); do \
+	for s in $(CHECK_SCRIPTS); do \
 	  echo "== $$s"; MEMAE_BIN=$(BUILD)/memae MEMAE_LIB=$(BUILD)/libmemae.so MEMAE_DNNL=$(DNNL) \
 	    bash $$s || fail=1; \
 	done; \
-	echo "== check-install"; $(MAKE) --no-print-directory check-install || fail=1; \
+	if [ -n "$(CHECK_INSTALL)" ]; then \
+	  echo "== check-install"; $(MAKE) --no-print-directory check-install || fail=1; fi; \
 	if [ $$fail -ne 0 ]; then echo "make check: FAILED"; exit 1; fi; echo "make check: all passed"
 
 # Install into $(BUILD)/inst, then build tests/install/ through pkg-config twice
@@ -131,13 +135,53 @@ install: all
 	    -e 's|@REQUIRES_PRIVATE@|$(PC_REQUIRES)|g' -e 's|@LIBS_PRIVATE@|$(PC_LIBS_PRIVATE)|g' \
 	    memae.pc.in >$(DESTDIR)$(LIBDIR)/pkgconfig/memae.pc
 
+# Fuzzing (README, Testing): one libFuzzer target per parser in fuzz/, built
+# with clang, ASan and UBSan in $(FUZZ_BUILD); `make fuzz` runs each on its
+# seed corpus fuzz/corpus/<target> (crashes found later are kept there as
+# regression inputs), then for FUZZ_SECONDS, new inputs going to
+# $(FUZZ_BUILD)/fuzz/corpus.  `make check-sanitize` is make check's fast part
+# (CHECK_SAN_TESTS, CHECK_SAN_SCRIPTS) built with gcc's ASan and UBSan in
+# $(SAN_BUILD).
+FUZZ_SECONDS ?= 20
+FUZZ_BUILD ?= build-fuzz
+FUZZ_CC ?= clang
+SAN_BUILD ?= build-asan
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+FUZZ_SKIP ?=
+FUZZ_TARGETS := $(filter-out $(FUZZ_SKIP),$(patsubst fuzz/%.c,%,$(filter-out fuzz/fuzz_file.c,$(wildcard fuzz/fuzz_*.c))))
+
+fuzz:
+	@$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=$(FUZZ_CC) DNNL=0 \
+	  CFLAGS="-O1 -g $(SAN_FLAGS) -fsanitize=fuzzer-no-link" LDFLAGS="$(SAN_FLAGS)" fuzz-run
+
+$(BUILD)/fuzz/fuzz_%: $(BUILD)/fuzz/fuzz_%.o $(BUILD)/fuzz/fuzz_file.o $(BUILD)/libmemae.a
+	$(CC) $(CFLAGS) -fsanitize=fuzzer $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+fuzz-run: $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%)
+	@fail=0; for t in $(FUZZ_TARGETS); do \
+	  mkdir -p $(BUILD)/fuzz/corpus/$$t; echo "== $$t ($(FUZZ_SECONDS) s)"; \
+	  if $(BUILD)/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	       -artifact_prefix=$(BUILD)/fuzz/$$t- $(BUILD)/fuzz/corpus/$$t fuzz/corpus/$$t \
+	       >$(BUILD)/fuzz/$$t.log 2>&1; then \
+	    sed -n 's/^stat::number_of_executed_units: */  executions: /p' $(BUILD)/fuzz/$$t.log; \
+	  else fail=1; tail -40 $(BUILD)/fuzz/$$t.log; fi; \
+	done; \
+	if [ $$fail -ne 0 ]; then echo "make fuzz: FAILED"; exit 1; fi; echo "make fuzz: no finding"
+
+CHECK_SAN_TESTS ?= test_loaders test_tabular test_gt test_model test_api_data test_images
+CHECK_SAN_SCRIPTS ?= cli_basic cli_hardening cli_tabular
+check-sanitize:
+	@$(MAKE) --no-print-directory BUILD=$(SAN_BUILD) CFLAGS="-O1 -g $(SAN_FLAGS)" \
+	  LDFLAGS="$(SAN_FLAGS)" TEST_BIN="$(CHECK_SAN_TESTS:%=$(SAN_BUILD)/tests/%)" \
+	  CHECK_SCRIPTS="$(CHECK_SAN_SCRIPTS:%=tests/%.sh)" CHECK_INSTALL= check-run
+
 bench: all
 	bash bench/run.sh
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) $(FUZZ_BUILD) $(SAN_BUILD)
 
 FORCE:
-.PHONY: all check check-install install clean bench FORCE
+.PHONY: all check check-run check-install check-sanitize fuzz fuzz-run install clean bench FORCE
 .SECONDARY:
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_UTIL_OBJ:.o=.d) $(TEST_BIN:=.d)

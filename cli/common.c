@@ -266,7 +266,9 @@ int cli_load_model(const char *path, const cli_args *c, memae_model **out)
 int cli_write_text(const char *path, const char *s, size_t len)
 {
     if (!path)
-        return fwrite(s, 1, len, stdout) == len ? 0 : cli_fail("cannot write to stdout");
+        return (errno = 0, fwrite(s, 1, len, stdout) == len && fflush(stdout) == 0)
+                   ? 0
+                   : cli_fail("cannot write to standard output: %s", strerror(errno ? errno : EIO));
     char msg[600];
     return memae_write_file(path, s, len, msg, sizeof msg) ? cli_fail("%s", msg) : 0;
 }

@@ -1,4 +1,5 @@
 /* memae: the command-line tool.  One subcommand per file. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -32,7 +33,21 @@ static void usage(FILE *out)
     fprintf(out, "\n  --version    print the version\n");
 }
 
-int main(int argc, char **argv)
+/* Output to stdout lost (a full disk, /dev/full, a closed pipe) is an error:
+ * the stream's error flag holds any failed write, then flush and close. */
+static int close_stdout(int rc)
+{
+    errno = 0;
+    int bad = fflush(stdout) != 0 || ferror(stdout);
+    bad |= fclose(stdout) != 0;
+    if (!bad || rc > 0)
+        return rc;
+    fprintf(stderr, "memae: cannot write to standard output: %s\n",
+            strerror(errno ? errno : EIO));
+    return 1;
+}
+
+static int run(int argc, char **argv)
 {
     if (argc < 2) {
         usage(stderr);
@@ -54,4 +69,9 @@ int main(int argc, char **argv)
     fprintf(stderr, "memae: unknown command '%s'\n", argv[1]);
     usage(stderr);
     return 2;
+}
+
+int main(int argc, char **argv)
+{
+    return close_stdout(run(argc, argv));
 }

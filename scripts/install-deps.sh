@@ -6,7 +6,8 @@ SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 pkgs=(build-essential pkg-config libcjson-dev zlib1g-dev libcmocka-dev libdnnl-dev
       libavformat-dev libavcodec-dev libswscale-dev libavutil-dev ffmpeg
-      libmatio-dev libzip-dev dataset-fashion-mnist python3-minimal)
+      libmatio-dev libzip-dev dataset-fashion-mnist python3-minimal
+      clang libclang-rt-14-dev libomp-14-dev)  # clang: make fuzz (libFuzzer, ASan, UBSan)
 if [ "${1:-}" = "--bench" ]; then
   pkgs+=(python3-torch python3-numpy python3-sklearn)
 fi

@@ -155,8 +155,20 @@ class _Unpickler(pickle.Unpickler):
         return self.load_storage(pid)
 
 
+# data.pkl and byteorder are small; a storage needs what its tensors' shapes say.
+PICKLE_CAP = 64 << 20
+
+
+class _Member:
+    """A zip entry, not yet inflated."""
+
+    def __init__(self, name, method, crc, csize, usize, start):
+        self.name, self.method, self.crc = name, method, crc
+        self.csize, self.usize, self.start = csize, usize, start
+
+
 def _zip_members(data):
-    """{name: bytes} of a zip archive (stored or deflated entries, zip64)."""
+    """{name: _Member} of a zip archive (stored or deflated entries, zip64)."""
     eocd = data.rfind(b"PK\x05\x06", max(0, len(data) - 65557))
     if eocd < 0:
         raise CheckpointError("not a zip archive")
@@ -182,16 +194,29 @@ def _zip_members(data):
         if data[local:local + 4] != b"PK\x03\x04":
             raise CheckpointError("damaged zip entry %s" % name)
         lnlen, lxlen = struct.unpack_from("<HH", data, local + 26)
-        start = local + 30 + lnlen + lxlen
-        body = data[start:start + csize]
-        if method == 8:
-            body = zlib.decompressobj(-15).decompress(body)
-        elif method != 0:
+        if method not in (0, 8):
             raise CheckpointError("zip entry %s uses compression method %d" % (name, method))
-        if len(body) != usize or zlib.crc32(body) != crc:
-            raise CheckpointError("zip entry %s is damaged (size or CRC)" % name)
-        members[name] = body
+        members[name] = _Member(name, method, crc, csize, usize, local + 30 + lnlen + lxlen)
     return members
+
+
+def _inflate(data, m, cap):
+    """The bytes of entry m, refused when they would exceed cap bytes (a
+    deflate bomb expands no further than that)."""
+    if m.usize > cap:
+        raise CheckpointError("zip entry %s holds %d bytes, more than the %d it needs"
+                              % (m.name, m.usize, cap))
+    body = data[m.start:m.start + m.csize]
+    if m.method == 8:
+        try:
+            body = zlib.decompressobj(-15).decompress(body, cap + 1)
+        except zlib.error:
+            raise CheckpointError("zip entry %s is damaged (deflate)" % m.name)
+    if len(body) > cap:
+        raise CheckpointError("zip entry %s expands past the %d bytes it needs" % (m.name, cap))
+    if len(body) != m.usize or zlib.crc32(body) != m.crc:
+        raise CheckpointError("zip entry %s is damaged (size or CRC)" % m.name)
+    return body
 
 
 def _zip64_sizes(extra, usize, csize, local):
@@ -217,21 +242,25 @@ def _load_zip(data):
     if not pkl:
         raise CheckpointError("a zip archive, but not a PyTorch checkpoint (no data.pkl)")
     prefix = pkl[0][:-len("data.pkl")]
-    order = ">" if members.get(prefix + "byteorder", b"little").strip() == b"big" else "<"
+    bo = members.get(prefix + "byteorder")
+    order = ">" if bo is not None and _inflate(data, bo, 16).strip() == b"big" else "<"
     cache = {}
 
     def load_storage(pid):
-        if not (isinstance(pid, tuple) and len(pid) >= 3 and pid[0] == "storage"):
-            raise CheckpointError("unexpected reference %r" % (pid,))
+        # ("storage", type, key, location, element count)
+        if not (isinstance(pid, tuple) and len(pid) >= 5 and pid[0] == "storage"
+                and isinstance(pid[1], StorageType) and isinstance(pid[4], int) and pid[4] >= 0):
+            raise CheckpointError("unexpected reference %r" % (pid[:1],))
         stype, key = pid[1], str(pid[2])
         if key not in cache:
             name = prefix + "data/" + key
             if name not in members:
                 raise CheckpointError("storage %s is missing" % name)
-            cache[key] = Storage(stype, members[name])
+            cache[key] = Storage(stype, _inflate(data, members[name], pid[4] * stype.size))
         return cache[key]
 
-    return _Unpickler(io.BytesIO(members[pkl[0]]), load_storage, order).load()
+    pickled = _inflate(data, members[pkl[0]], PICKLE_CAP)
+    return _Unpickler(io.BytesIO(pickled), load_storage, order).load()
 
 
 def _load_legacy(data):

@@ -434,13 +434,26 @@ static int turned_score(memae_model *m, const float *x, int batch, int kind, flo
     return st;
 }
 
-int memae_model_score(memae_model *m, const float *x, int batch, int kind, float *scores)
+int memae_model_score_from(memae_model *m, const float *x, int batch, int kind, float *scores,
+                           int64_t first)
 {
     if (kind != MEMAE_SCORE_MSE && kind != MEMAE_SCORE_MAE)
         return memae_seterr(&m->err, MEMAE_E_ARG, "unknown score kind %d", kind);
-    if (m->recipe.turns > 1 || m->recipe.pixel)
-        return turned_score(m, x, batch, kind, scores);
-    return memae_model_turn_errors(m, x, batch, kind, 0, NULL, scores);
+    int st = m->recipe.turns > 1 || m->recipe.pixel
+                 ? turned_score(m, x, batch, kind, scores)
+                 : memae_model_turn_errors(m, x, batch, kind, 0, NULL, scores);
+    /* Finite inputs and weights can still overflow: no NaN reaches a threshold. */
+    for (int i = 0; !st && i < batch; i++)
+        if (!isfinite(scores[i]))
+            st = memae_seterr(&m->err, MEMAE_E_NUMERIC,
+                              "sample %lld scores %s (the model's output overflowed)",
+                              (long long)(first + i), isnan(scores[i]) ? "NaN" : "infinity");
+    return st;
+}
+
+int memae_model_score(memae_model *m, const float *x, int batch, int kind, float *scores)
+{
+    return memae_model_score_from(m, x, batch, kind, scores, 0);
 }
 
 int memae_model_score_all(memae_model *m, const float *x, int64_t n, int kind, int batch,
@@ -451,7 +464,7 @@ int memae_model_score_all(memae_model *m, const float *x, int64_t n, int kind, i
     size_t ss = memae_model_sample_size(m);
     for (int64_t i = 0; i < n; i += batch) {
         int b = n - i < batch ? (int)(n - i) : batch;
-        int st = memae_model_score(m, x + (size_t)i * ss, b, kind, scores + i);
+        int st = memae_model_score_from(m, x + (size_t)i * ss, b, kind, scores + i, i);
         if (st)
             return st;
     }

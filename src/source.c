@@ -57,7 +57,7 @@ int memae_model_score_source(memae_model *m, const memae_source *src, int kind, 
         int b = src->n - i < batch ? (int)(src->n - i) : batch;
         st = memae_source_fill(m, src, NULL, i, b, buf);
         if (!st)
-            st = memae_model_score(m, buf, b, kind, scores + i);
+            st = memae_model_score_from(m, buf, b, kind, scores + i, i);
     }
     free(buf);
     return st;

@@ -65,6 +65,35 @@ expect_error "bad input shape" "T must be a multiple of 8" \
 expect_error "missing file" "No such file" "$PY" "$CONV" "$T/none.pth" -o "$T/x.safetensors"
 expect_error "unwritable output" "No such file" \
   "$PY" "$CONV" "$F/memae_t16.pth" -o /nonexistent/dir/m.safetensors --input-shape 1,16,16,16
+# Deflate bombs: a storage entry inflating to 64 MiB where its tensors need a few KiB,
+# declared honestly (lie=0) or as the size needed (lie=1).
+for lie in 0 1; do
+  "$PY" - "$F/memae_t16.pth" "$T/bomb$lie.pth" $lie <<'PYEOF'
+import struct, sys, zlib
+sys.path.insert(0, "scripts")
+import pth_reader as r
+data = open(sys.argv[1], "rb").read()
+members = r._zip_members(data)
+out, cd = bytearray(), bytearray()
+for name, m in members.items():
+    body = r._inflate(data, m, 1 << 30)
+    usize, crc = len(body), zlib.crc32(body)
+    if name.endswith("data/0"):
+        big = bytes(64 << 20)
+        usize, crc = (len(big), zlib.crc32(big)) if sys.argv[3] == "0" else (usize, crc)
+        c = zlib.compressobj(9, zlib.DEFLATED, -15); body = c.compress(big) + c.flush(); method = 8
+    else:
+        method = 0
+    n = name.encode()
+    head = struct.pack("<HHHHHIIIHH", 20, 0, method, 0, 0, crc, len(body), usize, len(n), 0)
+    cd += b"PK\x01\x02" + struct.pack("<H", 20) + head + struct.pack("<HHHII", 0, 0, 0, 0, len(out)) + n
+    out += b"PK\x03\x04" + head + n + body
+end = struct.pack("<HHHHIIH", 0, 0, len(members), len(members), len(cd), len(out), 0)
+open(sys.argv[2], "wb").write(bytes(out + cd) + b"PK\x05\x06" + end)
+PYEOF
+  expect_error "deflate bomb (declared size $lie)" "bomb$lie.pth: zip entry .*data/0 .* it needs" \
+    "$PY" "$CONV" "$T/bomb$lie.pth" -o "$T/x.safetensors" --input-shape 1,16,16,16
+done
 [ ! -e "$T/x.safetensors" ] && ok "no output after errors" || bad "an error left a file"
 ls "$T" | grep -q tmp && bad "temporary file left" || ok "no temporary files"
 

@@ -134,6 +134,31 @@ static void test_list_and_cache(void **state)
     assert_int_equal(memae_frame_cache_open(cache, path, 6, 6, &fc, &decoded, &err), MEMAE_OK);
     assert_int_equal(decoded, 1);
     memae_frame_cache_close(&fc);
+    /* A flipped pixel byte fails the checksum: the cache is decoded again. */
+    char *file = memae_frame_cache_path(cache, path, 4, 4);
+    sh("printf '\\377' | dd of=%s bs=1 seek=100 conv=notrunc status=none", file);
+    assert_int_equal(memae_frame_cache_open(cache, path, 4, 4, &fc, &decoded, &err), MEMAE_OK);
+    assert_int_equal(decoded, 1);
+    assert_int_equal(fc.frames[100 - 64], fc.frames[96 - 64]); /* a flat frame again */
+    memae_frame_cache_close(&fc);
+    free(file);
+}
+
+/* A forged frame count whose size product wraps is refused, not mapped. */
+static void test_cache_header(void **state)
+{
+    (void)state;
+    uint8_t f[64 + 32] = {'M', 'E', 'M', 'A', 'E', 'F', 'R', '2'};
+    uint32_t hw = 4;
+    int64_t n = (int64_t)(((uint64_t)1 << 63) / 8); /* n * 16 wraps to 0 */
+    memcpy(f + 8, &hw, 4);
+    memcpy(f + 12, &hw, 4);
+    memcpy(f + 16, &n, 8);
+    assert_false(memae_frame_cache_check(f, sizeof f, 4, 4, NULL));
+    assert_false(memae_frame_cache_check(f, 64, 4, 4, NULL));
+    n = 2;
+    memcpy(f + 16, &n, 8);
+    assert_false(memae_frame_cache_check(f, sizeof f, 4, 4, NULL)); /* no checksum */
 }
 
 static void test_align(void **state)
@@ -173,6 +198,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_decode),
         cmocka_unit_test(test_list_and_cache),
+        cmocka_unit_test(test_cache_header),
         cmocka_unit_test(test_align),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

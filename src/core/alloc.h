@@ -11,4 +11,11 @@ float *memae_falloc(size_t n);
 void *memae_aligned_alloc(size_t bytes);
 void memae_aligned_free(void *p);
 
+/* Bytes a model may plan to use: MEMAE_MAX_MEMORY (bytes, or with a K, M or
+ * G suffix; the CLI's --max-memory sets it) when set and valid, else the
+ * machine's physical memory. */
+double memae_memory_limit(void);
+/* Parse a size such as "512M" or "2G" into bytes; -1 when malformed. */
+double memae_parse_size(const char *s);
+
 #endif

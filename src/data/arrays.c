@@ -33,27 +33,37 @@ int memae_array_load(const char *path, int channels, int h, int w, memae_array *
     return memae_idx_read(path, a, err);
 }
 
-/* uint8 -> float by the model's "memae_normalization" ({"kind":"affine",...}). */
+/* uint8 -> float by the model's "memae_normalization": {"kind":"identity"} or
+ * {"kind":"affine","uint8_scale":s,"uint8_offset":o} (finite numbers); no entry
+ * is the identity, anything else is an error. */
 int memae_model_uint8_rule(const memae_model *m, float *scale, float *offset, memae_err *err)
 {
     *scale = 1.0f;
     *offset = 0.0f;
     const char *rule = memae_model_get_meta(m, "memae_normalization");
-    cJSON *j = rule ? cJSON_Parse(rule) : NULL;
-    const cJSON *kind = cJSON_GetObjectItem(j, "kind");
-    int st = MEMAE_OK;
-    if (j && cJSON_IsString(kind) && !strcmp(kind->valuestring, "affine")) {
-        const cJSON *s = cJSON_GetObjectItem(j, "uint8_scale"),
-                    *o = cJSON_GetObjectItem(j, "uint8_offset");
-        if (cJSON_IsNumber(s) && cJSON_IsNumber(o)) {
-            *scale = (float)s->valuedouble;
-            *offset = (float)o->valuedouble;
-        } else {
-            st = memae_seterr(err, MEMAE_E_FORMAT, "the model's memae_normalization is malformed");
-        }
+    if (!rule)
+        return MEMAE_OK;
+    cJSON *j = cJSON_Parse(rule);
+    const cJSON *kind = cJSON_GetObjectItemCaseSensitive(j, "kind"),
+                *s = cJSON_GetObjectItemCaseSensitive(j, "uint8_scale"),
+                *o = cJSON_GetObjectItemCaseSensitive(j, "uint8_offset");
+    int nkeys = cJSON_GetArraySize(j), ok = 0;
+    if (cJSON_IsObject(j) && cJSON_IsString(kind) && !strcmp(kind->valuestring, "identity"))
+        ok = nkeys == 1;
+    else if (cJSON_IsObject(j) && cJSON_IsString(kind) && !strcmp(kind->valuestring, "affine"))
+        ok = nkeys == 3 && cJSON_IsNumber(s) && cJSON_IsNumber(o) &&
+             isfinite((float)s->valuedouble) && isfinite((float)o->valuedouble);
+    if (ok && s) {
+        *scale = (float)s->valuedouble;
+        *offset = (float)o->valuedouble;
     }
     cJSON_Delete(j);
-    return st;
+    return ok ? MEMAE_OK
+              : memae_seterr(err, MEMAE_E_FORMAT,
+                             "the model's memae_normalization '%.60s' is not "
+                             "{\"kind\":\"identity\"} or an affine rule with finite "
+                             "uint8_scale and uint8_offset",
+                             rule);
 }
 
 /* (N, sample...) or, for one channel, (N, sample without the channel). */

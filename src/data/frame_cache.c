@@ -9,6 +9,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "io/formats/atomic.h"
 #include "io/media/images.h"
@@ -16,23 +17,53 @@
 #include "io/media/video_list.h"
 
 #define HEADER_BYTES 64
-static const char MAGIC[8] = {'M', 'E', 'M', 'A', 'E', 'F', 'R', '1'};
+/* Version 2 adds the CRC-32 of the header and frames (version 1 files are rebuilt). */
+static const char MAGIC[8] = {'M', 'E', 'M', 'A', 'E', 'F', 'R', '2'};
 
-/* What identifies the source's contents without reading them. */
-typedef struct source_sig {
-    uint64_t size;  /* bytes (summed over a folder's frames) */
-    int64_t mtime;  /* nanoseconds (the latest of a folder's frames) */
-    uint64_t files; /* 1 for a file, the frame count of a folder */
-} source_sig;
+typedef memae_frame_sig source_sig;
 
 typedef struct header {
     char magic[8];
     uint32_t h, w;
     int64_t n;
     source_sig sig;
-    uint8_t pad[HEADER_BYTES - 8 - 8 - 8 - sizeof(source_sig)];
+    uint32_t crc; /* CRC-32 of the header (this field zero) and then the frames */
+    uint8_t pad[HEADER_BYTES - 8 - 8 - 8 - sizeof(source_sig) - 4];
 } header;
 _Static_assert(sizeof(header) == HEADER_BYTES, "the header is 64 bytes");
+
+static uint32_t checksum(const header *hd, const uint8_t *frames, size_t len)
+{
+    header z = *hd;
+    z.crc = 0;
+    uLong crc = crc32(0L, (const Bytef *)&z, sizeof z);
+    /* zlib takes at most UINT_MAX bytes a call */
+    for (size_t off = 0; off < len;) {
+        size_t part = len - off < (1u << 30) ? len - off : (1u << 30);
+        crc = crc32(crc, frames + off, (uInt)part);
+        off += part;
+    }
+    return (uint32_t)crc;
+}
+
+int memae_frame_cache_check(const void *file, size_t len, int h, int w,
+                            const memae_frame_sig *sig)
+{
+    header hd;
+    if (len < sizeof hd || h <= 0 || w <= 0)
+        return 0;
+    memcpy(&hd, file, sizeof hd);
+    uint64_t fb = (uint64_t)h * (uint64_t)w;
+    /* The frame count against the file's size, without a product that could wrap. */
+    if (memcmp(hd.magic, MAGIC, sizeof MAGIC) || hd.h != (uint32_t)h || hd.w != (uint32_t)w ||
+        hd.n <= 0 || (uint64_t)hd.n > (len - HEADER_BYTES) / fb ||
+        (uint64_t)hd.n * fb != len - HEADER_BYTES)
+        return 0;
+    if (sig && (hd.sig.size != sig->size || hd.sig.mtime != sig->mtime ||
+                hd.sig.files != sig->files))
+        return 0;
+    return checksum(&hd, (const uint8_t *)file + HEADER_BYTES, len - HEADER_BYTES) == hd.crc;
+}
 
 static int64_t mtime_ns(const struct stat *s)
 {
@@ -119,23 +150,26 @@ static int make_dir(const char *dir, memae_err *err)
     return st;
 }
 
-/* Maps file if its header matches (h, w, sig) and its size matches its frame count. */
+/* Maps file if its header matches (h, w, sig), its size matches its frame
+ * count and its checksum its contents (checked once, when first mapped). */
 static int try_map(const char *file, int h, int w, const source_sig *sig, memae_frame_cache *c)
 {
     int fd = open(file, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return 0;
-    header hd;
     struct stat s;
-    int ok = pread(fd, &hd, sizeof hd, 0) == (ssize_t)sizeof hd && fstat(fd, &s) == 0 &&
-             !memcmp(hd.magic, MAGIC, sizeof MAGIC) && hd.h == (uint32_t)h && hd.w == (uint32_t)w &&
-             hd.n > 0 && hd.sig.size == sig->size && hd.sig.mtime == sig->mtime &&
-             hd.sig.files == sig->files &&
-             (uint64_t)s.st_size == HEADER_BYTES + (uint64_t)hd.n * (uint64_t)h * (uint64_t)w;
+    int ok = fstat(fd, &s) == 0 && S_ISREG(s.st_mode) && s.st_size >= HEADER_BYTES &&
+             (uint64_t)s.st_size <= SIZE_MAX;
     void *map = ok ? mmap(NULL, (size_t)s.st_size, PROT_READ, MAP_SHARED, fd, 0) : MAP_FAILED;
     close(fd);
     if (map == MAP_FAILED)
         return 0;
+    if (!memae_frame_cache_check(map, (size_t)s.st_size, h, w, sig)) {
+        munmap(map, (size_t)s.st_size);
+        return 0;
+    }
+    header hd;
+    memcpy(&hd, map, sizeof hd);
     *c = (memae_frame_cache){.frames = (const uint8_t *)map + HEADER_BYTES,
                              .n = hd.n,
                              .h = h,
@@ -164,14 +198,19 @@ static int fill(FILE *fp, void *ctx, memae_err *err)
         st = fseek(fp, HEADER_BYTES, SEEK_SET) == 0
                  ? MEMAE_OK
                  : memae_seterr(err, MEMAE_E_IO, "%s: cannot seek its cache file", f->path);
+    uLong crc = crc32(0L, Z_NULL, 0);
     while (st == MEMAE_OK && (st = memae_video_next(f->r, f->frame, &got, err)) == MEMAE_OK &&
-           got && fwrite(f->frame, 1, fb, fp) == fb)
+           got && fwrite(f->frame, 1, fb, fp) == fb) {
+        crc = crc32(crc, f->frame, (uInt)fb);
         hd.n++;
+    }
     if (st == MEMAE_OK && got)
         return MEMAE_OK; /* a failed write: the stream's error flag reports it */
     if (st == MEMAE_OK && hd.n == 0)
         st = memae_seterr(err, MEMAE_E_FORMAT, "%s: the video has no frames", f->path);
     /* The header goes last: a file without its frame count is never valid. */
+    hd.crc = (uint32_t)crc32_combine(crc32(0L, (const Bytef *)&hd, sizeof hd), crc,
+                                     (z_off_t)(hd.n * (int64_t)fb));
     if (st == MEMAE_OK && fseek(fp, 0, SEEK_SET) == 0)
         fwrite(&hd, sizeof hd, 1, fp);
     return st;

@@ -4,9 +4,9 @@
  *
  * One file per video and frame size, under a cache folder:
  *   <dir>/<stem>-<hash of the video's real path>-<H>x<W>.frames
- * holding a 64-byte header (magic, H, W, frame count, and the source's size,
- * modification time and file count) and then the frames, H * W grey bytes
- * each.  A source whose size, time or file count differs from the header is
+ * holding a 64-byte header (magic, H, W, frame count, the source's size,
+ * modification time and file count, and a CRC-32 of header and frames) and
+ * then the frames, H * W grey bytes each.  A source whose size, time or file count differs from the header is
  * decoded again, so an edited video never serves stale frames.  The file is
  * written to a temporary name, synced and renamed, so a killed run leaves no
  * half-written cache; it is read through mmap, so memory use stays bounded
@@ -19,6 +19,13 @@
 #include <stdint.h>
 
 #include "core/error.h"
+
+/* What identifies a source video's contents without reading them. */
+typedef struct memae_frame_sig {
+    uint64_t size;  /* bytes (summed over a folder's frames) */
+    int64_t mtime;  /* nanoseconds (the latest of a folder's frames) */
+    uint64_t files; /* 1 for a file, the frame count of a folder */
+} memae_frame_sig;
 
 typedef struct memae_frame_cache {
     const uint8_t *frames; /* n frames of h * w bytes, read-only */
@@ -39,6 +46,12 @@ int memae_frame_cache_open(const char *dir, const char *path, int h, int w, mema
 
 /* Path of the cache file that memae_frame_cache_open uses (malloc'd; NULL: no memory). */
 char *memae_frame_cache_path(const char *dir, const char *path, int h, int w);
+
+/* Whether the len bytes of a cache file are valid for frames of h x w from a
+ * source of signature sig (NULL: any): magic, sizes, frame count against the
+ * length (no wrapping product) and the CRC-32 of header and frames. */
+int memae_frame_cache_check(const void *file, size_t len, int h, int w,
+                            const memae_frame_sig *sig);
 
 /* Unmaps; NULL-safe and safe on a zeroed cache. */
 void memae_frame_cache_close(memae_frame_cache *c);

@@ -9,7 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "data/arrays.h"
 #include "data/model_file.h"
+#include "data/tables.h"
 #include "io/formats/safetensors.h"
 
 static int64_t *counter_of(memae_model *m, const memae_tensor_desc *d)
@@ -63,38 +65,59 @@ static void shape_str(const int64_t *s, int n, char *buf, size_t len)
         snprintf(buf + o, len - o, "]");
 }
 
-int memae_model_read_tensors(memae_model *m, const memae_st_file *f, int allow_extra,
-                             const char *prefix)
+/* The file's tensor for d (NULL with m->err set when it is missing or of
+ * another dtype or shape; NULL without error for an absent counter). */
+static const memae_st_entry *match(memae_model *m, const memae_st_file *f,
+                                   const memae_tensor_desc *d, const char *prefix, int *st)
 {
-    size_t plen = prefix ? strlen(prefix) : 0;
-    for (int i = 0; i < m->ntensors; i++) {
-        const memae_tensor_desc *d = &m->tensors[i];
-        char name[128];
-        snprintf(name, sizeof name, "%s%s", prefix ? prefix : "", d->name);
-        const memae_st_entry *e = memae_st_find(f, name);
-        if (!e) {
-            if (d->kind == MEMAE_T_COUNTER)
-                continue; /* older PyTorch state_dicts have no num_batches_tracked */
-            return memae_seterr(&m->err, MEMAE_E_NAME, "%s: missing tensor '%s'", f->path, name);
-        }
-        const char *want = d->kind == MEMAE_T_COUNTER ? "I64" : "F32";
-        if (strcmp(e->dtype, want))
-            return memae_seterr(&m->err, MEMAE_E_DTYPE, "%s: tensor '%s' is %s, expected %s",
-                                f->path, name, e->dtype, want);
-        if (e->ndim != d->ndim || memcmp(e->shape, d->shape, sizeof(int64_t) * d->ndim)) {
-            char got[96], exp[96];
-            shape_str(e->shape, e->ndim, got, sizeof got);
-            shape_str(d->shape, d->ndim, exp, sizeof exp);
-            return memae_seterr(&m->err, MEMAE_E_SHAPE, "%s: tensor '%s' has shape %s, expected %s",
-                                f->path, name, got, exp);
-        }
-        if (d->kind == MEMAE_T_COUNTER)
-            memcpy(counter_of(m, d), e->data, sizeof(int64_t));
-        else
-            memcpy((d->kind == MEMAE_T_PARAM ? m->params : m->buffers) + d->off, e->data, e->nbytes);
+    char name[128];
+    snprintf(name, sizeof name, "%s%s", prefix ? prefix : "", d->name);
+    const memae_st_entry *e = memae_st_find(f, name);
+    *st = MEMAE_OK;
+    if (!e) {
+        if (d->kind != MEMAE_T_COUNTER) /* older PyTorch state_dicts have no num_batches_tracked */
+            *st = memae_seterr(&m->err, MEMAE_E_NAME, "%s: missing tensor '%s'", f->path, name);
+        return NULL;
     }
-    if (allow_extra)
-        return MEMAE_OK;
+    const char *want = d->kind == MEMAE_T_COUNTER ? "I64" : "F32";
+    if (strcmp(e->dtype, want)) {
+        *st = memae_seterr(&m->err, MEMAE_E_DTYPE, "%s: tensor '%s' is %s, expected %s", f->path,
+                           name, e->dtype, want);
+        return NULL;
+    }
+    if (e->ndim != d->ndim || memcmp(e->shape, d->shape, sizeof(int64_t) * d->ndim)) {
+        char got[96], exp[96];
+        shape_str(e->shape, e->ndim, got, sizeof got);
+        shape_str(d->shape, d->ndim, exp, sizeof exp);
+        *st = memae_seterr(&m->err, MEMAE_E_SHAPE, "%s: tensor '%s' has shape %s, expected %s",
+                           f->path, name, got, exp);
+        return NULL;
+    }
+    if (d->kind != MEMAE_T_COUNTER) {
+        const float *v = e->data;
+        for (size_t i = 0; i < e->nbytes / sizeof(float); i++) {
+            float x;
+            memcpy(&x, v + i, sizeof x);
+            if (!isfinite(x)) {
+                *st = memae_seterr(&m->err, MEMAE_E_NUMERIC,
+                                   "%s: tensor '%s' holds %s at element %zu", f->path, name,
+                                   isnan(x) ? "NaN" : "an infinite value", i);
+                return NULL;
+            }
+        }
+    }
+    return e;
+}
+
+int memae_model_check_tensors(memae_model *m, const memae_st_file *f, int allow_extra,
+                              const char *prefix)
+{
+    int st = MEMAE_OK;
+    for (int i = 0; i < m->ntensors && !st; i++)
+        match(m, f, &m->tensors[i], prefix, &st);
+    if (st || allow_extra)
+        return st;
+    size_t plen = prefix ? strlen(prefix) : 0;
     for (int i = 0; i < f->n; i++) {
         const char *name = f->entries[i].name;
         if ((plen && strncmp(name, prefix, plen)) || !strcmp(name, PIXEL_WEIGHT))
@@ -105,6 +128,23 @@ int memae_model_read_tensors(memae_model *m, const memae_st_file *f, int allow_e
                                 name);
     }
     return MEMAE_OK;
+}
+
+int memae_model_read_tensors(memae_model *m, const memae_st_file *f, int allow_extra,
+                             const char *prefix)
+{
+    int st = memae_model_check_tensors(m, f, allow_extra, prefix);
+    for (int i = 0; i < m->ntensors && !st; i++) {
+        const memae_tensor_desc *d = &m->tensors[i];
+        const memae_st_entry *e = match(m, f, d, prefix, &st);
+        if (!e)
+            continue;
+        if (d->kind == MEMAE_T_COUNTER)
+            memcpy(counter_of(m, d), e->data, sizeof(int64_t));
+        else
+            memcpy((d->kind == MEMAE_T_PARAM ? m->params : m->buffers) + d->off, e->data, e->nbytes);
+    }
+    return st;
 }
 
 /* A calibrated recipe with pixel weights needs its tensor; no other recipe has one. */
@@ -138,6 +178,29 @@ static int read_pixel_weight(memae_model *m, const memae_st_file *f)
     return MEMAE_OK;
 }
 
+/* The stored rules are read when data comes; check them now so a bad file
+ * fails on load, naming the file. */
+static int check_meta(memae_model *m, const char *path)
+{
+    float scale, offset;
+    memae_encoding e;
+    memae_err err = {0};
+    int st = memae_model_uint8_rule(m, &scale, &offset, &err);
+    if (!st && memae_model_get_meta(m, "memae_table")) {
+        if (m->cfg.kind != MEMAE_KIND_MLP)
+            st = memae_seterr(&err, MEMAE_E_FORMAT, "a memae_table on a conv model");
+        else if (!(st = memae_model_encoding(m, &e, &err))) {
+            if (e.width != (int64_t)memae_model_sample_size(m))
+                st = memae_seterr(&err, MEMAE_E_FORMAT,
+                                  "the memae_table encoding has %lld features, the model's "
+                                  "input %zu",
+                                  (long long)e.width, memae_model_sample_size(m));
+            memae_encoding_free(&e);
+        }
+    }
+    return st ? memae_seterr(&m->err, st, "%s: %s", path, err.msg) : MEMAE_OK;
+}
+
 int memae_model_load_with_config(const char *path, const char *config_json, memae_model **out)
 {
     memae_st_file f;
@@ -166,13 +229,17 @@ int memae_model_load_with_config(const char *path, const char *config_json, mema
         memae_st_free(&f);
         return st;
     }
-    if (!(st = memae_model_build(&cfg, out)))
+    /* The file's tensors must fit the configuration before buffers are made for it. */
+    if (!(st = memae_model_layout(&cfg, out)) && !(st = memae_model_check_tensors(*out, &f, 0, NULL)) &&
+        !(st = memae_model_alloc(*out)))
         st = memae_model_read_tensors(*out, &f, 0, NULL);
     for (int i = 0; !st && i < f.nmeta; i++)
         if (strcmp(f.meta[i].key, "memae_config") && strcmp(f.meta[i].key, "format"))
             st = memae_model_set_meta(*out, f.meta[i].key, f.meta[i].value);
     if (!st)
         st = read_pixel_weight(*out, &f);
+    if (!st)
+        st = check_meta(*out, path);
     memae_st_free(&f);
     if (!st)
         memae_model_default_backend(*out);

@@ -1,10 +1,12 @@
 /* Table files to encoded, scaled records (see data/tables.h). */
 #include "data/tables.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "core/quote.h"
 #include "io/formats/array.h"
 #include "io/formats/matfile.h"
 #include "nn/model.h"
@@ -65,6 +67,19 @@ static int read_arrays(const char *path, memae_array *x, memae_array *y, memae_e
     return MEMAE_OK;
 }
 
+/* A NaN or infinity in a stored matrix, named by file, array, record and column. */
+static int check_finite(const char *path, const char *name, const float *v, int64_t rows,
+                        int64_t cols, memae_err *err)
+{
+    for (int64_t i = 0; i < rows * cols; i++)
+        if (!isfinite(v[i]))
+            return memae_seterr(err, MEMAE_E_NUMERIC,
+                                "%s: %s holds %s at record %lld, column %lld", path, name,
+                                isnan(v[i]) ? "NaN" : "an infinite value", (long long)(i / cols),
+                                (long long)(i % cols));
+    return MEMAE_OK;
+}
+
 static int read_matrix(const char *path, const memae_encoding *known, memae_encoding *fitted,
                        float **x, int64_t *n, uint8_t **labels, memae_err *err)
 {
@@ -78,8 +93,11 @@ static int read_matrix(const char *path, const memae_encoding *known, memae_enco
         st = memae_encoding_numeric(X.shape[1], fitted, err);
     if (!st)
         st = memae_array_to_f32(&X, 1.0f, 0.0f, x, err);
-    if (!st && Y.data && !(st = memae_array_to_f32(&Y, 1.0f, 0.0f, &yf, err)) &&
-        !(*labels = malloc((size_t)X.shape[0])))
+    if (!st)
+        st = check_finite(path, "X", *x, X.shape[0], X.shape[1], err);
+    if (!st && Y.data && !(st = memae_array_to_f32(&Y, 1.0f, 0.0f, &yf, err)))
+        st = check_finite(path, "y", yf, X.shape[0], 1, err);
+    if (!st && Y.data && !(*labels = malloc((size_t)X.shape[0])))
         st = memae_seterr(err, MEMAE_E_NOMEM, "out of memory");
     for (int64_t i = 0; !st && yf && i < X.shape[0]; i++)
         (*labels)[i] = yf[i] != 0;
@@ -104,9 +122,10 @@ static int read_csv(const char *path, const memae_table_opts *o, const memae_enc
     if (known && o->label_column) {
         /* A label column named now (a model from memae init has none) wins over the stored one. */
         int64_t j = memae_csv_column(&c, o->label_column);
+        char q[MEMAE_QUOTE_MAX];
         if (j < 0)
             st = memae_seterr(err, MEMAE_E_ARG, "%s: no column '%s' for the labels", path,
-                              o->label_column);
+                              memae_quote(o->label_column, q));
         with_label = *known;
         with_label.label = c.names ? c.names[j < 0 ? 0 : j] : (char *)o->label_column;
         with_label.label_index = (int)j;
@@ -138,6 +157,8 @@ int memae_table_read(const char *path, const memae_table_opts *o, const memae_en
     if (!st && known)
         memae_scaler_apply(&known->scaler, *x, *n);
     if (st) {
+        if (fitted)
+            memae_encoding_free(fitted);
         free(*x);
         free(*labels);
         *x = NULL;

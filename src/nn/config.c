@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "backend/backend.h"
+#include "core/json.h"
 #include "nn/layer.h"
 
 static int is_one_of(const char *key, const char *const *keys)
@@ -31,12 +32,12 @@ static int check_keys(const cJSON *obj, const char *const *keys, const char *whe
     return MEMAE_OK;
 }
 
-static int get_int(const cJSON *v, const char *what, int lo, int *out, memae_err *err)
+static int get_int(const cJSON *v, const char *what, int lo, int hi, int *out, memae_err *err)
 {
     if (!cJSON_IsNumber(v) || v->valuedouble != floor(v->valuedouble) || v->valuedouble < lo ||
-        v->valuedouble > 1e9)
-        return memae_seterr(err, MEMAE_E_CONFIG, "config: %s must be an integer >= %d", what,
-                            lo);
+        v->valuedouble > hi)
+        return memae_seterr(err, MEMAE_E_CONFIG, "config: %s must be an integer from %d to %d",
+                            what, lo, hi);
     *out = (int)v->valuedouble;
     return MEMAE_OK;
 }
@@ -68,7 +69,7 @@ static int get_triple(const cJSON *v, const char *what, int sdim, int lo, int al
     }
     if (cJSON_IsNumber(v)) {
         int x = 0;
-        int st = get_int(v, what, lo, &x, err);
+        int st = get_int(v, what, lo, MEMAE_MAX_KERNEL, &x, err);
         for (int i = 3 - sdim; i < 3; i++)
             out[i] = x;
         return st;
@@ -79,7 +80,8 @@ static int get_triple(const cJSON *v, const char *what, int sdim, int lo, int al
                             "spatial dimensions)", what, sdim, allow_auto ? " or \"auto\"" : "",
                             sdim);
     for (int i = 0; i < sdim; i++) {
-        int st = get_int(cJSON_GetArrayItem(v, i), what, lo, &out[3 - sdim + i], err);
+        int st = get_int(cJSON_GetArrayItem(v, i), what, lo, MEMAE_MAX_KERNEL,
+                         &out[3 - sdim + i], err);
         if (st)
             return st;
     }
@@ -111,7 +113,7 @@ static int parse_layers(const cJSON *arr, const char *name, const memae_config *
         const cJSON *o_out = cJSON_GetObjectItemCaseSensitive(o, "out");
         if (o_out) {
             snprintf(what, sizeof what, "%s[%d].out", name, i);
-            if ((st = get_int(o_out, what, 1, &l->out, err)))
+            if ((st = get_int(o_out, what, 1, MEMAE_MAX_OUT, &l->out, err)))
                 return st;
         } else if (is_dec && i == *count - 1) {
             l->out = (int)cfg->input[0]; /* the reconstruction has the input's channels */
@@ -154,7 +156,7 @@ static int parse_memory(const cJSON *m, memae_config *cfg, memae_err *err)
     if (st || (st = get_bool(m, "enabled", &cfg->mem_enabled, err)))
         return st;
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(m, "slots");
-    if (v && (st = get_int(v, "memory.slots", 1, &cfg->slots, err)))
+    if (v && (st = get_int(v, "memory.slots", 1, MEMAE_MAX_SLOTS, &cfg->slots, err)))
         return st;
     v = cJSON_GetObjectItemCaseSensitive(m, "shrink_thres");
     if (v) {
@@ -200,7 +202,8 @@ static int parse_input_shape(const cJSON *v, memae_config *cfg, memae_err *err)
     cfg->in_ndim = n;
     for (int i = 0; i < n; i++) {
         int x = 0;
-        int st = get_int(cJSON_GetArrayItem(v, i), "input_shape entries", 1, &x, err);
+        int st = get_int(cJSON_GetArrayItem(v, i), "input_shape entries", 1, MEMAE_MAX_INPUT,
+                         &x, err);
         if (st)
             return st;
         cfg->input[i] = x;
@@ -217,8 +220,10 @@ static int parse_merged(const cJSON *root, memae_config *cfg, memae_err *err)
     if (st)
         return st;
     memset(cfg, 0, sizeof *cfg);
-    snprintf(cfg->preset, sizeof cfg->preset, "%s",
-             cJSON_GetObjectItem(root, "preset")->valuestring);
+    const cJSON *preset = cJSON_GetObjectItemCaseSensitive(root, "preset");
+    if (!cJSON_IsString(preset))
+        return memae_seterr(err, MEMAE_E_CONFIG, "config: preset must be a string");
+    snprintf(cfg->preset, sizeof cfg->preset, "%s", preset->valuestring);
     const cJSON *kind = cJSON_GetObjectItemCaseSensitive(root, "kind");
     if (cJSON_IsString(kind) && !strcmp(kind->valuestring, "conv"))
         cfg->kind = MEMAE_KIND_CONV;
@@ -284,6 +289,12 @@ int memae_config_parse(const char *json, memae_config *cfg, memae_err *err)
         st = memae_seterr(err, MEMAE_E_CONFIG, "config: must be a JSON object");
         goto out;
     }
+    const char *dup = memae_json_duplicate_key(user);
+    if (dup) {
+        st = *dup ? memae_seterr(err, MEMAE_E_CONFIG, "config: the key '%.64s' appears twice", dup)
+                  : memae_seterr(err, MEMAE_E_NOMEM, "out of memory");
+        goto out;
+    }
     const cJSON *preset = cJSON_GetObjectItemCaseSensitive(user, "preset");
     if (preset && !cJSON_IsString(preset)) {
         st = memae_seterr(err, MEMAE_E_CONFIG, "config: preset must be a string");
@@ -296,7 +307,8 @@ int memae_config_parse(const char *json, memae_config *cfg, memae_err *err)
     int nd = 0;
     if (cJSON_IsArray(shape) && cJSON_GetArraySize(shape) <= 4)
         for (const cJSON *it = shape->child; it; it = it->next)
-            dims[nd++] = cJSON_IsNumber(it) ? (int64_t)it->valuedouble : 0;
+            dims[nd++] = cJSON_IsNumber(it) && fabs(it->valuedouble) < 1e18
+                             ? (int64_t)it->valuedouble : 0;
     base = memae_preset_json(preset ? preset->valuestring : "image2d", nd ? dims : NULL, nd, err);
     if (!base) {
         st = err ? err->status : MEMAE_E_CONFIG;

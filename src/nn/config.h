@@ -11,6 +11,12 @@
 
 #define MEMAE_MAX_LAYERS 16
 #define MEMAE_AUTO (-1) /* padding / output_padding chosen to reach the mirrored size */
+/* The largest sizes a configuration may ask for (docs/configuration.md); with
+ * them no size of a layer overflows 64-bit arithmetic. */
+#define MEMAE_MAX_INPUT (1 << 24)   /* each input_shape entry */
+#define MEMAE_MAX_OUT (1 << 16)     /* a layer's "out" (channels or features) */
+#define MEMAE_MAX_KERNEL 64         /* kernel, stride, padding, output_padding */
+#define MEMAE_MAX_SLOTS (1 << 20)   /* memory.slots */
 
 enum memae_kind { MEMAE_KIND_CONV = 0, MEMAE_KIND_MLP = 1 };
 

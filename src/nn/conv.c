@@ -5,6 +5,7 @@
  * which is exactly that convolution's (out, in, k...) layout.
  */
 #include "nn/layer.h"
+#include "nn/config.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -53,6 +54,7 @@ static int setup(memae_layer *l, char *msg, size_t msglen)
     l->out.sdim = l->in.sdim;
     for (int i = 0; i < 3; i++) {
         int in = l->in.sp[i], k = l->k[i], s = l->s[i], p = l->p[i], op = l->op_pad[i];
+        int64_t o;
         if (k < 1 || s < 1 || p < 0 || op < 0) {
             snprintf(msg, msglen, "%s: kernel and stride must be >= 1, padding >= 0", l->prefix);
             return -1;
@@ -63,10 +65,16 @@ static int setup(memae_layer *l, char *msg, size_t msglen)
                          l->prefix, op, s);
                 return -1;
             }
-            l->out.sp[i] = (in - 1) * s - 2 * p + k + op;
+            o = ((int64_t)in - 1) * s - 2 * (int64_t)p + k + op;
         } else {
-            l->out.sp[i] = in + 2 * p < k ? 0 : (in + 2 * p - k) / s + 1;
+            o = (int64_t)in + 2 * (int64_t)p < k ? 0 : ((int64_t)in + 2 * p - k) / s + 1;
         }
+        if (o > MEMAE_MAX_INPUT) {
+            snprintf(msg, msglen, "%s: output size %lld along %c is above %d", l->prefix,
+                     (long long)o, axis[i], MEMAE_MAX_INPUT);
+            return -1;
+        }
+        l->out.sp[i] = (int)o;
         if (l->out.sp[i] < 1) {
             snprintf(msg, msglen,
                      "%s: input size %d along %c is too small for kernel %d, "

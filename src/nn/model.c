@@ -40,10 +40,10 @@ static void set_geometry(memae_layer *l, const memae_layer_cfg *c)
 static int resolve_auto(int in, int target, int k, int s, int *p, int *op)
 {
     for (int pad = 0; pad <= k + s; pad++) {
-        int o = target - ((in - 1) * s - 2 * pad + k);
+        int64_t o = (int64_t)target - (((int64_t)in - 1) * s - 2 * pad + k);
         if (o >= 0 && o < s) {
             *p = pad;
-            *op = o;
+            *op = (int)o;
             return 0;
         }
     }
@@ -57,6 +57,11 @@ static int finish(memae_model *m, memae_layer *l)
     char msg[256];
     if (ops->setup(l, msg, sizeof msg))
         return memae_seterr(&m->err, MEMAE_E_CONFIG, "config: %s", msg);
+    double size = (double)l->out.c * l->out.sp[0] * l->out.sp[1] * l->out.sp[2];
+    if (size > MEMAE_MAX_SAMPLE)
+        return memae_seterr(&m->err, MEMAE_E_CONFIG,
+                            "config: %s: %.0f values per sample, more than the limit %d",
+                            l->prefix, size, MEMAE_MAX_SAMPLE);
     l->param_off = m->nparams;
     m->nparams += l->nparams;
     l->buffer_off = m->nbuffers;
@@ -146,7 +151,7 @@ static int build_layers(memae_model *m)
     return MEMAE_OK;
 }
 
-int memae_model_build(const memae_config *cfg, memae_model **out)
+int memae_model_layout(const memae_config *cfg, memae_model **out)
 {
     memae_model *m = calloc(1, sizeof *m);
     *out = m;
@@ -161,6 +166,19 @@ int memae_model_build(const memae_config *cfg, memae_model **out)
         return st;
     for (int i = 0; i < m->nlayers; i++)
         m->ntensors += memae_layer_tensors(&m->layers[i], i, m->tensors + m->ntensors);
+    return MEMAE_OK;
+}
+
+int memae_model_alloc(memae_model *m)
+{
+    /* Parameters, gradients and two Adam moments, then the running statistics. */
+    double bytes = (4.0 * (double)m->nparams + (double)m->nbuffers) * sizeof(float);
+    double avail = memae_memory_limit();
+    if (bytes > avail)
+        return memae_seterr(&m->err, MEMAE_E_NOMEM,
+                            "the model's %zu parameters need %.0f MiB, more than the %.0f MiB "
+                            "of memory",
+                            m->nparams, bytes / 1048576, avail / 1048576);
     m->params = memae_falloc(m->nparams);
     m->grads = memae_falloc(m->nparams);
     m->adam_m = memae_falloc(m->nparams);
@@ -169,6 +187,12 @@ int memae_model_build(const memae_config *cfg, memae_model **out)
     if (!m->params || !m->grads || !m->adam_m || !m->adam_v || !m->buffers)
         return memae_seterr(&m->err, MEMAE_E_NOMEM, "out of memory for %zu parameters", m->nparams);
     return MEMAE_OK;
+}
+
+int memae_model_build(const memae_config *cfg, memae_model **out)
+{
+    int st = memae_model_layout(cfg, out);
+    return st ? st : memae_model_alloc(*out);
 }
 
 int memae_model_min_batch(const memae_model *m)
@@ -262,6 +286,12 @@ int memae_model_plan(memae_model *m, int batch)
     omp_set_num_threads(team);
     size_t gsz = (maxact * batch + 15) / 16 * 16;
     total += 2 * gsz;
+    if ((double)total * sizeof(float) > memae_memory_limit())
+        return memae_seterr(&m->err, MEMAE_E_NOMEM,
+                            "a batch of %d needs %.0f MiB, more than the %.0f MiB of memory "
+                            "(a smaller --batch?)",
+                            batch, (double)total * sizeof(float) / 1048576,
+                            memae_memory_limit() / 1048576);
     m->arena = memae_falloc(total);
     if (!m->arena)
         return memae_seterr(&m->err, MEMAE_E_NOMEM,

@@ -15,6 +15,7 @@
 #define MEMAE_MAX_MODEL_LAYERS (6 * MEMAE_MAX_LAYERS + 1)
 #define MEMAE_MAX_TENSORS (5 * MEMAE_MAX_MODEL_LAYERS)
 #define MEMAE_MAX_META 32
+#define MEMAE_MAX_SAMPLE (1 << 30) /* values per sample in any layer's output */
 
 typedef struct memae_meta_kv {
     char *key, *value;
@@ -52,6 +53,11 @@ struct memae_model {
 /* Build layers and buffers from cfg (shapes checked, "auto" paddings resolved
  * into m->cfg); parameters are zero until memae_model_init_params. */
 int memae_model_build(const memae_config *cfg, memae_model **out);
+/* memae_model_build in two steps: the layers and tensor names and shapes
+ * (no buffers, so a file's tensors can be checked first), then the buffers,
+ * refused when they would not fit in memae_memory_limit(). */
+int memae_model_layout(const memae_config *cfg, memae_model **out);
+int memae_model_alloc(memae_model *m);
 /* The smallest training batch: batch norm needs two values per channel, so
  * 2 when some batch-norm layer sees one position per sample, else 1. */
 int memae_model_min_batch(const memae_model *m);
@@ -93,6 +99,10 @@ int memae_model_restore(memae_model *m, const float *x, int batch, int turn, flo
                         const float **recon);
 /* Errors of restoring x (upright) from x turned by turn quarter turns
  * (turned: scratch of a batch; unused for turn 0), one per sample. */
+/* memae_model_score of samples first .. first + batch - 1 of a run: a
+ * non-finite score is an error naming its sample. */
+int memae_model_score_from(memae_model *m, const float *x, int batch, int kind, float *scores,
+                           int64_t first);
 int memae_model_turn_errors(memae_model *m, const float *x, int batch, int kind, int turn,
                             float *turned, float *errors);
 

@@ -249,12 +249,29 @@ int memae_infile_read_data(memae_infile *f, memae_array *a, int swap, const char
         return truncated(f, a, fmt, f->left, err);
     if (f->left >= 0 && (uint64_t)f->left > a->nbytes)
         return trailing(f, fmt, f->left - (int64_t)a->nbytes, err);
-    a->data = malloc(a->nbytes ? a->nbytes : 1);
-    if (!a->data)
+    /* With the length unknown (gzip), the buffer grows with the data read,
+     * so a header's sizes alone never allocate more than the stream holds. */
+    size_t cap = f->left >= 0 || a->nbytes < (1u << 20) ? a->nbytes : (1u << 20), got = 0;
+    a->data = malloc(cap ? cap : 1);
+    int st = a->data ? memae_infile_read(f, a->data, cap, &got, err) : MEMAE_E_NOMEM;
+    while (st == MEMAE_OK && got == cap && cap < a->nbytes) {
+        size_t more = cap > a->nbytes - cap ? a->nbytes - cap : cap, n = 0;
+        void *nd = realloc(a->data, cap + more);
+        if (!nd) {
+            st = MEMAE_E_NOMEM;
+            break;
+        }
+        a->data = nd;
+        st = memae_infile_read(f, (char *)a->data + cap, more, &n, err);
+        cap += more;
+        got += n;
+    }
+    if (st == MEMAE_E_NOMEM) {
+        free(a->data);
+        a->data = NULL;
         return memae_seterr(err, MEMAE_E_NOMEM, "%s: cannot allocate %zu bytes for the data",
                             f->path, a->nbytes);
-    size_t got = 0;
-    int st = memae_infile_read(f, a->data, a->nbytes, &got, err);
+    }
     if (st == MEMAE_OK && got < a->nbytes)
         st = truncated(f, a, fmt, (int64_t)got, err);
     /* Count what follows so the message can say how much there is. */

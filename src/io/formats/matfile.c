@@ -1,6 +1,8 @@
 #include "io/formats/matfile.h"
 
 #include <matio.h>
+#include <stdint.h>
+#include <zlib.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,18 +79,164 @@ static int convert(const char *path, const matvar_t *v, memae_array *out, memae_
     return MEMAE_OK;
 }
 
+static uint32_t le32(const unsigned char *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* A data element's tag at p (avail bytes there): type, byte count and where
+ * its data starts (small elements keep up to 4 bytes in the tag); the bytes
+ * it takes with padding to 8; 0 when it does not fit. */
+static size_t tag_at(const unsigned char *p, uint64_t avail, uint32_t *type, uint32_t *n,
+                     const unsigned char **data)
+{
+    if (avail < 8)
+        return 0;
+    uint32_t t = le32(p);
+    if (t >> 16) {
+        *type = t & 0xffff, *n = t >> 16, *data = p + 4;
+        return *n <= 4 ? 8 : 0;
+    }
+    *type = t, *n = le32(p + 4), *data = p + 8;
+    uint64_t took = 8 + (uint64_t)*n + (8 - *n % 8) % 8;
+    return took <= avail || 8 + (uint64_t)*n <= avail ? (size_t)(took <= avail ? took : avail)
+                                                       : 0;
+}
+
+/* Whether the miMATRIX of n content bytes at p has dimensions those bytes can
+ * hold (a byte per number, a tag per cell), cells checked in turn, so that
+ * libmatio never allocates for sizes that the file cannot hold. */
+static int matrix_fits(const unsigned char *p, uint64_t n, int depth)
+{
+    uint32_t type, len;
+    const unsigned char *d;
+    size_t o = tag_at(p, n, &type, &len, &d), k;
+    if (n == 0)
+        return 1;
+    if (!o || type != 6 || len != 8 || depth > 32)
+        return 0;
+    int cls = d[0];
+    if (!(k = tag_at(p + o, n - o, &type, &len, &d)) || type != 5 || len % 4)
+        return 0;
+    double numel = 1;
+    for (uint32_t i = 0; i < len / 4; i++) {
+        int32_t dim = (int32_t)le32(d + 4 * i);
+        if (dim < 0)
+            return 0;
+        numel *= dim;
+    }
+    o += k;
+    if (cls == 5) /* sparse: sized by its non-zeros, which convert() refuses anyway */
+        return 1;
+    if (numel * (cls >= 1 && cls <= 3 ? 8 : 1) > (double)n)
+        return 0;
+    if (cls != 1)
+        return 1;
+    if (!(k = tag_at(p + o, n - o, &type, &len, &d))) /* the name */
+        return 0;
+    o += k;
+    for (double c = 0; c < numel; c++) {
+        if (!(k = tag_at(p + o, n - o, &type, &len, &d)) || type != 14 ||
+            !matrix_fits(d, len < n - o - 8 ? len : n - o - 8, depth + 1))
+            return 0;
+        o += k;
+    }
+    return 1;
+}
+
+/* The same for a compressed element: inflated (no further than deflate's
+ * 1032:1 and the 8 + n bytes its tag declares) and checked. */
+static int compressed_fits(FILE *f, long long n)
+{
+    unsigned char *in = malloc((size_t)n + 1), *out = NULL;
+    uint64_t cap = (uint64_t)n * 1032 + 64;
+    int ok = 0;
+    if (in && fread(in, 1, (size_t)n, f) == (size_t)n) {
+        z_stream z = {.next_in = in, .avail_in = (uInt)n};
+        unsigned char tag[8];
+        z.next_out = tag, z.avail_out = 8;
+        if (inflateInit(&z) == Z_OK) {
+            int r = inflate(&z, Z_SYNC_FLUSH);
+            uint64_t inner = z.avail_out == 0 ? le32(tag + 4) : 0;
+            if (z.avail_out == 0 && le32(tag) != 14)
+                ok = 1; /* not a matrix: matio reads or refuses it */
+            else if (z.avail_out == 0 && inner + 8 <= cap && (r == Z_OK || r == Z_STREAM_END) &&
+                     (out = malloc(inner + 1))) {
+                z.next_out = out, z.avail_out = (uInt)inner;
+                r = inflate(&z, Z_SYNC_FLUSH);
+                ok = (r == Z_OK || r == Z_STREAM_END) &&
+                     matrix_fits(out, inner - z.avail_out, 0);
+            }
+            inflateEnd(&z);
+        }
+    }
+    free(in);
+    free(out);
+    return ok;
+}
+
+/* A version 5 file is a 128-byte header and top-level elements (an 8-byte
+ * tag: type, byte count) that must end exactly at the end of the file:
+ * libmatio reads a cut element as absent, or with stale values. */
+static int check_v5_layout(const char *path, FILE *f, memae_err *err)
+{
+    unsigned char head[128], tag[8];
+    if (fread(head, 1, sizeof head, f) != sizeof head || memcmp(head + 126, "IM", 2))
+        return MEMAE_OK; /* version 4, 7.3 (HDF5) or big-endian: matio checks those */
+    if (head[124] != 0 || head[125] != 1)
+        return MEMAE_OK;
+    if (fseek(f, 0, SEEK_END) != 0)
+        return memae_seterr(err, MEMAE_E_IO, "%s: cannot seek", path);
+    long long size = ftell(f), at = 128;
+    while (at < size) {
+        if (fseek(f, (long)at, SEEK_SET) != 0 || fread(tag, 1, sizeof tag, f) != sizeof tag)
+            return memae_seterr(err, MEMAE_E_TRUNCATED,
+                                "%s: truncated: a variable's tag is cut at byte %lld", path, at);
+        uint32_t type = le32(tag);
+        long long n = le32(tag + 4);
+        long long end = at + 8 + n + (type == 14 ? (8 - n % 8) % 8 : 0); /* miMATRIX is padded */
+        if (end > size)
+            return memae_seterr(err, MEMAE_E_TRUNCATED,
+                                "%s: truncated: the variable at byte %lld needs %lld bytes, the "
+                                "file ends %lld bytes after it",
+                                path, at, end - at, size - at);
+        unsigned char *body = type == 14 ? malloc((size_t)n + 1) : NULL;
+        int fits = type == 14 ? body && fread(body, 1, (size_t)n, f) == (size_t)n &&
+                                    matrix_fits(body, (uint64_t)n, 0)
+                   : type == 15 ? compressed_fits(f, n)
+                                : 1;
+        free(body);
+        if (!fits)
+            return memae_seterr(err, MEMAE_E_FORMAT,
+                                "%s: the variable at byte %lld has sizes its %lld bytes cannot "
+                                "hold",
+                                path, at, n);
+        at = end;
+    }
+    return MEMAE_OK;
+}
+
 static int open_var(const char *path, const char *var, mat_t **mat, matvar_t **v, memae_err *err)
 {
     FILE *f = fopen(path, "rb");
     if (!f)
         return memae_seterr(err, MEMAE_E_IO, "%s: cannot open", path);
+    int st = check_v5_layout(path, f, err);
     fclose(f);
+    if (st)
+        return st;
     *mat = Mat_Open(path, MAT_ACC_RDONLY);
     if (!*mat)
         return memae_seterr(err, MEMAE_E_FORMAT, "%s: not a MATLAB .mat file", path);
     *v = var ? Mat_VarRead(*mat, var) : Mat_VarReadNext(*mat);
     if (!*v) {
+        /* Absent, or present but unreadable: not the same thing. */
+        matvar_t *info = var ? Mat_VarReadInfo(*mat, var) : NULL;
+        Mat_VarFree(info);
         Mat_Close(*mat);
+        if (info)
+            return memae_seterr(err, MEMAE_E_FORMAT, "%s: variable '%s' cannot be read (damaged)",
+                                path, var);
         return memae_seterr(err, MEMAE_E_NAME, "%s: no variable %s%s%s", path, var ? "'" : "",
                             var ? var : "at all", var ? "'" : "");
     }

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <zip.h>
 
 #include "io/formats/array.h"
@@ -33,6 +34,12 @@ int memae_npz_has(const char *path, const char *key)
     return has;
 }
 
+static uint64_t file_size(const char *path)
+{
+    struct stat sb;
+    return stat(path, &sb) == 0 ? (uint64_t)sb.st_size : 0;
+}
+
 int memae_npz_read(const char *path, const char *key, memae_array *out, memae_err *err)
 {
     memset(out, 0, sizeof *out);
@@ -51,6 +58,14 @@ int memae_npz_read(const char *path, const char *key, memae_array *out, memae_er
         st = memae_seterr(err, MEMAE_E_NAME, "%s: no array '%s' in the npz", path, key);
     else if (zip_stat_index(z, (zip_uint64_t)i, 0, &zs) != 0 || !(zs.valid & ZIP_STAT_SIZE))
         st = memae_seterr(err, MEMAE_E_FORMAT, "%s: cannot read the size of member %s", path, name);
+    /* deflate expands at most 1032:1: a larger declared size is a lie (or a bomb) */
+    else if (!(zs.valid & ZIP_STAT_COMP_SIZE) || zs.comp_size > file_size(path) ||
+             zs.size / 1032 > zs.comp_size + 1)
+        st = memae_seterr(err, MEMAE_E_FORMAT,
+                          "%s: member %s declares %llu bytes, more than its %llu compressed "
+                          "bytes can hold",
+                          path, name, (unsigned long long)zs.size,
+                          (unsigned long long)zs.comp_size);
     else if (!(buf = malloc(zs.size ? zs.size : 1)))
         st = memae_seterr(err, MEMAE_E_NOMEM, "%s: out of memory for %s", where, name);
     else if (!(f = zip_fopen_index(z, (zip_uint64_t)i, 0)))

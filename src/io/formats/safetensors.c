@@ -6,7 +6,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include "core/json.h"
 
 /* The format's own limit on the header, which also bounds what we parse. */
 #define ST_MAX_HEADER (100u * 1024 * 1024)
@@ -45,21 +48,25 @@ void memae_st_free(memae_st_file *f)
 
 static int slurp(const char *path, uint8_t **out, size_t *len, memae_err *err)
 {
+    *len = 0;
     FILE *fp = fopen(path, "rb");
     if (!fp)
         return memae_seterr(err, MEMAE_E_IO, "%s: cannot open: %s", path, strerror(errno));
     int st = MEMAE_OK;
-    long size = -1;
-    if (fseek(fp, 0, SEEK_END) == 0)
-        size = ftell(fp);
-    if (size < 0 || fseek(fp, 0, SEEK_SET) != 0) {
-        st = memae_seterr(err, MEMAE_E_IO, "%s: cannot seek: %s", path, strerror(errno));
-    } else if (!(*out = malloc(size ? (size_t)size : 1))) {
-        st = memae_seterr(err, MEMAE_E_NOMEM, "%s: out of memory reading %ld bytes", path, size);
-    } else if (fread(*out, 1, (size_t)size, fp) != (size_t)size) {
+    struct stat sb;
+    if (fstat(fileno(fp), &sb) != 0)
+        st = memae_seterr(err, MEMAE_E_IO, "%s: cannot stat: %s", path, strerror(errno));
+    else if (S_ISDIR(sb.st_mode))
+        st = memae_seterr(err, MEMAE_E_IO, "%s: is a directory, not a model file", path);
+    else if (!S_ISREG(sb.st_mode))
+        st = memae_seterr(err, MEMAE_E_IO, "%s: not a regular file", path);
+    else if (!(*out = malloc(sb.st_size ? (size_t)sb.st_size : 1)))
+        st = memae_seterr(err, MEMAE_E_NOMEM, "%s: out of memory reading %lld bytes", path,
+                          (long long)sb.st_size);
+    else if (fread(*out, 1, (size_t)sb.st_size, fp) != (size_t)sb.st_size)
         st = memae_seterr(err, MEMAE_E_IO, "%s: read error", path);
-    }
-    *len = (size_t)(size > 0 ? size : 0);
+    else
+        *len = (size_t)sb.st_size;
     fclose(fp);
     return st;
 }
@@ -87,14 +94,17 @@ static int parse_entry(const char *path, const cJSON *it, size_t data_len, const
     double count = 1;
     for (int i = 0; i < e->ndim; i++) {
         const cJSON *d = cJSON_GetArrayItem(sh, i);
-        if (!cJSON_IsNumber(d) || d->valuedouble < 0 || d->valuedouble > 9e15)
+        if (!cJSON_IsNumber(d) || !(d->valuedouble >= 0 && d->valuedouble <= 9e15) ||
+            d->valuedouble != (double)(int64_t)d->valuedouble)
             return memae_seterr(err, MEMAE_E_FORMAT, "%s: tensor '%s' has a bad shape", path, name);
         e->shape[i] = (int64_t)d->valuedouble;
         count *= (double)e->shape[i];
     }
-    double b = cJSON_GetArrayItem(off, 0)->valuedouble,
-           en = cJSON_GetArrayItem(off, 1)->valuedouble;
-    if (!(b >= 0 && en >= b && en < 9e15))
+    const cJSON *ob = cJSON_GetArrayItem(off, 0), *oe = cJSON_GetArrayItem(off, 1);
+    double b = cJSON_IsNumber(ob) ? ob->valuedouble : -1,
+           en = cJSON_IsNumber(oe) ? oe->valuedouble : -1;
+    if (!(b >= 0 && en >= b && en < 9e15) || b != (double)(int64_t)b ||
+        en != (double)(int64_t)en)
         return memae_seterr(err, MEMAE_E_FORMAT, "%s: tensor '%s' has bad data_offsets", path,
                             name);
     if (en - b != count * (double)esz)
@@ -133,6 +143,44 @@ static int parse_meta(const char *path, const cJSON *it, memae_st_file *f, memae
     return MEMAE_OK;
 }
 
+static int by_offset(const void *a, const void *b)
+{
+    const memae_st_entry *x = *(const memae_st_entry *const *)a,
+                         *y = *(const memae_st_entry *const *)b;
+    return x->data < y->data ? -1 : x->data > y->data;
+}
+
+/* The tensors tile the data section: no overlap, no gap, no trailing bytes. */
+static int check_layout(const memae_st_file *f, const uint8_t *data, size_t data_len,
+                        memae_err *err)
+{
+    const memae_st_entry **order = malloc((f->n ? (size_t)f->n : 1) * sizeof *order);
+    if (!order)
+        return memae_seterr(err, MEMAE_E_NOMEM, "out of memory");
+    for (int i = 0; i < f->n; i++)
+        order[i] = &f->entries[i];
+    qsort(order, (size_t)f->n, sizeof *order, by_offset);
+    size_t at = 0;
+    int st = MEMAE_OK;
+    for (int i = 0; i < f->n && !st; i++) {
+        size_t b = (size_t)((const uint8_t *)order[i]->data - data);
+        if (b < at)
+            st = memae_seterr(err, MEMAE_E_FORMAT,
+                              "%s: tensor '%s' overlaps tensor '%s' (data_offsets)", f->path,
+                              order[i]->name, order[i - 1]->name);
+        else if (b > at)
+            st = memae_seterr(err, MEMAE_E_FORMAT,
+                              "%s: a gap of %zu bytes before tensor '%s' (data_offsets)",
+                              f->path, b - at, order[i]->name);
+        at = b + order[i]->nbytes;
+    }
+    if (!st && at != data_len)
+        st = memae_seterr(err, MEMAE_E_FORMAT,
+                          "%s: %zu trailing bytes after the last tensor", f->path, data_len - at);
+    free(order);
+    return st;
+}
+
 static int parse_header(memae_st_file *f, size_t flen, memae_err *err)
 {
     const char *path = f->path;
@@ -162,6 +210,14 @@ static int parse_header(memae_st_file *f, size_t flen, memae_err *err)
                             "%s: the %llu-byte header is not a JSON object (wrong header length?)",
                             path, (unsigned long long)hlen);
     }
+    const char *dup = memae_json_duplicate_key(h);
+    if (dup) {
+        int st = *dup ? memae_seterr(err, MEMAE_E_FORMAT, "%s: the header has the key '%s' twice",
+                                     path, dup)
+                      : memae_seterr(err, MEMAE_E_NOMEM, "out of memory");
+        cJSON_Delete(h);
+        return st;
+    }
     int st = MEMAE_OK, n = cJSON_GetArraySize(h);
     const uint8_t *data = f->blob + 8 + hlen;
     size_t data_len = flen - 8 - (size_t)hlen;
@@ -175,7 +231,7 @@ static int parse_header(memae_st_file *f, size_t flen, memae_err *err)
             f->n++;
     }
     cJSON_Delete(h);
-    return st;
+    return st ? st : check_layout(f, data, data_len, err);
 }
 
 int memae_st_read(const char *path, memae_st_file *f, memae_err *err)

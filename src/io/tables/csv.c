@@ -71,6 +71,17 @@ static int slurp(const char *path, char **buf, size_t *len, memae_err *err)
         return memae_seterr(err, MEMAE_E_IO, "%s: read error", path);
     }
     b[n] = '\0';
+    /* A NUL would silently end a cell ("0.2\0garbage" read as 0.2). */
+    const char *nul = memchr(b, '\0', n);
+    if (nul) {
+        int64_t line = 1;
+        size_t at = (size_t)(nul - b);
+        for (const char *p = b; p < nul; p++)
+            line += *p == '\n';
+        free(b);
+        return memae_seterr(err, MEMAE_E_FORMAT, "%s: line %lld holds a NUL byte (at byte %zu)",
+                            path, (long long)line, at);
+    }
     *buf = b;
     *len = n;
     return MEMAE_OK;

@@ -1,6 +1,8 @@
 /* Learning and applying a table encoding (see io/tables/table.h). */
 #include "io/tables/table.h"
 
+#include "core/quote.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,12 +77,13 @@ int memae_encoding_fit(const memae_csv *c, const char *path, const memae_table_o
                        memae_encoding *e, memae_err *err)
 {
     memset(e, 0, sizeof *e);
+    char q[MEMAE_QUOTE_MAX];
     e->label_index = -1;
     e->header = c->names != NULL;
     e->delimiter = o->delimiter ? o->delimiter : ',';
     if (o->label_column && (e->label_index = (int)memae_csv_column(c, o->label_column)) < 0)
         return memae_seterr(err, MEMAE_E_ARG, "%s: no column '%s' for the labels (%lld columns%s)",
-                            path, o->label_column, (long long)c->cols,
+                            path, memae_quote(o->label_column, q), (long long)c->cols,
                             c->names ? "" : ", no header");
     e->ncols = (int)c->cols - (e->label_index >= 0);
     if (e->ncols < 1)
@@ -144,11 +147,12 @@ static int map_columns(const memae_encoding *e, const memae_csv *c, const char *
             map[k] = -1;
             for (int64_t j = 0; j < c->cols && map[k] < 0; j++)
                 map[k] = strcmp(c->names[j], e->cols[k].name) ? -1 : j;
+            char q[MEMAE_QUOTE_MAX];
             if (map[k] < 0)
                 return memae_seterr(err, MEMAE_E_SHAPE,
                                     "%s: no column '%s' (the model was "
                                     "trained with it)",
-                                    path, e->cols[k].name);
+                                    path, memae_quote(e->cols[k].name, q));
         }
         for (int64_t j = 0; e->label && j < c->cols; j++)
             if (!strcmp(c->names[j], e->label))
@@ -221,9 +225,12 @@ int memae_encoding_apply(const memae_encoding *e, const memae_csv *c, const char
             const memae_table_column *col = &e->cols[k];
             const char *cell = c->cells[i * c->cols + map[k]];
             int r = encode_cell(col, cell, row);
+            char qn[MEMAE_QUOTE_MAX], qc[MEMAE_QUOTE_MAX];
+            if (r)
+                memae_quote(col->name, qn), memae_quote(cell, qc);
             if (r == -1)
                 st = memae_seterr(err, MEMAE_E_FORMAT, "%s: line %lld, column '%s': '%s' is %s",
-                                  path, (long long)c->lines[i], col->name, cell,
+                                  path, (long long)c->lines[i], qn, qc,
                                   !*cell                    ? "empty (a missing value)"
                                   : memae_csv_missing(cell) ? "a missing or non-finite value"
                                                             : "not a number");
@@ -231,15 +238,17 @@ int memae_encoding_apply(const memae_encoding *e, const memae_csv *c, const char
                 st = memae_seterr(err, MEMAE_E_FORMAT,
                                   "%s: line %lld, column '%s': category "
                                   "'%s' was not seen at training (%d known)",
-                                  path, (long long)c->lines[i], col->name, cell, col->ncat);
+                                  path, (long long)c->lines[i], qn, qc, col->ncat);
             row += col->ncat ? col->ncat : 1;
         }
-        if (!st && y && encode_label(e, c->cells[i * c->cols + label], &y[i]))
+        if (!st && y && encode_label(e, c->cells[i * c->cols + label], &y[i])) {
+            char qn[MEMAE_QUOTE_MAX], qc[MEMAE_QUOTE_MAX];
             st = memae_seterr(err, MEMAE_E_FORMAT,
                               "%s: line %lld, label column '%s': '%s' is "
                               "not a number",
-                              path, (long long)c->lines[i], e->label ? e->label : "?",
-                              c->cells[i * c->cols + label]);
+                              path, (long long)c->lines[i], memae_quote(e->label ? e->label : "?", qn),
+                              memae_quote(c->cells[i * c->cols + label], qc));
+        }
     }
     free(map);
     if (st) {

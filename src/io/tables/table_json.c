@@ -6,9 +6,11 @@
  *  "scale":[...]}}
  */
 #include <cjson/cJSON.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/json.h"
 #include "io/tables/table.h"
 
 static cJSON *doubles(const double *v, int64_t n)
@@ -63,7 +65,7 @@ static int read_doubles(const cJSON *a, int64_t n, double **out)
     const cJSON *v;
     cJSON_ArrayForEach(v, a)
     {
-        if (!cJSON_IsNumber(v))
+        if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble))
             return -1;
         (*out)[i++] = v->valuedouble;
     }
@@ -99,17 +101,24 @@ static int parse(const cJSON *j, memae_encoding *e)
     const cJSON *nl = cJSON_GetObjectItem(j, "normal_label"),
                 *d = cJSON_GetObjectItem(j, "delimiter");
     if (!cJSON_IsArray(cols) || cJSON_GetArraySize(cols) < 1 || !cJSON_IsString(d) ||
-        strlen(d->valuestring) != 1)
+        strlen(d->valuestring) != 1 || strchr("\"\r\n", d->valuestring[0]))
         return -1;
     e->header = cJSON_IsTrue(cJSON_GetObjectItem(j, "header"));
     e->delimiter = d->valuestring[0];
     if (label &&
         (!cJSON_IsString(label) || !cJSON_IsNumber(li) || !(e->label = strdup(label->valuestring))))
         return -1;
-    e->label_index = label ? li->valueint : -1;
+    e->label_index = -1;
+    e->ncols = cJSON_GetArraySize(cols);
+    /* The label is one of the training file's ncols + 1 columns. */
+    if (label) {
+        if (!(li->valuedouble >= 0 && li->valuedouble <= e->ncols) ||
+            li->valuedouble != floor(li->valuedouble))
+            return -1;
+        e->label_index = (int)li->valuedouble;
+    }
     if (nl && (!cJSON_IsString(nl) || !(e->normal_label = strdup(nl->valuestring))))
         return -1;
-    e->ncols = cJSON_GetArraySize(cols);
     if (!(e->cols = calloc((size_t)e->ncols, sizeof *e->cols)))
         return -1;
     int k = 0;
@@ -140,7 +149,7 @@ int memae_encoding_from_json(const char *json, memae_encoding *e, memae_err *err
 {
     memset(e, 0, sizeof *e);
     cJSON *j = cJSON_Parse(json);
-    int bad = !j || parse(j, e);
+    int bad = !j || memae_json_duplicate_key(j) || !cJSON_IsObject(j) || parse(j, e);
     cJSON_Delete(j);
     if (bad) {
         memae_encoding_free(e);
