@@ -14,7 +14,7 @@
 
 static int64_t *counter_of(memae_model *m, const memae_tensor_desc *d)
 {
-    return &m->layers[d->layer].batches_tracked;
+    return memae_layer_counter(&m->layers[d->layer], d);
 }
 
 #define PIXEL_WEIGHT "memae_recipe.pixel_weight"

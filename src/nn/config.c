@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "backend/backend.h"
-#include "nn/layer.h"
+#include "nn/memory.h"
 
 static int is_one_of(const char *key, const char *const *keys)
 {
