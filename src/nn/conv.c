@@ -177,28 +177,13 @@ static void forward_affine_act(memae_layer *l, const memae_run *run, const float
                         l->out.blocked ? MEMAE_CBLK : 1, scale, shift, act, y, y, run->threads);
 }
 
-const memae_layer_ops memae_conv_ops = {
-    .name = "conv",
-    .setup = setup,
-    .nbuffers = memae_layer_none,
-    .tensors = tensors,
-    .workspace = workspace,
-    .init = init,
-    .forward = forward,
-    .backward = backward,
-    .inplace = 0,
-    .forward_affine_act = forward_affine_act,
-};
+/* One table for both: the layer's op tells them apart (is_t). */
+#define CONV_OPS(op_name)                                                                          \
+    {                                                                                              \
+        .name = op_name, .setup = setup, .nbuffers = memae_layer_none, .tensors = tensors,         \
+        .workspace = workspace, .init = init, .forward = forward, .backward = backward,            \
+        .inplace = 0, .forward_affine_act = forward_affine_act,                                    \
+    }
 
-const memae_layer_ops memae_convt_ops = {
-    .name = "convT",
-    .setup = setup,
-    .nbuffers = memae_layer_none,
-    .tensors = tensors,
-    .workspace = workspace,
-    .init = init,
-    .forward = forward,
-    .backward = backward,
-    .inplace = 0,
-    .forward_affine_act = forward_affine_act,
-};
+const memae_layer_ops memae_conv_ops = CONV_OPS("conv");
+const memae_layer_ops memae_convt_ops = CONV_OPS("convT");
