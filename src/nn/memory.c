@@ -139,31 +139,31 @@ static void init(const memae_layer *l, float *params, float *buffers, memae_rng 
         m[i] = (float)(bound * (2.0 * memae_rng_uniform(r) - 1.0));
 }
 
-/* (B, C, S) <-> (B*S, C): position queries read the feature map channels last. */
-static void to_rows(const memae_layer *l, int batch, const float *x, float *rows)
+/* (B, C, S) <-> (B*S, C): position queries read the feature map channels
+ * last; to_rows: map to rows, else rows to map. */
+static void reorder(const memae_layer *l, int batch, const float *src, float *dst, int to_rows)
 {
     size_t s = spatial(l), c = (size_t)l->in.c;
     if (l->mem.query == MEMAE_QUERY_FLAT || s == 1) {
-        memcpy(rows, x, (size_t)batch * c * s * sizeof *x);
+        memcpy(dst, src, (size_t)batch * c * s * sizeof *src);
         return;
     }
     for (int b = 0; b < batch; b++)
         for (size_t ch = 0; ch < c; ch++)
-            for (size_t i = 0; i < s; i++)
-                rows[((size_t)b * s + i) * c + ch] = x[((size_t)b * c + ch) * s + i];
+            for (size_t i = 0; i < s; i++) {
+                size_t map = ((size_t)b * c + ch) * s + i, row = ((size_t)b * s + i) * c + ch;
+                dst[to_rows ? row : map] = src[to_rows ? map : row];
+            }
+}
+
+static void to_rows(const memae_layer *l, int batch, const float *x, float *rows)
+{
+    reorder(l, batch, x, rows, 1);
 }
 
 static void from_rows(const memae_layer *l, int batch, const float *rows, float *x)
 {
-    size_t s = spatial(l), c = (size_t)l->in.c;
-    if (l->mem.query == MEMAE_QUERY_FLAT || s == 1) {
-        memcpy(x, rows, (size_t)batch * c * s * sizeof *x);
-        return;
-    }
-    for (int b = 0; b < batch; b++)
-        for (size_t ch = 0; ch < c; ch++)
-            for (size_t i = 0; i < s; i++)
-                x[((size_t)b * c + ch) * s + i] = rows[((size_t)b * s + i) * c + ch];
+    reorder(l, batch, rows, x, 0);
 }
 
 /* out = v / max(|v|, eps) row by row; norms saved for backward. */
