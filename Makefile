@@ -44,10 +44,13 @@ ARCH_CFLAGS := -march=native
 endif
 
 # What memae needs, whatever CFLAGS says; the user's flags come last and win.
-MEMAE_CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -fopenmp -fPIC -Iinclude -Isrc \
-                $(PKG_CFLAGS) $(DNNL_CFLAGS) $(ARCH_CFLAGS)
+MEMAE_CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -fopenmp -fPIC -Iinclude $(ARCH_CFLAGS)
+# The library and the unit tests also see src/ and the dependencies' headers.
+INTERNAL_CFLAGS := -Isrc $(PKG_CFLAGS) $(DNNL_CFLAGS)
 # Library objects export only what memae.h marks MEMAE_API.
-LIB_CFLAGS := -fvisibility=hidden -DMEMAE_BUILD
+LIB_CFLAGS := $(INTERNAL_CFLAGS) -fvisibility=hidden -DMEMAE_BUILD
+# The CLI sees include/ (memae.h) and cJSON only: it cannot reach past the API.
+CLI_CFLAGS := $(shell pkg-config --cflags libcjson)
 LDLIBS := $(PKG_LIBS) $(DNNL_LIBS) -lm -fopenmp
 PC_LIBS_PRIVATE := $(strip $(shell pkg-config --libs-only-l $(FFMPEG)) $(DNNL_LIBS) -lm -lgomp)
 
@@ -64,17 +67,21 @@ TEST_UTIL := $(sort $(wildcard tests/util/*.c))
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
 TEST_UTIL_OBJ := $(TEST_UTIL:%.c=$(BUILD)/%.o)
 
 all: $(BUILD)/libmemae.a $(BUILD)/libmemae.so $(BUILD)/memae
 
 # Everything is rebuilt when the flags or options change (make DNNL=0 after make).
-BUILD_CONFIG := $(CC) $(MEMAE_CFLAGS) $(CPPFLAGS) $(CFLAGS) | $(LDFLAGS) $(LDLIBS) | DNNL=$(DNNL)
+BUILD_CONFIG := $(CC) $(MEMAE_CFLAGS) $(LIB_CFLAGS) $(CLI_CFLAGS) $(CPPFLAGS) $(CFLAGS) | \
+                $(LDFLAGS) $(LDLIBS) | DNNL=$(DNNL)
 $(BUILD)/config: FORCE
 	@mkdir -p $(BUILD)
 	@echo '$(BUILD_CONFIG)' | cmp -s - $@ || echo '$(BUILD_CONFIG)' >$@
 
 $(LIB_OBJ): MEMAE_OBJ_CFLAGS := $(LIB_CFLAGS)
+$(CLI_OBJ): MEMAE_OBJ_CFLAGS := $(CLI_CFLAGS)
+$(TEST_OBJ) $(TEST_UTIL_OBJ): MEMAE_OBJ_CFLAGS := $(INTERNAL_CFLAGS)
 
 $(BUILD)/%.o: %.c $(BUILD)/config
 	@mkdir -p $(dir $@)

@@ -312,9 +312,9 @@ static void fill_stats(const memae_model *m, double mse, memae_stats *stats)
     stats->mse = mse;
     if (m->mem_layer >= 0) {
         const memae_layer *l = &m->layers[m->mem_layer];
-        stats->entropy = l->entropy;
-        stats->zero_queries = l->zero_queries;
-        stats->queries = l->queries;
+        stats->entropy = l->mem.entropy;
+        stats->zero_queries = l->mem.zero_queries;
+        stats->queries = l->mem.queries;
     }
     stats->loss = mse + m->cfg.entropy_weight * stats->entropy;
 }

@@ -70,12 +70,12 @@ static void memory_case_on(const char *fixture, const memae_kernels *be)
     l.in.sdim = in->ndim - 2;
     for (int i = 0; i < 3; i++)
         l.in.sp[i] = i < 3 - l.in.sdim ? 1 : (int)in->shape[2 + i - (3 - l.in.sdim)];
-    l.shrink = strtof(memae_st_meta_get(&f, "shrink_thres"), NULL);
-    l.addressing = !strcmp(memae_st_meta_get(&f, "addressing"), "cosine") ? MEMAE_ADDR_COSINE
-                                                                          : MEMAE_ADDR_DOT;
-    l.query = !strcmp(memae_st_meta_get(&f, "query"), "flat") ? MEMAE_QUERY_FLAT
-                                                              : MEMAE_QUERY_POSITION;
-    l.slots = (int)memae_st_find(&f, "memory")->shape[0];
+    l.mem.shrink = strtof(memae_st_meta_get(&f, "shrink_thres"), NULL);
+    l.mem.addressing = !strcmp(memae_st_meta_get(&f, "addressing"), "cosine") ? MEMAE_ADDR_COSINE
+                                                                              : MEMAE_ADDR_DOT;
+    l.mem.query = !strcmp(memae_st_meta_get(&f, "query"), "flat") ? MEMAE_QUERY_FLAT
+                                                                  : MEMAE_QUERY_POSITION;
+    l.mem.slots = (int)memae_st_find(&f, "memory")->shape[0];
     tu_layer t;
     assert_int_equal(tu_layer_make_on(&t, &l, batch, 1, 1, be), 0);
     assert_int_equal(t.l.nparams, nm);
@@ -91,9 +91,9 @@ static void memory_case_on(const char *fixture, const memae_kernels *be)
     /* float32 throughout: 1e-5 absolute covers the reordered sums. */
     expect_close("output", t.y, tensor(&f, "output", NULL), t.ny, 1e-5, 1e-4);
     expect_close("att", memae_memory_weights(&t.l, batch), att, natt, 1e-6, 1e-4);
-    float ent = (float)t.l.entropy;
+    float ent = (float)t.l.mem.entropy;
     expect_close("entropy", &ent, tensor(&f, "entropy", NULL), 1, 1e-6, 1e-5);
-    assert_int_equal(t.l.zero_queries, atoi(memae_st_meta_get(&f, "zero_queries")));
+    assert_int_equal(t.l.mem.zero_queries, atoi(memae_st_meta_get(&f, "zero_queries")));
     expect_close("grad_memory", t.grads, tensor(&f, "grad_memory", NULL), nm, 1e-5, 1e-4);
     expect_close("grad_input", t.dx, tensor(&f, "grad_input", NULL), t.nx, 1e-5, 1e-4);
     tu_layer_free(&t);
@@ -164,7 +164,7 @@ static void compare_after(memae_model *m, const memae_st_file *f, const model_to
         if (d->kind == MEMAE_T_COUNTER) {
             int64_t want;
             memcpy(&want, e->data, sizeof want);
-            assert_int_equal(m->layers[d->layer].batches_tracked, want);
+            assert_int_equal(*memae_layer_counter(&m->layers[d->layer], d), want);
             continue;
         }
         if (listed(cancelled, d->name))

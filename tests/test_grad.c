@@ -33,10 +33,10 @@ static memae_layer conv_layer(memae_op op, int sdim, int c, const int sp[3], int
     l.out.c = out;
     for (int i = 0; i < 3; i++) {
         l.in.sp[i] = sp[i];
-        l.k[i] = k[i];
-        l.s[i] = s[i];
-        l.p[i] = p[i];
-        l.op_pad[i] = opad ? opad[i] : 0;
+        l.conv.k[i] = k[i];
+        l.conv.s[i] = s[i];
+        l.conv.p[i] = p[i];
+        l.conv.op_pad[i] = opad ? opad[i] : 0;
     }
     return l;
 }
@@ -145,11 +145,11 @@ static void test_activations(void **state)
 {
     (void)state;
     memae_layer l = {.op = MEMAE_OP_ACT, .prefix = "leaky", .in = {3, {1, 4, 5}, 2},
-                     .act = MEMAE_ACT_LEAKY_RELU};
+                     .act = {MEMAE_ACT_LEAKY_RELU}};
     tu_gradcheck gc = smooth_gc;
     gc.skip_kinks = 1; /* relu's kink at 0 */
     run_check(&l, 2, 1, 0, gc, 0.8);
-    l.act = MEMAE_ACT_TANH;
+    l.act.fn = MEMAE_ACT_TANH;
     snprintf(l.prefix, sizeof l.prefix, "tanh");
     run_check(&l, 2, 1, 0, smooth_gc, 1.0);
 }
@@ -157,8 +157,9 @@ static void test_activations(void **state)
 static void memory_case(const char *name, memae_shape in, int slots, float shrink, int addr,
                         int query)
 {
-    memae_layer l = {.op = MEMAE_OP_MEMORY, .in = in, .slots = slots, .shrink = shrink,
-                     .addressing = addr, .query = query};
+    memae_layer l = {.op = MEMAE_OP_MEMORY,
+                     .in = in,
+                     .mem = {.slots = slots, .shrink = shrink, .addressing = addr, .query = query}};
     snprintf(l.prefix, sizeof l.prefix, "%s", name);
     run_check(&l, 2, 1, 0.5f, memory_gc, 0.6);
 }

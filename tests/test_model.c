@@ -54,7 +54,7 @@ static void test_presets(void **state)
     const memae_tensor_desc *mem = memae_model_find_tensor(m, "mem_rep.memory.weight");
     assert_int_equal(mem->shape[0], 100);
     assert_int_equal(mem->shape[1], 256); /* one flat query per image */
-    assert_int_equal(m->layers[m->mem_layer].shrink == 0.01f, 1);
+    assert_int_equal(m->layers[m->mem_layer].mem.shrink == 0.01f, 1);
     memae_model_free(m);
 
     /* video3d at its official size: paddings resolved to the official ones. */
@@ -65,7 +65,7 @@ static void test_presets(void **state)
     assert_int_equal(last->p[0], 1);
     assert_int_equal(last->op[0], 0);
     assert_int_equal(last->op[1], 1);
-    assert_int_equal(m->layers[m->mem_layer].dim, 256);
+    assert_int_equal(m->layers[m->mem_layer].mem.dim, 256);
     memae_model_free(m);
 
     /* tabular adapts to the width: d - d/2 - d/4 - d/12 - 3 */
@@ -146,7 +146,7 @@ static void test_save_load(void **state)
                             "\"decoder\":[{\"out\":4,\"kernel\":3,\"stride\":2},"
                             "{\"kernel\":3,\"stride\":[1,2,2]}],"
                             "\"memory\":{\"slots\":30,\"addressing\":\"cosine\"}}", 5);
-    m->layers[1].batches_tracked = 42;
+    m->layers[1].bn.batches_tracked = 42;
     assert_int_equal(memae_model_set_meta(m, "memae_threshold", "0.125"), MEMAE_OK);
     const char *path = tmpname("rt");
     assert_int_equal(memae_model_save(m, path), MEMAE_OK);
@@ -157,7 +157,7 @@ static void test_save_load(void **state)
     assert_int_equal(l->nparams, m->nparams);
     assert_memory_equal(l->params, m->params, m->nparams * sizeof(float));
     assert_memory_equal(l->buffers, m->buffers, m->nbuffers * sizeof(float));
-    assert_int_equal(l->layers[1].batches_tracked, 42);
+    assert_int_equal(l->layers[1].bn.batches_tracked, 42);
     assert_string_equal(memae_model_get_meta(l, "memae_threshold"), "0.125");
     char *c1, *c2;
     memae_model_config(m, &c1);

@@ -16,10 +16,20 @@
 
 static int64_t *counter_of(memae_model *m, const memae_tensor_desc *d)
 {
-    return &m->layers[d->layer].batches_tracked;
+    return memae_layer_counter(&m->layers[d->layer], d);
 }
 
 #define PIXEL_WEIGHT "memae_recipe.pixel_weight"
+
+/* The model's free-form metadata after meta[0..n), less the entry named skip
+ * (which the caller writes itself); returns the new count. */
+static int add_meta(const memae_model *m, memae_st_meta *meta, int n, const char *skip)
+{
+    for (int i = 0; i < m->nmeta; i++)
+        if (strcmp(m->meta[i].key, skip))
+            meta[n++] = (memae_st_meta){m->meta[i].key, m->meta[i].value};
+    return n;
+}
 
 int memae_model_save(memae_model *m, const char *path)
 {
@@ -48,9 +58,7 @@ int memae_model_save(memae_model *m, const char *path)
     int nmeta = 0;
     meta[nmeta++] = (memae_st_meta){"memae_config", cfg};
     meta[nmeta++] = (memae_st_meta){"memae_version", MEMAE_VERSION_STRING};
-    for (int i = 0; i < m->nmeta; i++)
-        if (strcmp(m->meta[i].key, "memae_version"))
-            meta[nmeta++] = (memae_st_meta){m->meta[i].key, m->meta[i].value};
+    nmeta = add_meta(m, meta, nmeta, "memae_version");
     int st = memae_st_write(path, t, nt, meta, nmeta, &m->err);
     free(cfg);
     return st;
@@ -281,9 +289,7 @@ int memae_model_save_checkpoint(memae_model *m, const char *path, const char *tr
     meta[nmeta++] = (memae_st_meta){"memae_config", cfg};
     meta[nmeta++] = (memae_st_meta){"memae_adam_step", step};
     meta[nmeta++] = (memae_st_meta){"memae_checkpoint", (char *)(train_json ? train_json : "{}")};
-    for (int i = 0; i < m->nmeta; i++)
-        if (strcmp(m->meta[i].key, "memae_checkpoint"))
-            meta[nmeta++] = (memae_st_meta){m->meta[i].key, m->meta[i].value};
+    nmeta = add_meta(m, meta, nmeta, "memae_checkpoint");
     int st = memae_st_write(path, t, n, meta, nmeta, &m->err);
     free(cfg);
     return st;

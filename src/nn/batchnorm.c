@@ -2,6 +2,7 @@
 #include "nn/layer.h"
 
 #include <math.h>
+#include <stddef.h>
 
 #define BN_EPS 1e-5f
 #define BN_MOMENTUM 0.1f
@@ -18,6 +19,21 @@ static int setup(memae_layer *l, char *msg, size_t msglen)
 static size_t nbuffers(const memae_layer *l)
 {
     return 2 * (size_t)l->in.c;
+}
+
+/* weight, bias, running_mean, running_var and num_batches_tracked. */
+static int tensors(const memae_layer *l, memae_tensor_desc *out)
+{
+    size_t c = (size_t)l->in.c, p = l->param_off, b = l->buffer_off;
+    int64_t shape[1] = {(int64_t)c};
+    int n = 0;
+    n += memae_layer_tensor(out + n, l, "weight", MEMAE_T_PARAM, p, c, 1, shape);
+    n += memae_layer_tensor(out + n, l, "bias", MEMAE_T_PARAM, p + c, c, 1, shape);
+    n += memae_layer_tensor(out + n, l, "running_mean", MEMAE_T_BUFFER, b, c, 1, shape);
+    n += memae_layer_tensor(out + n, l, "running_var", MEMAE_T_BUFFER, b + c, c, 1, shape);
+    n += memae_layer_tensor(out + n, l, "num_batches_tracked", MEMAE_T_COUNTER,
+                            offsetof(memae_layer, bn.batches_tracked), 1, 0, shape);
+    return n;
 }
 
 /* The batch mean and inverse deviation, kept from forward to backward. */
@@ -55,7 +71,7 @@ static void forward(memae_layer *l, const memae_run *run, const float *x, float 
                         w + c, y, l->ws, l->ws + c, rm, rm + c, BN_MOMENTUM, BN_EPS, run->train,
                         run->threads);
     if (run->train)
-        l->batches_tracked++;
+        l->bn.batches_tracked++;
 }
 
 static void backward(memae_layer *l, const memae_run *run, const float *x, const float *y,
@@ -88,6 +104,7 @@ const memae_layer_ops memae_batchnorm_ops = {
     .name = "batchnorm",
     .setup = setup,
     .nbuffers = nbuffers,
+    .tensors = tensors,
     .workspace = workspace,
     .init = init,
     .forward = forward,

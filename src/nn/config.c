@@ -13,6 +13,7 @@
 #include "backend/backend.h"
 #include "core/json.h"
 #include "nn/layer.h"
+#include "nn/memory.h"
 
 static int is_one_of(const char *key, const char *const *keys)
 {

@@ -29,16 +29,27 @@ static memae_conv_geom geom(const memae_layer *l, int batch)
     for (int i = 0; i < 3; i++) {
         g.in[i] = ci->sp[i];
         g.out[i] = co->sp[i];
-        g.k[i] = l->k[i];
-        g.s[i] = l->s[i];
-        g.p[i] = l->p[i];
+        g.k[i] = l->conv.k[i];
+        g.s[i] = l->conv.s[i];
+        g.p[i] = l->conv.p[i];
     }
     return g;
 }
 
 static size_t ksize(const memae_layer *l)
 {
-    return (size_t)l->k[0] * l->k[1] * l->k[2];
+    return (size_t)l->conv.k[0] * l->conv.k[1] * l->conv.k[2];
+}
+
+/* PyTorch's weight (out, in, k...) of a convolution, (in, out, k...) of a
+ * transposed one; then the bias. */
+static int tensors(const memae_layer *l, memae_tensor_desc *out)
+{
+    int sdim = l->in.sdim, k0 = 3 - sdim;
+    int64_t shape[5] = {is_t(l) ? l->in.c : l->out.c, is_t(l) ? l->out.c : l->in.c};
+    for (int i = 0; i < sdim; i++)
+        shape[2 + i] = l->conv.k[k0 + i];
+    return memae_layer_weight_bias(l, out, 2 + sdim, shape);
 }
 
 /* The kernels' scratch (im2col columns for the reference backend). */
@@ -53,7 +64,8 @@ static int setup(memae_layer *l, char *msg, size_t msglen)
     static const char axis[3] = {'D', 'H', 'W'};
     l->out.sdim = l->in.sdim;
     for (int i = 0; i < 3; i++) {
-        int in = l->in.sp[i], k = l->k[i], s = l->s[i], p = l->p[i], op = l->op_pad[i];
+        int in = l->in.sp[i], k = l->conv.k[i], s = l->conv.s[i], p = l->conv.p[i],
+            op = l->conv.op_pad[i];
         int64_t o;
         if (k < 1 || s < 1 || p < 0 || op < 0) {
             snprintf(msg, msglen, "%s: kernel and stride must be >= 1, padding >= 0", l->prefix);
@@ -173,26 +185,13 @@ static void forward_affine_act(memae_layer *l, const memae_run *run, const float
                         l->out.blocked ? MEMAE_CBLK : 1, scale, shift, act, y, y, run->threads);
 }
 
-const memae_layer_ops memae_conv_ops = {
-    .name = "conv",
-    .setup = setup,
-    .nbuffers = memae_layer_none,
-    .workspace = workspace,
-    .init = init,
-    .forward = forward,
-    .backward = backward,
-    .inplace = 0,
-    .forward_affine_act = forward_affine_act,
-};
+/* One table for both: the layer's op tells them apart (is_t). */
+#define CONV_OPS(op_name)                                                                          \
+    {                                                                                              \
+        .name = op_name, .setup = setup, .nbuffers = memae_layer_none, .tensors = tensors,         \
+        .workspace = workspace, .init = init, .forward = forward, .backward = backward,            \
+        .inplace = 0, .forward_affine_act = forward_affine_act,                                    \
+    }
 
-const memae_layer_ops memae_convt_ops = {
-    .name = "convT",
-    .setup = setup,
-    .nbuffers = memae_layer_none,
-    .workspace = workspace,
-    .init = init,
-    .forward = forward,
-    .backward = backward,
-    .inplace = 0,
-    .forward_affine_act = forward_affine_act,
-};
+const memae_layer_ops memae_conv_ops = CONV_OPS("conv");
+const memae_layer_ops memae_convt_ops = CONV_OPS("convT");

@@ -32,8 +32,16 @@ size_t memae_layer_no_workspace(const memae_layer *l, const memae_kernels *be, i
     return 0;
 }
 
-static int add(memae_tensor_desc *d, const memae_layer *l, int li, const char *suffix,
-               memae_tensor_kind kind, size_t off, size_t n, int ndim, const int64_t *shape)
+int memae_layer_no_tensors(const memae_layer *l, memae_tensor_desc *out)
+{
+    (void)l;
+    (void)out;
+    return 0;
+}
+
+int memae_layer_tensor(memae_tensor_desc *d, const memae_layer *l, const char *suffix,
+                       memae_tensor_kind kind, size_t off, size_t n, int ndim,
+                       const int64_t *shape)
 {
     memset(d, 0, sizeof *d);
     snprintf(d->name, sizeof d->name, "%s.%s", l->prefix, suffix);
@@ -43,56 +51,31 @@ static int add(memae_tensor_desc *d, const memae_layer *l, int li, const char *s
     d->ndim = ndim;
     for (int i = 0; i < ndim; i++)
         d->shape[i] = shape[i];
-    d->layer = li;
     return 1;
+}
+
+int memae_layer_weight_bias(const memae_layer *l, memae_tensor_desc *out, int ndim,
+                            const int64_t *shape)
+{
+    size_t wn = 1;
+    for (int i = 0; i < ndim; i++)
+        wn *= (size_t)shape[i];
+    int64_t bias = l->out.c;
+    memae_layer_tensor(out, l, "weight", MEMAE_T_PARAM, l->param_off, wn, ndim, shape);
+    memae_layer_tensor(out + 1, l, "bias", MEMAE_T_PARAM, l->param_off + wn, (size_t)bias, 1,
+                       &bias);
+    return 2;
 }
 
 int memae_layer_tensors(const memae_layer *l, int li, memae_tensor_desc *out)
 {
-    int n = 0;
-    int64_t shape[5];
-    switch (l->op) {
-    case MEMAE_OP_CONV:
-    case MEMAE_OP_CONVT: {
-        int sdim = l->in.sdim, k0 = 3 - sdim;
-        shape[0] = l->op == MEMAE_OP_CONV ? l->out.c : l->in.c;
-        shape[1] = l->op == MEMAE_OP_CONV ? l->in.c : l->out.c;
-        size_t wn = (size_t)l->in.c * l->out.c;
-        for (int i = 0; i < sdim; i++) {
-            shape[2 + i] = l->k[k0 + i];
-            wn *= (size_t)l->k[k0 + i];
-        }
-        n += add(out + n, l, li, "weight", MEMAE_T_PARAM, l->param_off, wn, 2 + sdim, shape);
-        shape[0] = l->out.c;
-        n += add(out + n, l, li, "bias", MEMAE_T_PARAM, l->param_off + wn, l->out.c, 1, shape);
-        break;
-    }
-    case MEMAE_OP_LINEAR: {
-        size_t wn = (size_t)l->in.c * l->out.c;
-        shape[0] = l->out.c;
-        shape[1] = l->in.c;
-        n += add(out + n, l, li, "weight", MEMAE_T_PARAM, l->param_off, wn, 2, shape);
-        n += add(out + n, l, li, "bias", MEMAE_T_PARAM, l->param_off + wn, l->out.c, 1, shape);
-        break;
-    }
-    case MEMAE_OP_BATCHNORM: {
-        size_t c = (size_t)l->in.c;
-        shape[0] = (int64_t)c;
-        n += add(out + n, l, li, "weight", MEMAE_T_PARAM, l->param_off, c, 1, shape);
-        n += add(out + n, l, li, "bias", MEMAE_T_PARAM, l->param_off + c, c, 1, shape);
-        n += add(out + n, l, li, "running_mean", MEMAE_T_BUFFER, l->buffer_off, c, 1, shape);
-        n += add(out + n, l, li, "running_var", MEMAE_T_BUFFER, l->buffer_off + c, c, 1, shape);
-        n += add(out + n, l, li, "num_batches_tracked", MEMAE_T_COUNTER, 0, 1, 0, shape);
-        break;
-    }
-    case MEMAE_OP_MEMORY:
-        shape[0] = l->slots;
-        shape[1] = l->dim;
-        n += add(out + n, l, li, "weight", MEMAE_T_PARAM, l->param_off,
-                 (size_t)l->slots * l->dim, 2, shape);
-        break;
-    default:
-        break;
-    }
+    int n = memae_layer_ops_of(l->op)->tensors(l, out);
+    for (int i = 0; i < n; i++)
+        out[i].layer = li;
     return n;
+}
+
+int64_t *memae_layer_counter(memae_layer *l, const memae_tensor_desc *d)
+{
+    return (int64_t *)(void *)((char *)l + d->off);
 }

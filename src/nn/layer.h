@@ -3,7 +3,8 @@
  * init / forward / backward triple (darknet's shape) and names its tensors as
  * the official PyTorch modules do.  All parameters live in one flat buffer,
  * all gradients in another (kann's shape), and running statistics in a third;
- * a layer only knows its offsets into them.
+ * a layer only knows its offsets into them.  What is particular to an op (a
+ * kernel size, a memory's slots) is that op's, in its own header and file.
  */
 #ifndef MEMAE_NN_LAYER_H
 #define MEMAE_NN_LAYER_H
@@ -13,6 +14,10 @@
 
 #include "backend/backend.h"
 #include "core/rng.h"
+#include "nn/activation.h"
+#include "nn/batchnorm.h"
+#include "nn/conv.h"
+#include "nn/memory.h"
 
 typedef enum memae_op {
     MEMAE_OP_CONV,
@@ -23,9 +28,6 @@ typedef enum memae_op {
     MEMAE_OP_MEMORY,
     MEMAE_OP_COUNT
 } memae_op;
-
-enum memae_addressing { MEMAE_ADDR_DOT = 0, MEMAE_ADDR_COSINE = 1 };
-enum memae_query { MEMAE_QUERY_POSITION = 0, MEMAE_QUERY_FLAT = 1 };
 
 /* Per-sample shape: channels then up to three spatial sizes (D, H, W). */
 typedef struct memae_shape {
@@ -56,21 +58,31 @@ typedef struct memae_layer {
     memae_op op;
     char prefix[32]; /* "encoder.0", "mem_rep.memory", ... */
     memae_shape in, out;
-    int k[3], s[3], p[3], op_pad[3]; /* conv: D, H, W (2D: D is 1) */
-    int act;                         /* MEMAE_ACT_* */
-    size_t param_off, nparams;       /* weight first, then bias */
-    size_t buffer_off;               /* batch norm: running_mean, then running_var */
-    int64_t batches_tracked;         /* batch norm's num_batches_tracked */
-    /* memory module */
-    int slots, dim, addressing, query;
-    float shrink;
-    double entropy; /* of the last forward pass */
-    int64_t zero_queries, queries;
-    int fused_act; /* conv: inference fuses the next BN and activation
-                      (MEMAE_ACT_x + 1; 0: not followed by both) */
+    size_t param_off, nparams;  /* weight first, then bias */
+    size_t buffer_off;          /* running statistics (batch norm) */
+    union {                     /* the op's own fields, by op */
+        memae_conv_layer conv;  /* MEMAE_OP_CONV, MEMAE_OP_CONVT */
+        memae_act_layer act;    /* MEMAE_OP_ACT */
+        memae_bn_layer bn;      /* MEMAE_OP_BATCHNORM */
+        memae_memory_layer mem; /* MEMAE_OP_MEMORY */
+    };
+    /* plan: inference fuses the next BN and activation into this layer's
+     * forward_affine_act (MEMAE_ACT_x + 1; 0: not followed by both) */
+    int fused_act;
     /* workspace planned for a batch size (not owned) */
     float *ws;
 } memae_layer;
+
+/* The tensors a layer stores, for naming and (de)serialisation. */
+typedef enum { MEMAE_T_PARAM, MEMAE_T_BUFFER, MEMAE_T_COUNTER } memae_tensor_kind;
+typedef struct memae_tensor_desc {
+    char name[64];
+    memae_tensor_kind kind;
+    size_t off, n; /* in the flat params or buffers; counter: bytes into its layer, n 1 */
+    int ndim;
+    int64_t shape[5];
+    int layer; /* index of the owning layer */
+} memae_tensor_desc;
 
 typedef struct memae_layer_ops {
     const char *name;
@@ -78,6 +90,9 @@ typedef struct memae_layer_ops {
      * non-zero (with a message in msg) when the shape cannot be taken. */
     int (*setup)(memae_layer *l, char *msg, size_t msglen);
     size_t (*nbuffers)(const memae_layer *l);
+    /* Write the layer's tensors to out (room for 8), their layer left 0;
+     * returns how many. */
+    int (*tensors)(const memae_layer *l, memae_tensor_desc *out);
     /* Floats of workspace a batch of this size needs (kept from forward to backward). */
     size_t (*workspace)(const memae_layer *l, const memae_kernels *be, int batch);
     void (*init)(const memae_layer *l, float *params, float *buffers, memae_rng *r);
@@ -93,34 +108,26 @@ typedef struct memae_layer_ops {
                                float *scale, float *shift, int act);
 } memae_layer_ops;
 
-/* A batch norm's inference-time affine map, y = scale * x + shift per
- * channel, from its running statistics, into its own workspace (2c floats,
- * free in inference); returns scale (shift follows it). */
-float *memae_bn_fold(const memae_layer *bn, const memae_run *run);
-
 const memae_layer_ops *memae_layer_ops_of(memae_op op);
-
-/* The tensors a layer stores, for naming and (de)serialisation. */
-typedef enum { MEMAE_T_PARAM, MEMAE_T_BUFFER, MEMAE_T_COUNTER } memae_tensor_kind;
-typedef struct memae_tensor_desc {
-    char name[64];
-    memae_tensor_kind kind;
-    size_t off, n; /* in the flat params or buffers; counter: n == 1 */
-    int ndim;
-    int64_t shape[5];
-    int layer; /* index of the owning layer */
-} memae_tensor_desc;
 
 /* Append the layer's tensors to out (room for 8); returns how many. */
 int memae_layer_tensors(const memae_layer *l, int layer_index, memae_tensor_desc *out);
+/* The counter a MEMAE_T_COUNTER tensor of layer l names. */
+int64_t *memae_layer_counter(memae_layer *l, const memae_tensor_desc *d);
 
-/* The memory layer's addressing weights (after shrinkage) of its last
- * forward pass over batch samples: queries x slots, queries channels last. */
-const float *memae_memory_weights(const memae_layer *l, int batch);
+/* For the ops' tensors callbacks: one tensor named "<prefix>.<suffix>" (a
+ * counter's off is its byte offset in the layer); returns 1. */
+int memae_layer_tensor(memae_tensor_desc *d, const memae_layer *l, const char *suffix,
+                       memae_tensor_kind kind, size_t off, size_t n, int ndim,
+                       const int64_t *shape);
+/* A weight of this shape at param_off, then a bias of out.c; returns 2. */
+int memae_layer_weight_bias(const memae_layer *l, memae_tensor_desc *out, int ndim,
+                            const int64_t *shape);
 
-/* For layers without buffers or workspace. */
+/* For layers without buffers, workspace or tensors. */
 size_t memae_layer_none(const memae_layer *l);
 size_t memae_layer_no_workspace(const memae_layer *l, const memae_kernels *be, int batch);
+int memae_layer_no_tensors(const memae_layer *l, memae_tensor_desc *out);
 
 /* Ops in this library; each lives in its own file. */
 extern const memae_layer_ops memae_conv_ops, memae_convt_ops, memae_linear_ops, memae_batchnorm_ops,

@@ -16,6 +16,12 @@ static int setup(memae_layer *l, char *msg, size_t msglen)
     return 0;
 }
 
+static int tensors(const memae_layer *l, memae_tensor_desc *out)
+{
+    int64_t shape[2] = {l->out.c, l->in.c};
+    return memae_layer_weight_bias(l, out, 2, shape);
+}
+
 /* PyTorch's default: U(-1/sqrt(fan_in), 1/sqrt(fan_in)) for weight and bias. */
 static void init(const memae_layer *l, float *params, float *buffers, memae_rng *r)
 {
@@ -93,6 +99,7 @@ const memae_layer_ops memae_linear_ops = {
     .name = "linear",
     .setup = setup,
     .nbuffers = memae_layer_none,
+    .tensors = tensors,
     .workspace = workspace,
     .init = init,
     .forward = forward,

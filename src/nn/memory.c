@@ -34,7 +34,7 @@ enum { P_ADDR, P_READ, P_DM_READ, P_DW, P_DQ, P_DM_ADDR, P_COUNT };
 
 static memae_gemm_geom product(const memae_layer *l, size_t q, int which)
 {
-    int Q = (int)q, N = l->slots, D = l->dim;
+    int Q = (int)q, N = l->mem.slots, D = l->mem.dim;
     switch (which) {
     case P_ADDR:
         return (memae_gemm_geom){0, 1, Q, N, D, D, D, N, 1.0f, 0.0f};
@@ -47,8 +47,8 @@ static memae_gemm_geom product(const memae_layer *l, size_t q, int which)
     case P_DQ:
         return (memae_gemm_geom){0, 0, Q, D, N, N, D, D, 1.0f, 0.0f};
     default:
-        return (memae_gemm_geom){1, 0, N, D,    Q,
-                                 N, D, D, 1.0f, l->addressing == MEMAE_ADDR_COSINE ? 0.0f : 1.0f};
+        return (memae_gemm_geom){
+            1, 0, N, D, Q, N, D, D, 1.0f, l->mem.addressing == MEMAE_ADDR_COSINE ? 0.0f : 1.0f};
     }
 }
 
@@ -59,24 +59,24 @@ static size_t spatial(const memae_layer *l)
 
 static size_t nqueries(const memae_layer *l, int batch)
 {
-    return l->query == MEMAE_QUERY_FLAT ? (size_t)batch : (size_t)batch * spatial(l);
+    return l->mem.query == MEMAE_QUERY_FLAT ? (size_t)batch : (size_t)batch * spatial(l);
 }
 
 static mem_ws carve(const memae_layer *l, int batch)
 {
-    size_t q = nqueries(l, batch), d = (size_t)l->dim, n = (size_t)l->slots;
+    size_t q = nqueries(l, batch), d = (size_t)l->mem.dim, n = (size_t)l->mem.slots;
     float *p = l->ws;
     mem_ws w;
     w.q = p, p += q * d;
     w.rows = p, p += q * d;
     w.wsoft = p, p += q * n;
-    w.wfin = l->shrink > 0.0f ? p : w.wsoft;
-    if (l->shrink > 0.0f)
+    w.wfin = l->mem.shrink > 0.0f ? p : w.wsoft;
+    if (l->mem.shrink > 0.0f)
         p += q * n;
     w.dw = p, p += q * n;
     w.rsum = p, p += q;
     w.rent = p, p += q;
-    if (l->addressing == MEMAE_ADDR_COSINE) {
+    if (l->mem.addressing == MEMAE_ADDR_COSINE) {
         w.qn = p, p += q * d;
         w.qnorm = p, p += q;
         w.mn = p, p += n * d;
@@ -91,9 +91,9 @@ static mem_ws carve(const memae_layer *l, int batch)
 
 static size_t workspace(const memae_layer *l, const memae_kernels *be, int batch)
 {
-    size_t q = nqueries(l, batch), d = (size_t)l->dim, n = (size_t)l->slots;
-    size_t total = 2 * q * d + (l->shrink > 0.0f ? 3 : 2) * q * n + 2 * q, most = 0;
-    if (l->addressing == MEMAE_ADDR_COSINE)
+    size_t q = nqueries(l, batch), d = (size_t)l->mem.dim, n = (size_t)l->mem.slots;
+    size_t total = 2 * q * d + (l->mem.shrink > 0.0f ? 3 : 2) * q * n + 2 * q, most = 0;
+    if (l->mem.addressing == MEMAE_ADDR_COSINE)
         total += q * d + q + 2 * n * d + n;
     for (int p = 0; p < P_COUNT; p++) {
         memae_gemm_geom g = product(l, q, p);
@@ -113,50 +113,57 @@ static void gemm(const memae_layer *l, const memae_run *run, const mem_ws *w, in
 static int setup(memae_layer *l, char *msg, size_t msglen)
 {
     l->out = l->in;
-    l->dim = l->query == MEMAE_QUERY_FLAT ? (int)memae_shape_size(&l->in) : l->in.c;
-    if (l->slots < 1 || !(l->shrink >= 0.0f && l->shrink < 1.0f)) {
+    l->mem.dim = l->mem.query == MEMAE_QUERY_FLAT ? (int)memae_shape_size(&l->in) : l->in.c;
+    if (l->mem.slots < 1 || !(l->mem.shrink >= 0.0f && l->mem.shrink < 1.0f)) {
         snprintf(msg, msglen, "memory: slots must be >= 1 and shrink_thres in [0, 1)");
         return -1;
     }
-    l->nparams = (size_t)l->slots * l->dim;
+    l->nparams = (size_t)l->mem.slots * l->mem.dim;
     return 0;
+}
+
+/* MemoryUnit's weight, slots x dim. */
+static int tensors(const memae_layer *l, memae_tensor_desc *out)
+{
+    int64_t shape[2] = {l->mem.slots, l->mem.dim};
+    return memae_layer_tensor(out, l, "weight", MEMAE_T_PARAM, l->param_off, l->nparams, 2, shape);
 }
 
 /* MemoryUnit.reset_parameters: U(-1/sqrt(C), 1/sqrt(C)). */
 static void init(const memae_layer *l, float *params, float *buffers, memae_rng *r)
 {
     (void)buffers;
-    double bound = 1.0 / sqrt((double)l->dim);
+    double bound = 1.0 / sqrt((double)l->mem.dim);
     float *m = params + l->param_off;
     for (size_t i = 0; i < l->nparams; i++)
         m[i] = (float)(bound * (2.0 * memae_rng_uniform(r) - 1.0));
 }
 
-/* (B, C, S) <-> (B*S, C): position queries read the feature map channels last. */
-static void to_rows(const memae_layer *l, int batch, const float *x, float *rows)
+/* (B, C, S) <-> (B*S, C): position queries read the feature map channels
+ * last; to_rows: map to rows, else rows to map. */
+static void reorder(const memae_layer *l, int batch, const float *src, float *dst, int to_rows)
 {
     size_t s = spatial(l), c = (size_t)l->in.c;
-    if (l->query == MEMAE_QUERY_FLAT || s == 1) {
-        memcpy(rows, x, (size_t)batch * c * s * sizeof *x);
+    if (l->mem.query == MEMAE_QUERY_FLAT || s == 1) {
+        memcpy(dst, src, (size_t)batch * c * s * sizeof *src);
         return;
     }
     for (int b = 0; b < batch; b++)
         for (size_t ch = 0; ch < c; ch++)
-            for (size_t i = 0; i < s; i++)
-                rows[((size_t)b * s + i) * c + ch] = x[((size_t)b * c + ch) * s + i];
+            for (size_t i = 0; i < s; i++) {
+                size_t map = ((size_t)b * c + ch) * s + i, row = ((size_t)b * s + i) * c + ch;
+                dst[to_rows ? row : map] = src[to_rows ? map : row];
+            }
+}
+
+static void to_rows(const memae_layer *l, int batch, const float *x, float *rows)
+{
+    reorder(l, batch, x, rows, 1);
 }
 
 static void from_rows(const memae_layer *l, int batch, const float *rows, float *x)
 {
-    size_t s = spatial(l), c = (size_t)l->in.c;
-    if (l->query == MEMAE_QUERY_FLAT || s == 1) {
-        memcpy(x, rows, (size_t)batch * c * s * sizeof *x);
-        return;
-    }
-    for (int b = 0; b < batch; b++)
-        for (size_t ch = 0; ch < c; ch++)
-            for (size_t i = 0; i < s; i++)
-                x[((size_t)b * c + ch) * s + i] = rows[((size_t)b * s + i) * c + ch];
+    reorder(l, batch, rows, x, 0);
 }
 
 /* out = v / max(|v|, eps) row by row; norms saved for backward. */
@@ -249,12 +256,12 @@ static void shrink_row_backward(const float *w, const float *wfin, float sum, fl
 
 static void forward(memae_layer *l, const memae_run *run, const float *x, float *y)
 {
-    size_t q = nqueries(l, run->batch), d = (size_t)l->dim, n = (size_t)l->slots;
+    size_t q = nqueries(l, run->batch), d = (size_t)l->mem.dim, n = (size_t)l->mem.slots;
     const float *m = run->params + l->param_off;
     mem_ws w = carve(l, run->batch);
 
     to_rows(l, run->batch, x, w.q);
-    if (l->addressing == MEMAE_ADDR_COSINE) {
+    if (l->mem.addressing == MEMAE_ADDR_COSINE) {
         normalize_rows(w.q, q, d, w.qn, w.qnorm);
         normalize_rows(m, n, d, w.mn, w.mnorm);
         gemm(l, run, &w, P_ADDR, w.qn, w.mn, w.wsoft);
@@ -267,8 +274,8 @@ static void forward(memae_layer *l, const memae_run *run, const float *x, float 
     for (size_t r = 0; r < q; r++) {
         float *ws = w.wsoft + r * n, *wf = w.wfin + r * n;
         softmax_row(ws, n);
-        if (l->shrink > 0.0f) {
-            w.rsum[r] = shrink_row(ws, wf, n, l->shrink);
+        if (l->mem.shrink > 0.0f) {
+            w.rsum[r] = shrink_row(ws, wf, n, l->mem.shrink);
             zero += w.rsum[r] == 0.0f;
         }
         double e = 0.0;
@@ -280,9 +287,9 @@ static void forward(memae_layer *l, const memae_run *run, const float *x, float 
     double ent = 0.0;
     for (size_t r = 0; r < q; r++)
         ent += w.rent[r];
-    l->entropy = ent / (double)q;
-    l->zero_queries = zero;
-    l->queries = (int64_t)q;
+    l->mem.entropy = ent / (double)q;
+    l->mem.zero_queries = zero;
+    l->mem.queries = (int64_t)q;
     gemm(l, run, &w, P_READ, w.wfin, m, w.rows);
     from_rows(l, run->batch, w.rows, y);
 }
@@ -292,7 +299,7 @@ static void backward(memae_layer *l, const memae_run *run, const float *x, const
 {
     (void)x;
     (void)y;
-    size_t q = nqueries(l, run->batch), d = (size_t)l->dim, n = (size_t)l->slots;
+    size_t q = nqueries(l, run->batch), d = (size_t)l->mem.dim, n = (size_t)l->mem.slots;
     const float *m = run->params + l->param_off;
     float *dm = run->grads + l->param_off;
     mem_ws w = carve(l, run->batch);
@@ -311,8 +318,8 @@ static void backward(memae_layer *l, const memae_run *run, const float *x, const
         if (ew != 0.0f)
             for (size_t i = 0; i < n; i++)
                 g[i] -= ew * (logf(wf[i] + ENTROPY_EPS) + wf[i] / (wf[i] + ENTROPY_EPS));
-        if (l->shrink > 0.0f)
-            shrink_row_backward(ws, wf, w.rsum[r], g, n, l->shrink);
+        if (l->mem.shrink > 0.0f)
+            shrink_row_backward(ws, wf, w.rsum[r], g, n, l->mem.shrink);
         double dot = 0.0;
         for (size_t i = 0; i < n; i++)
             dot += (double)g[i] * ws[i];
@@ -321,7 +328,7 @@ static void backward(memae_layer *l, const memae_run *run, const float *x, const
     }
     /* Addressing: a = q M^T (or the normalised rows); dq goes into dout's place. */
     float *dq = dout;
-    if (l->addressing == MEMAE_ADDR_COSINE) {
+    if (l->mem.addressing == MEMAE_ADDR_COSINE) {
         gemm(l, run, &w, P_DQ, w.dw, w.mn, dq);
         normalize_rows_backward(w.qn, w.qnorm, q, d, dq);
         gemm(l, run, &w, P_DM_ADDR, w.dw, w.qn, w.gm);
@@ -345,6 +352,7 @@ const memae_layer_ops memae_memory_ops = {
     .name = "memory",
     .setup = setup,
     .nbuffers = memae_layer_none,
+    .tensors = tensors,
     .workspace = workspace,
     .init = init,
     .forward = forward,

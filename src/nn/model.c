@@ -19,19 +19,20 @@ static memae_layer *push(memae_model *m, memae_op op, const char *part, int idx,
     else
         snprintf(l->prefix, sizeof l->prefix, "%s", part);
     l->in = *in;
-    for (int i = 0; i < 3; i++)
-        l->k[i] = l->s[i] = 1;
     return l;
 }
 
+/* A weight layer's outputs and, for a convolution, its kernel geometry. */
 static void set_geometry(memae_layer *l, const memae_layer_cfg *c)
 {
     l->out.c = c->out;
+    if (l->op != MEMAE_OP_CONV && l->op != MEMAE_OP_CONVT)
+        return;
     for (int i = 0; i < 3; i++) {
-        l->k[i] = c->k[i];
-        l->s[i] = c->s[i];
-        l->p[i] = c->p[i];
-        l->op_pad[i] = c->op[i] < 0 ? 0 : c->op[i];
+        l->conv.k[i] = c->k[i];
+        l->conv.s[i] = c->s[i];
+        l->conv.p[i] = c->p[i];
+        l->conv.op_pad[i] = c->op[i] < 0 ? 0 : c->op[i];
     }
 }
 
@@ -77,7 +78,7 @@ static int add_norm_act(memae_model *m, const char *part, int *idx)
     if (m->cfg.batch_norm && (st = finish(m, push(m, MEMAE_OP_BATCHNORM, part, (*idx)++, &s))))
         return st;
     memae_layer *a = push(m, MEMAE_OP_ACT, part, (*idx)++, &s);
-    a->act = m->cfg.act;
+    a->act.fn = m->cfg.act;
     return finish(m, a);
 }
 
@@ -102,10 +103,10 @@ static int build_layers(memae_model *m)
     m->mem_layer = -1;
     if (c->mem_enabled) {
         memae_layer *l = push(m, MEMAE_OP_MEMORY, "mem_rep.memory", -1, &s);
-        l->slots = c->slots;
-        l->shrink = c->shrink;
-        l->addressing = c->addressing;
-        l->query = c->query;
+        l->mem.slots = c->slots;
+        l->mem.shrink = c->shrink;
+        l->mem.addressing = c->addressing;
+        l->mem.query = c->query;
         m->mem_layer = m->nlayers - 1;
         if ((st = finish(m, l)))
             return st;
@@ -141,7 +142,7 @@ static int build_layers(memae_model *m)
     for (int i = 0; i + 2 < m->nlayers; i++)
         if (memae_layer_ops_of(m->layers[i].op)->forward_affine_act &&
             m->layers[i + 1].op == MEMAE_OP_BATCHNORM && m->layers[i + 2].op == MEMAE_OP_ACT)
-            m->layers[i].fused_act = m->layers[i + 2].act + 1;
+            m->layers[i].fused_act = m->layers[i + 2].act.fn + 1;
     const memae_shape *in = &m->layers[0].in;
     if (s.c != in->c || memcmp(s.sp, in->sp, sizeof s.sp))
         return memae_seterr(&m->err, MEMAE_E_CONFIG,
@@ -350,7 +351,7 @@ const float *memae_model_forward(memae_model *m, const float *x, int batch, int 
             float *scale = memae_bn_fold(&m->layers[i + 1], &run);
             float *y = m->act[i + 2];
             ops->forward_affine_act(l, &run, m->act[i], y, scale, scale + l->out.c,
-                                    m->layers[i + 2].act);
+                                    m->layers[i + 2].act.fn);
             m->act[i + 3] = y;
             i += 2;
             continue;

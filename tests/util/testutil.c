@@ -120,7 +120,7 @@ static double loss(tu_layer *t)
     for (size_t i = 0; i < t->ny; i++)
         s += (double)t->y[i] * t->dy[i];
     if (t->l.op == MEMAE_OP_MEMORY)
-        s += t->run.entropy_weight * t->l.entropy;
+        s += t->run.entropy_weight * t->l.mem.entropy;
     return s;
 }
 

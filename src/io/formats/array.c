@@ -306,6 +306,31 @@ void memae_infile_close(memae_infile *f)
         f->gz = NULL;
 }
 
+void memae_fortran_walk_start(memae_fortran_walk *w, int ndim, const int64_t *shape)
+{
+    memset(w, 0, sizeof *w);
+    w->ndim = ndim;
+    w->shape = shape;
+    int64_t s = 1;
+    for (int d = 0; d < ndim; d++) {
+        w->stride[d] = s;
+        s *= shape[d];
+    }
+}
+
+int64_t memae_fortran_walk_next(memae_fortran_walk *w)
+{
+    int64_t off = w->off;
+    for (int d = w->ndim - 1; d >= 0; d--) {
+        w->off += w->stride[d];
+        if (++w->idx[d] < w->shape[d])
+            break;
+        w->off -= w->stride[d] * w->shape[d];
+        w->idx[d] = 0;
+    }
+    return off;
+}
+
 int memae_array_from_fortran(memae_array *a, const char *path, memae_err *err)
 {
     size_t es = memae_dtype_size(a->dtype);
@@ -316,22 +341,11 @@ int memae_array_from_fortran(memae_array *a, const char *path, memae_err *err)
                             "%s: out of memory reordering a Fortran-order "
                             "array",
                             path);
-    /* Walk the C-order index, tracking the column-major offset of the same element. */
-    int64_t idx[MEMAE_ARRAY_MAXDIM] = {0}, stride[MEMAE_ARRAY_MAXDIM], off = 0, s = 1;
-    for (int d = 0; d < a->ndim; d++) {
-        stride[d] = s;
-        s *= a->shape[d];
-    }
-    for (int64_t i = 0; i < n; i++) {
-        memcpy(c + (size_t)i * es, (unsigned char *)a->data + (size_t)off * es, es);
-        for (int d = a->ndim - 1; d >= 0; d--) {
-            off += stride[d];
-            if (++idx[d] < a->shape[d])
-                break;
-            off -= stride[d] * a->shape[d];
-            idx[d] = 0;
-        }
-    }
+    memae_fortran_walk w;
+    memae_fortran_walk_start(&w, a->ndim, a->shape);
+    for (int64_t i = 0; i < n; i++)
+        memcpy(c + (size_t)i * es,
+               (unsigned char *)a->data + (size_t)memae_fortran_walk_next(&w) * es, es);
     free(a->data);
     a->data = c;
     return MEMAE_OK;

@@ -120,6 +120,17 @@ void memae_infile_close(memae_infile *f);
 void memae_array_bswap(memae_array *a);
 /* Reorders a column-major (Fortran) array of the same shape to C order. */
 int memae_array_from_fortran(memae_array *a, const char *path, memae_err *err);
+
+/* A walk over an array's elements in C order that tracks where each one is
+ * in column-major (Fortran) order. */
+typedef struct memae_fortran_walk {
+    int ndim;
+    const int64_t *shape;
+    int64_t idx[MEMAE_ARRAY_MAXDIM], stride[MEMAE_ARRAY_MAXDIM], off;
+} memae_fortran_walk;
+void memae_fortran_walk_start(memae_fortran_walk *w, int ndim, const int64_t *shape);
+/* The column-major offset of the walk's element; then on to the next one. */
+int64_t memae_fortran_walk_next(memae_fortran_walk *w);
 /* Sets a->nbytes from dtype and shape; MEMAE_E_SHAPE (naming path) on overflow. */
 int memae_array_size(memae_array *a, const char *path, memae_err *err);
 /* "60000x28x28", or "scalar" for ndim 0. */

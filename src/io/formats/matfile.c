@@ -58,24 +58,11 @@ static int convert(const char *path, const matvar_t *v, memae_array *out, memae_
     if (!out->data)
         return memae_seterr(err, MEMAE_E_NOMEM, "%s: out of memory for '%s'", path, name);
     double *dst = out->data;
-    /* Walk the C-order index, tracking the column-major offset of the same element. */
-    int64_t idx[MEMAE_ARRAY_MAXDIM] = {0}, stride[MEMAE_ARRAY_MAXDIM];
-    int64_t s = 1;
-    for (int d = 0; d < v->rank; d++) {
-        stride[d] = s;
-        s *= out->shape[d];
-    }
-    int64_t off = 0;
-    for (int64_t i = 0; i < n; i++) {
-        dst[i] = element(v, (size_t)off);
-        for (int d = v->rank - 1; d >= 0; d--) {
-            off += stride[d];
-            if (++idx[d] < out->shape[d])
-                break;
-            off -= stride[d] * out->shape[d];
-            idx[d] = 0;
-        }
-    }
+    /* MATLAB stores column-major. */
+    memae_fortran_walk w;
+    memae_fortran_walk_start(&w, v->rank, out->shape);
+    for (int64_t i = 0; i < n; i++)
+        dst[i] = element(v, (size_t)memae_fortran_walk_next(&w));
     return MEMAE_OK;
 }
 

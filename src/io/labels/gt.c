@@ -129,22 +129,37 @@ static int scan_dir(const char *dir, gt_entry **out, size_t *n, memae_err *err)
     return st;
 }
 
+int64_t memae_gt_best_match(const void *items, int64_t n,
+                            const char *(*name_of)(const void *items, int64_t i), const char *name,
+                            int64_t *tie)
+{
+    int64_t best = -1;
+    int best_rank = 0;
+    *tie = -1;
+    for (int64_t i = 0; i < n; i++) {
+        int r = memae_gt_name_rank(name_of(items, i), name);
+        if (r > best_rank) {
+            best = i;
+            best_rank = r;
+            *tie = -1;
+        } else if (r && r == best_rank) {
+            *tie = i;
+        }
+    }
+    return best;
+}
+
+static const char *entry_stem(const void *es, int64_t i)
+{
+    return ((const gt_entry *)es)[i].stem;
+}
+
 /* The entry naming video `name`: the best rank, and only one of it. */
 static int find_entry(const char *dir, const gt_entry *es, size_t n, const char *name,
                       const gt_entry **found, memae_err *err)
 {
-    const gt_entry *best = NULL, *tie = NULL;
-    int best_rank = 0;
-    for (size_t i = 0; i < n; i++) {
-        int r = memae_gt_name_rank(es[i].stem, name);
-        if (r > best_rank) {
-            best = &es[i];
-            best_rank = r;
-            tie = NULL;
-        } else if (r && r == best_rank) {
-            tie = &es[i];
-        }
-    }
+    int64_t t, b = memae_gt_best_match(es, (int64_t)n, entry_stem, name, &t);
+    const gt_entry *best = b >= 0 ? &es[b] : NULL, *tie = t >= 0 ? &es[t] : NULL;
     if (!best)
         return memae_seterr(err, MEMAE_E_IO,
                             "%s: no label file for video '%s' (looked for %s.txt, .npy, .mat, "

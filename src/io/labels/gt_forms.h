@@ -14,6 +14,11 @@
  * canonical (suffix _label/_labels/_gt/_mask dropped, leading zeros of digit
  * runs dropped, case folded), 0 otherwise. */
 int memae_gt_name_rank(const char *stem, const char *name);
+/* Which of n items (named name_of(items, i)) names video name best: its
+ * index, or -1 when none does; *tie another of the same rank, or -1. */
+int64_t memae_gt_best_match(const void *items, int64_t n,
+                            const char *(*name_of)(const void *items, int64_t i), const char *name,
+                            int64_t *tie);
 
 /* Per-video files: exactly n labels into dst. */
 int memae_gt_read_txt(const char *path, const char *video, int64_t n, uint8_t *dst, memae_err *err);

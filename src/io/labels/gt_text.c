@@ -202,6 +202,11 @@ static int split_lines(const char *path, char *text, gt_line **out, int64_t *n, 
     return ls ? MEMAE_OK : memae_seterr(err, MEMAE_E_NOMEM, "%s: out of memory", path);
 }
 
+static const char *line_name(const void *ls, int64_t i)
+{
+    return ((const gt_line *)ls)[i].name;
+}
+
 /* Video v's line: line v when no line is named, else the line naming it. */
 static int line_of(const char *path, const gt_line *ls, int64_t n, int64_t nv,
                    const char *const *names, int64_t v, const gt_line **out, memae_err *err)
@@ -215,18 +220,8 @@ static int line_of(const char *path, const gt_line *ls, int64_t n, int64_t nv,
         *out = &ls[v];
         return MEMAE_OK;
     }
-    const gt_line *best = NULL, *tie = NULL;
-    int best_rank = 0;
-    for (int64_t i = 0; i < n; i++) {
-        int r = memae_gt_name_rank(ls[i].name, names[v]);
-        if (r > best_rank) {
-            best = &ls[i];
-            best_rank = r;
-            tie = NULL;
-        } else if (r && r == best_rank) {
-            tie = &ls[i];
-        }
-    }
+    int64_t t, b = memae_gt_best_match(ls, n, line_name, names[v], &t);
+    const gt_line *best = b >= 0 ? &ls[b] : NULL, *tie = t >= 0 ? &ls[t] : NULL;
     if (!best)
         return memae_seterr(err, MEMAE_E_NAME, "%s: no line for video '%s'", path, names[v]);
     if (tie)
