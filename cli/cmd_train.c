@@ -68,7 +68,8 @@ static const cli_command cmd = {
             "Trains a model on normal samples.  After every epoch the model and Adam's state\n"
             "are written atomically to MODEL.ckpt; --resume continues from it to the same\n"
             "result as an uninterrupted run.  At the end the decision threshold (the (1 - C)\n"
-            "quantile of the training scores) is stored in MODEL.\n"
+            "quantile of the training scores) is stored in MODEL.  One run at a time writes\n"
+            "MODEL: it holds MODEL.lock (flock), and a second run is refused.\n"
             "\n",
     .opts = opts,
     .shorts = "o:h",
@@ -202,9 +203,13 @@ int cmd_train(int argc, char **argv)
     tc.batch = a.batch_given ? a.batch : videos ? 10 : tc.batch;
     tc.adam.lr = a.lr_given ? (float)a.lr : videos ? 1e-4f : tc.adam.lr;
     tc.contamination = isnan(a.contamination) ? tc.contamination : a.contamination;
-    char ckpt[4096];
+    char ckpt[4096], msg[512];
     snprintf(ckpt, sizeof ckpt, "%s.ckpt", a.out);
     tc.checkpoint = ckpt;
+    /* One run per output, and a folder that cannot be written fails now. */
+    int lock;
+    if (memae_lock_output(a.out, &lock, msg, sizeof msg))
+        return cli_fail("%s", msg);
     memae_model *m = NULL;
     memae_dataset *d = NULL;
     rc = videos ? open_videos(&a, preset, &m, &d) : read_data(&a, preset, &m, &d);
@@ -222,5 +227,6 @@ int cmd_train(int argc, char **argv)
         report(&a, m, d, &tc);
     memae_dataset_free(d);
     memae_model_free(m);
+    memae_unlock_output(a.out, lock);
     return rc;
 }

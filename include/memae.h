@@ -604,6 +604,14 @@ MEMAE_API int memae_write_file(const char *path, const void *data, size_t len, c
 MEMAE_API int memae_write_npy(const char *path, const void *data, int dtype_u8, const int64_t *shape,
                     int ndim, char *msg, size_t msg_len);
 
+/* One writer per output file: an advisory lock (flock) on path.lock, taken
+ * without waiting.  Fails, with msg naming path, when another process holds
+ * it or path's folder cannot be written.  Once locked, the temporaries
+ * path.tmp.<pid> and path.ckpt.tmp.<pid> that killed runs left are removed.
+ * *lock is for memae_unlock_output, which removes path.lock. */
+MEMAE_API int memae_lock_output(const char *path, int *lock, char *msg, size_t msg_len);
+MEMAE_API void memae_unlock_output(const char *path, int lock);
+
 #ifdef __cplusplus
 }
 #endif

@@ -129,4 +129,38 @@ expect_error "NaN in a .mat" "nan.mat: X holds NaN at record 2, column 1" \
   "$BIN" train --data "$T/nan.mat" --batch 2 --epochs 1 -o "$T/mat.safetensors"
 [ ! -e "$T/mat.safetensors" ] && ok "no model from a bad .mat" || bad "model written from a bad .mat"
 
+# 13. One writer per -o: a second run is refused while the first holds MODEL.lock.
+L="$T/lk.safetensors"
+expect_error "a second writer to the same -o" "lk.safetensors: another run is writing it (.*lk.safetensors.lock is locked)" \
+  flock "$L.lock" "$BIN" train --data "$T/num.csv" --batch 2 --epochs 1 -o "$L"
+[ ! -e "$L" ] && ok "no model from the refused run" || bad "the refused run wrote $L"
+# Temporaries of dead runs are removed, a live process's kept; the lock goes at the end.
+sh -c 'exit 0' & dead=$!; wait $dead
+touch "$L.tmp.$dead" "$L.ckpt.tmp.$dead" "$L.tmp.$$"
+"$BIN" train --data "$T/num.csv" --batch 2 --epochs 1 -o "$L" >/dev/null 2>&1 || bad "train after a dead run"
+[ ! -e "$L.tmp.$dead" ] && [ ! -e "$L.ckpt.tmp.$dead" ] && [ -e "$L.tmp.$$" ] && [ ! -e "$L.lock" ] \
+  && ok "stale temporaries of dead pids removed, the lock released" || bad "temporaries: $(ls "$T" | grep lk)"
+# A temporary's name taken by a link (this pid's, as exec keeps it) is not followed.
+echo keep >"$T/victim"
+bash -c 'ln -s "$1" "$2.tmp.$$" && exec "${@:3}"' - "$T/victim" "$T/o.safetensors" \
+  "$BIN" init --preset tabular --input-shape 4 -o "$T/o.safetensors" >/dev/null 2>&1 || bad "init over a link"
+[ "$(cat "$T/victim")" = keep ] && [ -f "$T/o.safetensors" ] && [ ! -L "$T/o.safetensors" ] \
+  && ok "a link at the temporary's name is not written through" || bad "the link was followed"
+ln -s "$T/victim" "$T/sl.safetensors.lock"
+expect_error "a link as MODEL.lock" "sl.safetensors: .*sl.safetensors.lock is a symbolic link" \
+  "$BIN" train --data "$T/num.csv" --batch 2 --epochs 1 -o "$T/sl.safetensors"
+
+# 14. A folder that cannot be written fails before training (not after an epoch).
+# (As root, whom permissions do not stop, the run is made as nobody.)
+asuser=()
+[ "$(id -u)" = 0 ] && asuser=(setpriv --reuid=65534 --regid=65534 --clear-groups) && chmod a+rx "$T"
+mkdir "$T/ro" && chmod 555 "$T/ro" && chmod a+r "$T/num.csv"
+if "${asuser[@]}" test -x "$BIN" -a -r "$T/num.csv"; then
+  expect_error "train into a read-only folder" "ro/m.safetensors: cannot write into the folder .*ro: Permission denied" \
+    "${asuser[@]}" "$BIN" train --data "$T/num.csv" --batch 2 --epochs 1 -o "$T/ro/m.safetensors"
+else
+  ok "train into a read-only folder: skipped (nobody cannot run $BIN here)"
+fi
+chmod 755 "$T/ro"
+
 finish cli_hardening

@@ -24,6 +24,26 @@ static void sync_parent_dir(const char *path)
     }
 }
 
+/* A new file, never an existing one nor a symbolic link's target.  A file
+ * already there with this pid in its name was left by a dead process that had
+ * the same pid (or is a link planted there): it is removed (a link, not what
+ * it points to), once. */
+static FILE *open_temp(const char *tmp)
+{
+    const int flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
+    int fd = open(tmp, flags, 0666);
+    if (fd < 0 && errno == EEXIST && unlink(tmp) == 0)
+        fd = open(tmp, flags, 0666);
+    FILE *fp = fd >= 0 ? fdopen(fd, "wb") : NULL;
+    if (fd >= 0 && !fp) {
+        int e = errno;
+        close(fd);
+        unlink(tmp);
+        errno = e;
+    }
+    return fp;
+}
+
 int memae_write_atomic_fn(const char *path, memae_fill_fn fill, void *ctx, memae_err *err)
 {
     size_t tlen = strlen(path) + 32;
@@ -31,7 +51,7 @@ int memae_write_atomic_fn(const char *path, memae_fill_fn fill, void *ctx, memae
     if (!tmp)
         return memae_seterr(err, MEMAE_E_NOMEM, "%s: cannot write: out of memory", path);
     snprintf(tmp, tlen, "%s.tmp.%ld", path, (long)getpid());
-    FILE *fp = fopen(tmp, "wb");
+    FILE *fp = open_temp(tmp);
     if (!fp) {
         int st =
             memae_seterr(err, MEMAE_E_IO, "%s: cannot create %s: %s", path, tmp, strerror(errno));

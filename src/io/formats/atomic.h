@@ -1,6 +1,7 @@
 /*
  * Whole-file writes that never leave a half-written file under the final
- * name: path.tmp.<pid>, fsync, rename, then the folder is synced.  A reader
+ * name: path.tmp.<pid> (created with O_EXCL | O_NOFOLLOW: never a file or
+ * link already there), fsync, rename, then the folder is synced.  A reader
  * (or a crash) sees the old file or the new one.
  */
 #ifndef MEMAE_IO_ATOMIC_H
