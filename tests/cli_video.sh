@@ -66,6 +66,15 @@ expect_error "train statistics of another score" "score with --score mse" "$BIN"
 "$BIN" score "${APPLY[@]}" --data "$V/test" --heatmaps "$T/hm" --heatmap-count 3 --labels "$V/gt/intervals.txt" -o "$T/h.csv" \
   && [ "$(ls "$T/hm" | grep -c '_[0-9]*\.png$')" -eq 3 ] && [ "$(ls "$T/hm" | grep -c '_scores\.png$')" -eq 4 ] \
   && head -c 8 "$T/hm/appear_scores.png" | grep -q PNG && ok "--heatmaps: 3 frames, 4 plots" || bad "heatmaps: $(ls "$T/hm")"
+# Again into the same folder: the new set replaces the old one by name.
+"$BIN" score "${APPLY[@]}" --data "$V/test" --heatmaps "$T/hm/" --heatmap-count 3 >/dev/null \
+  && [ "$(ls "$T/hm" | wc -l)" -eq 7 ] && [ -z "$(ls "$T" | grep 'hm.tmp')" ] \
+  && ok "--heatmaps into a folder that holds the set" || bad "heatmaps again: $(ls "$T/hm" "$T")"
+# A write failing midway (a file size limit here, a full disk elsewhere) leaves no folder.
+expect_error "--heatmaps: a failed write" "hm2.tmp.[0-9]*/.*png: cannot write" \
+  bash -c 'trap "" XFSZ; ulimit -f 1; exec "$@" >/dev/null' - "$BIN" score "${APPLY[@]}" --data "$V/test" \
+  --heatmaps "$T/hm2" --heatmap-count 3
+[ -z "$(ls "$T" | grep hm2)" ] && ok "no partial set of pictures" || bad "left: $(ls "$T" | grep hm2)"
 # Ties (every video peaks at 1) go to the first video and frame, as in the file.
 top=$(awk -F, 'NR>1 && $4!="" {print $4, $1"_"sprintf("%05d", $2)}' "$T/h.csv" | sort -s -k1,1gr | head -1 | cut -d' ' -f2)
 [ -e "$T/hm/$top.png" ] && ok "heatmap of the top frame ($top)" || bad "no heatmap for $top"

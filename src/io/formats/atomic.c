@@ -1,11 +1,16 @@
 #include "io/formats/atomic.h"
 
+#include <dirent.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include "io/formats/output_lock.h"
 
 /* The rename is durable only once the directory entry is flushed too. */
 static void sync_parent_dir(const char *path)
@@ -100,4 +105,74 @@ int memae_write_atomic(const char *path, const void *const *bufs, const size_t *
 {
     parts p = {bufs, lens, n};
     return memae_write_atomic_fn(path, write_parts, &p, err);
+}
+
+int memae_stage_dir(const char *dir, char **staged, memae_err *err)
+{
+    size_t len = strlen(dir) + 32;
+    char *tmp = malloc(len);
+    *staged = NULL;
+    if (!tmp)
+        return memae_seterr(err, MEMAE_E_NOMEM, "%s: out of memory", dir);
+    size_t n = strlen(dir);
+    while (n > 1 && dir[n - 1] == '/') /* "out/": out.tmp.<pid>, beside it */
+        n--;
+    snprintf(tmp, len, "%.*s", (int)n, dir);
+    memae_clean_stale_temps(tmp);
+    snprintf(tmp, len, "%.*s.tmp.%ld", (int)n, dir, (long)getpid());
+    int made = mkdir(tmp, 0755) == 0;
+    if (!made && errno == EEXIST && memae_remove_staged(tmp) == 0) /* a dead run's, same pid */
+        made = mkdir(tmp, 0755) == 0;
+    if (!made) {
+        int st = memae_seterr(err, MEMAE_E_IO, "%s: cannot create the folder %s: %s", dir, tmp,
+                              strerror(errno));
+        free(tmp);
+        return st;
+    }
+    *staged = tmp;
+    return MEMAE_OK;
+}
+
+/* dir exists and holds files: the staged ones are moved into it by name. */
+static int move_files(const char *dir, const char *staged, memae_err *err)
+{
+    int to = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), from = open(staged, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    DIR *dp = from >= 0 ? fdopendir(from) : NULL;
+    int st = to >= 0 && dp ? MEMAE_OK
+                           : memae_seterr(err, MEMAE_E_IO, "%s: cannot open the folder: %s", dir,
+                                          strerror(errno));
+    for (struct dirent *e; st == MEMAE_OK && (e = readdir(dp));)
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") &&
+            renameat(from, e->d_name, to, e->d_name) != 0)
+            st = memae_seterr(err, MEMAE_E_IO, "%s: cannot move %s/%s into it: %s", dir, staged,
+                              e->d_name, strerror(errno));
+    if (dp)
+        closedir(dp);
+    else if (from >= 0)
+        close(from);
+    if (to >= 0)
+        close(to);
+    return st;
+}
+
+int memae_stage_commit(const char *dir, char *staged, memae_err *err)
+{
+    int st = MEMAE_OK;
+    sync_parent_dir(staged);
+    if (rename(staged, dir) != 0) { /* renames over an empty folder too */
+        int e = errno;
+        st = e == ENOTEMPTY || e == EEXIST
+                 ? move_files(dir, staged, err)
+                 : memae_seterr(err, MEMAE_E_IO, "%s: cannot rename %s to it: %s", dir, staged,
+                                strerror(e));
+    }
+    memae_stage_discard(staged); /* nothing left in it once moved */
+    return st;
+}
+
+void memae_stage_discard(char *staged)
+{
+    if (staged)
+        memae_remove_staged(staged);
+    free(staged);
 }

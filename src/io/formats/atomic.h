@@ -27,4 +27,13 @@ int memae_write_atomic_fn(const char *path, memae_fill_fn fill, void *ctx, memae
 int memae_write_atomic(const char *path, const void *const *bufs, const size_t *lens, int n,
                        memae_err *err);
 
+/* A folder of files made as a whole: its files are written into
+ * dir.tmp.<pid> (*staged, to free; stale ones of dead runs are removed
+ * first), which memae_stage_commit renames to dir at the end.  A failure
+ * between the two (memae_stage_discard) leaves no partial set under dir.
+ * When dir already holds files, the new ones are moved into it by name. */
+int memae_stage_dir(const char *dir, char **staged, memae_err *err);
+int memae_stage_commit(const char *dir, char *staged, memae_err *err);
+void memae_stage_discard(char *staged);
+
 #endif

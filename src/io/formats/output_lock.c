@@ -36,6 +36,31 @@ static pid_t parse_pid(const char *s)
                : 0;
 }
 
+/* Removes the folder name (in the folder at at) and the files in it: a
+ * staged folder holds files only. */
+static int remove_flat(int at, const char *name)
+{
+    int fd = openat(at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    DIR *dp = fd >= 0 ? fdopendir(fd) : NULL;
+    if (!dp) {
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    for (struct dirent *e; (e = readdir(dp));) {
+        struct stat s;
+        if (fstatat(fd, e->d_name, &s, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISDIR(s.st_mode))
+            unlinkat(fd, e->d_name, 0);
+    }
+    closedir(dp);
+    return unlinkat(at, name, AT_REMOVEDIR);
+}
+
+int memae_remove_staged(const char *dir)
+{
+    return remove_flat(AT_FDCWD, dir);
+}
+
 int memae_clean_stale_temps(const char *path)
 {
     char dir[4096];
@@ -54,8 +79,11 @@ int memae_clean_stale_temps(const char *path)
             kill(pid, 0) == 0 || errno != ESRCH)
             continue;
         struct stat s;
-        if (fstatat(dirfd(dp), e->d_name, &s, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(s.st_mode) &&
-            unlinkat(dirfd(dp), e->d_name, 0) == 0)
+        if (fstatat(dirfd(dp), e->d_name, &s, AT_SYMLINK_NOFOLLOW) != 0)
+            continue;
+        if (S_ISREG(s.st_mode) ? unlinkat(dirfd(dp), e->d_name, 0) == 0
+            : S_ISDIR(s.st_mode) ? remove_flat(dirfd(dp), e->d_name) == 0
+                                 : 0)
             removed++;
     }
     closedir(dp);

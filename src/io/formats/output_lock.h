@@ -18,8 +18,11 @@ int memae_output_lock(const char *path, int *fd, memae_err *err);
 /* Removes path.lock and releases the lock (fd < 0: nothing). */
 void memae_output_unlock(const char *path, int fd);
 
-/* Removes path.tmp.<pid> for each pid that is not a running process here;
- * returns how many were removed. */
+/* Removes path.tmp.<pid> (a file, or a staged folder of files) for each pid
+ * that is not a running process here; returns how many were removed. */
 int memae_clean_stale_temps(const char *path);
+
+/* Removes the folder dir and the files in it (not its subfolders); 0 or -1. */
+int memae_remove_staged(const char *dir);
 
 #endif
