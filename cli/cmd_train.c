@@ -52,14 +52,15 @@ static const cli_opt opts[] = {
      "across videos; defaults batch 10, lr 0.0001 (the official script).\n"},
     {"clip-stride", K_CLIP_STRIDE, 1, 1000000,
      "  --clip-stride S   first frames of training clips S apart (default 1)\n"},
-    CLI_OPT_CACHE,
+    CLI_OPTS_VIDEO_INPUT,
     {0}};
 
 static const char *const family[] = {
     "data", "labels", "normal-class", "output", "preset", "config", "input-shape", "epochs",
     "batch", "lr", "contamination", "score", "resume", "recipe", "threads", "seed", "backend", "scale",
     "keep-anomalies", "label-column", "header", "delimiter", "normal-label", "cache",
-    "clip-stride", "fill-edges", "normalize", "heatmaps", "heatmap-count", "help", NULL};
+    "clip-stride", "fill-edges", "normalize", "heatmaps", "heatmap-count", "allow-truncated",
+    "help", NULL};
 
 static const cli_command cmd = {
     .name = "train",

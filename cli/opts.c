@@ -35,7 +35,8 @@ static const struct {
     [K_STEPS] = {"steps", 1},           [K_RECIPE] = {"recipe", 1},
     [K_THREADS] = {"threads", 1},
     [K_SEED] = {"seed", 1},             [K_BACKEND] = {"backend", 1},
-    [K_JSON] = {"json", 0},             [K_HELP] = {"help", 0},
+    [K_JSON] = {"json", 0},             [K_ALLOW_TRUNCATED] = {"allow-truncated", 0},
+    [K_HELP] = {"help", 0},
 };
 #define NKEYS ((int)(sizeof reg / sizeof reg[0]))
 
@@ -43,7 +44,7 @@ const char *const cli_apply_family[] = {
     "model", "data", "output", "score", "batch", "threshold", "labels", "normal-class",
     "threads", "seed", "backend", "json", "contamination", "top", "anomalies", "label-column",
     "header", "delimiter", "normal-label", "cache", "clip-stride", "fill-edges", "normalize",
-    "heatmaps", "heatmap-count", "help", NULL};
+    "heatmaps", "heatmap-count", "allow-truncated", "help", NULL};
 
 void cli_args_init(cli_args *a)
 {
@@ -59,6 +60,7 @@ void cli_args_init(cli_args *a)
     for (int k = 0; k < 10; k++)
         a->classes[k] = 1;
     a->data_opts = memae_data_opts_default();
+    a->data_opts.warn = cli_data_warn;
     a->score_opts = memae_score_opts_default();
 }
 
@@ -263,6 +265,7 @@ static int set(const cli_opt *o, const char *arg, cli_args *a)
     case K_KEEP_ANOMALIES: a->data_opts.keep_anomalies = 1; return 0;
     case K_FILL_EDGES: a->score_opts.fill_edges = 1; return 0;
     case K_JSON: a->json = 1; return 0;
+    case K_ALLOW_TRUNCATED: a->data_opts.allow_truncated = 1; return 0;
     }
     int w = set_word(o, arg, a);
     return w >= 0 ? w != 0 : set_number(o, arg, a) != 0;

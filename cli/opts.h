@@ -22,7 +22,7 @@ enum cli_key {
     K_RESUME, K_SCALE, K_KEEP_ANOMALIES, K_LABEL_COLUMN, K_NORMAL_LABEL, K_HEADER,
     K_DELIMITER, K_CACHE, K_CLIP_STRIDE, K_FILL_EDGES, K_NORMALIZE, K_HEATMAPS,
     K_HEATMAP_COUNT, K_PROTOCOL, K_RUNS, K_DATA_DIR, K_CLASSES, K_BASELINE, K_STEPS,
-    K_RECIPE, K_THREADS, K_SEED, K_BACKEND, K_JSON, K_HELP
+    K_RECIPE, K_THREADS, K_SEED, K_BACKEND, K_JSON, K_ALLOW_TRUNCATED, K_HELP
 };
 
 typedef struct cli_opt {
@@ -104,10 +104,14 @@ void cli_usage(const cli_command *c, FILE *out);
          "  --delimiter D     CSV field delimiter: one character or 'tab' (default ',' or the\n"  \
          "                    training file's)\n"}
 
-#define CLI_OPT_CACHE                                                                              \
+/* How the commands reading videos read them. */
+#define CLI_OPTS_VIDEO_INPUT                                                                       \
     {"cache", K_CACHE, 0, 0,                                                                       \
      "  --cache DIR       where decoded frames are kept between runs (default\n"                  \
-     "                    $XDG_CACHE_HOME/memae, else ~/.cache/memae)\n"}
+     "                    $XDG_CACHE_HOME/memae, else ~/.cache/memae)\n"},                        \
+        {"allow-truncated", K_ALLOW_TRUNCATED, 0, 0,                                               \
+         "  --allow-truncated use a video that ends before its container says (or at damaged\n"  \
+         "                    data) with a warning, not an error\n"}
 
 /* The model and the data of score, predict, reconstruct, eval and explain. */
 #define CLI_OPTS_APPLY                                                                             \
@@ -134,7 +138,7 @@ void cli_usage(const cli_command *c, FILE *out);
          "  --normalize N     video: (e - min) / (max - min) per video, the paper (default);\n"   \
          "                    train: (e - mean) / std of the training clips' errors (causal);\n"  \
          "                    none: the raw error\n"},                                             \
-        CLI_OPT_CACHE
+        CLI_OPTS_VIDEO_INPUT
 
 /* getopt's order of the options score, predict, reconstruct, eval and explain
  * share (each refuses those it does not document). */

@@ -383,6 +383,10 @@ MEMAE_API int memae_scale_kind(const char *name);
 typedef void (*memae_data_progress_fn)(int stage, int64_t v, int64_t nv, const char *name,
                                        int64_t frames, int decoded, void *user);
 
+/* A warning about the data (one line, naming the file): a truncated video
+ * accepted with allow_truncated, a PNG whose checksums are wrong. */
+typedef void (*memae_data_warn_fn)(const char *msg, void *user);
+
 typedef struct memae_data_opts {
     /* tables */
     const char *label_column; /* CSV: the label column, a name or 0-based index (NULL: none,
@@ -399,8 +403,13 @@ typedef struct memae_data_opts {
     /* videos */
     const char *cache_dir;    /* NULL: $XDG_CACHE_HOME/memae, else ~/.cache/memae */
     int clip_stride;          /* first frames of the clips this far apart (default 1) */
+    /* A video that ends before its container says, or stops at a decode error, is
+     * an error (MEMAE_E_TRUNCATED: frames expected and decoded); 1: its frames are
+     * used, with a warning. */
+    int allow_truncated;
     memae_data_progress_fn progress;
-    void *user;
+    memae_data_warn_fn warn; /* NULL: warnings are dropped */
+    void *user;              /* for progress and warn */
 } memae_data_opts;
 
 MEMAE_API memae_data_opts memae_data_opts_default(void);

@@ -129,6 +129,23 @@ expect_error "NaN in a .mat" "nan.mat: X holds NaN at record 2, column 1" \
   "$BIN" train --data "$T/nan.mat" --batch 2 --epochs 1 -o "$T/mat.safetensors"
 [ ! -e "$T/mat.safetensors" ] && ok "no model from a bad .mat" || bad "model written from a bad .mat"
 
+# 11. A PNG whose CRC is wrong: decoded, with a warning naming the file and chunk.
+mkdir -p "$T/png"
+python3 - "$T/png/a.png" <<'PY'
+import struct, sys, zlib
+def chunk(t, d): return struct.pack(">I", len(d)) + t + d + struct.pack(">I", zlib.crc32(t + d))
+raw = b"".join(b"\0" + bytes((x * 9 + y) % 256 for x in range(28)) for y in range(28))
+png = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 28, 28, 8, 0, 0, 0, 0)) \
+      + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")
+open(sys.argv[1], "wb").write(png)
+i = png.index(b"IEND") - 5  # the last byte of IDAT's CRC
+open(sys.argv[1].replace("a.png", "b.png"), "wb").write(png[:i] + bytes([png[i] ^ 1]) + png[i + 1:])
+PY
+"$BIN" score -m "$M" --data "$T/png" >"$T/out" 2>"$T/err" && [ "$(wc -l <"$T/out")" -eq 2 ] \
+  && [ "$(wc -l <"$T/err")" -eq 1 ] \
+  && grep -q "warning: .*png/b.png: damaged PNG: the CRC of its IDAT chunk (at byte 33) is wrong" "$T/err" \
+  && ok "PNG with a wrong CRC: a warning" || bad "PNG CRC: $(cat "$T/err")"
+
 # 13. One writer per -o: a second run is refused while the first holds MODEL.lock.
 L="$T/lk.safetensors"
 expect_error "a second writer to the same -o" "lk.safetensors: another run is writing it (.*lk.safetensors.lock is locked)" \

@@ -120,7 +120,26 @@ at = [i for i in range(len(d) - 2) if d[i:i + 3] == b"\xff\xd8\xff"][30] + 200
 d[at:at + 400] = bytes(400)
 open(sys.argv[1], "wb").write(d)
 PY
-expect_error "damaged frame" "dmg.avi: frame 30: damaged" "$BIN" score "${APPLY[@]}" --data "$T/bad/dmg.avi" -o "$T/x.csv"
+expect_error "damaged frame" "dmg.avi: truncated: the container says 64 frames, 30 decoded (damaged data ended it)" \
+  "$BIN" score "${APPLY[@]}" --data "$T/bad/dmg.avi" -o "$T/x.csv"
+# 11. A video cut short (what its container says against what decodes) is an error,
+# the same from the cache; --allow-truncated uses its frames with a one-line warning.
+for v in walk1.mkv walk2.avi; do
+  s=$(stat -c %s "$V/train/$v"); head -c $((s * 6 / 10)) "$V/train/$v" >"$T/bad/cut_$v"
+  for run in decoded cached; do
+    expect_error "cut $v ($run)" "cut_$v: truncated: the container says 64 frames, 3[0-9] decoded" \
+      "$BIN" score "${APPLY[@]}" --data "$T/bad/cut_$v" -o "$T/x.csv"
+    [ ! -e "$T/x.csv" ] || bad "scores written for cut_$v"
+    "$BIN" score "${APPLY[@]}" --data "$T/bad/cut_$v" --allow-truncated -o "$T/x.csv" 2>"$T/err" \
+      && [ "$(wc -l <"$T/err")" -eq 1 ] && grep -q "warning: .*cut_$v: truncated, its 3[0-9] frames are used" "$T/err" \
+      && [ "$(wc -l <"$T/x.csv")" -ge 31 ] && ok "cut $v with --allow-truncated ($run)" \
+      || bad "cut $v --allow-truncated ($run): $(cat "$T/err")"
+    rm -f "$T/x.csv"
+  done
+done
+for cmd in train predict eval reconstruct; do
+  "$BIN" $cmd --help | grep -q -- "--allow-truncated" && ok "$cmd --help: --allow-truncated" || bad "$cmd --help"
+done
 printf '%s\n' "test/fast.mp4" "test/missing.avi" >"$V/bad.txt"
 expect_error "missing video in a list" "bad.txt: line 2" "$BIN" score "${APPLY[@]}" --data "$V/bad.txt" -o "$T/x.csv"
 expect_error "empty folder" "no videos" "$BIN" score "${APPLY[@]}" --data "$T/bad/empty" -o "$T/x.csv"
