@@ -128,6 +128,15 @@ expect_error "truncated compressed .mat" "cutz.mat: truncated" \
 expect_error "NaN in a .mat" "nan.mat: X holds NaN at record 2, column 1" \
   "$BIN" train --data "$T/nan.mat" --batch 2 --epochs 1 -o "$T/mat.safetensors"
 [ ! -e "$T/mat.safetensors" ] && ok "no model from a bad .mat" || bad "model written from a bad .mat"
+# Fuzzing's finds (fuzz/corpus/*/regress-*): lengths libmatio would allocate before
+# reading, checked against the file's bytes first (a 4 GB name; a version 4 header).
+FZ=$(dirname "$0")/../fuzz/corpus
+cp "$FZ/fuzz_mat/regress-oom-name-length" "$T/name.mat"
+tail -c +2 "$FZ/fuzz_gt/regress-oom-v4-name-length" >"$T/v4.mat"
+expect_error ".mat: a 4 GB variable name" "name.mat: the variable at byte 128 has sizes its 144 bytes cannot hold" \
+  bash -c 'ulimit -v "$0" && exec "$@"' $vlimit "$BIN" train --data "$T/name.mat" --epochs 1 -o "$T/mat.safetensors"
+expect_error ".mat version 4: a 2 GB name" "v4.mat: not a MATLAB .mat file (as version 4, the variable at byte 0" \
+  bash -c 'ulimit -v "$0" && exec "$@"' $vlimit "$BIN" train --data "$T/v4.mat" --epochs 1 -o "$T/mat.safetensors"
 
 # 11. A PNG whose CRC is wrong: decoded, with a warning naming the file and chunk.
 mkdir -p "$T/png"
