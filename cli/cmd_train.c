@@ -33,6 +33,7 @@ static const cli_opt opts[] = {
      "  --contamination C share of training samples above the threshold (default 0.1)\n"},
     {"score", K_SCORE, 0, 0, "  --score mse|mae   the score the threshold is for (default mse)\n"},
     {"resume", K_RESUME, 0, 0, "  --resume          continue from MODEL.ckpt\n"},
+    CLI_OPT_MAX_MEMORY,
     {"recipe", K_RECIPE, 0, 0,
      "  --recipe R        default, paper, weighted or restore (default: default, which is\n"
      "                    restore for square images, weighted for other images and tables,\n"
@@ -60,7 +61,7 @@ static const char *const family[] = {
     "batch", "lr", "contamination", "score", "resume", "recipe", "threads", "seed", "backend", "scale",
     "keep-anomalies", "label-column", "header", "delimiter", "normal-label", "cache",
     "clip-stride", "fill-edges", "normalize", "heatmaps", "heatmap-count", "allow-truncated",
-    "help", NULL};
+    "max-memory", "help", NULL};
 
 static const cli_command cmd = {
     .name = "train",

@@ -36,6 +36,7 @@ static const struct {
     [K_THREADS] = {"threads", 1},
     [K_SEED] = {"seed", 1},             [K_BACKEND] = {"backend", 1},
     [K_JSON] = {"json", 0},             [K_ALLOW_TRUNCATED] = {"allow-truncated", 0},
+    [K_MAX_MEMORY] = {"max-memory", 1},
     [K_HELP] = {"help", 0},
 };
 #define NKEYS ((int)(sizeof reg / sizeof reg[0]))
@@ -44,7 +45,7 @@ const char *const cli_apply_family[] = {
     "model", "data", "output", "score", "batch", "threshold", "labels", "normal-class",
     "threads", "seed", "backend", "json", "contamination", "top", "anomalies", "label-column",
     "header", "delimiter", "normal-label", "cache", "clip-stride", "fill-edges", "normalize",
-    "heatmaps", "heatmap-count", "allow-truncated", "help", NULL};
+    "heatmaps", "heatmap-count", "allow-truncated", "max-memory", "help", NULL};
 
 void cli_args_init(cli_args *a)
 {
@@ -257,6 +258,11 @@ static int set(const cli_opt *o, const char *arg, cli_args *a)
     case K_HEATMAPS: a->heatmaps = arg; return 0;
     case K_DATA_DIR: a->data_dir = arg; return 0;
     case K_RECIPE: a->recipe = arg; return 0;
+    case K_MAX_MEMORY:
+        if (!(memae_parse_size(arg) > 0))
+            return cli_fail("--max-memory: '%s' is not a size such as 512M, 2G or 1048576", arg);
+        a->max_memory = arg;
+        return 0;
     case K_LABEL_COLUMN: a->data_opts.label_column = arg; return 0;
     case K_NORMAL_LABEL: a->data_opts.normal_label = arg; return 0;
     case K_CACHE: a->data_opts.cache_dir = arg; return 0;
@@ -320,5 +326,8 @@ int cli_parse(const cli_command *c, int argc, char **argv, cli_args *a)
         if (!(k == K_MODEL ? a->model : k == K_DATA ? a->data : a->out))
             return cli_fail("%s", c->needs_msg);
     }
+    /* The library reads the limit where models plan their memory. */
+    if (a->max_memory && setenv("MEMAE_MAX_MEMORY", a->max_memory, 1) != 0)
+        return cli_fail("--max-memory: cannot set MEMAE_MAX_MEMORY");
     return 0;
 }

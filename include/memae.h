@@ -605,6 +605,12 @@ MEMAE_API int memae_dataset_kdd(memae_dataset *d, const memae_kdd_opts *o, memae
 
 /* ------------------------------------------------------------- files */
 
+/* A size such as "512M", "2G" or "1048576" (bytes; K, M, G, T: powers of
+ * 1024) in bytes; -1 when malformed.  The most memory a model may plan to use
+ * is MEMAE_MAX_MEMORY, so written, when set (the CLI's --max-memory sets it),
+ * else the machine's physical memory. */
+MEMAE_API double memae_parse_size(const char *s);
+
 /* Writes len bytes to path atomically (a temporary file, then rename); on
  * failure msg (msg_len bytes) says what failed. */
 MEMAE_API int memae_write_file(const char *path, const void *data, size_t len, char *msg, size_t msg_len);

@@ -189,4 +189,16 @@ else
 fi
 chmod 755 "$T/ro"
 
+# 4. --max-memory: the limit MEMAE_MAX_MEMORY sets, on the commands that build models.
+expect_error "a model above --max-memory" "more than the 1 MiB of memory" \
+  "$BIN" init --preset image2d --max-memory 1M -o "$T/lim.safetensors"
+expect_error "--max-memory: not a size" "--max-memory: '2X' is not a size" \
+  "$BIN" init --preset image2d --max-memory 2X -o "$T/lim.safetensors"
+[ ! -e "$T/lim.safetensors" ] && ok "no model above the memory limit" || bad "model written"
+MEMAE_MAX_MEMORY=1M "$BIN" init --preset image2d --max-memory 2G -o "$T/lim.safetensors" >/dev/null \
+  && ok "--max-memory wins over MEMAE_MAX_MEMORY" || bad "--max-memory over the variable"
+for c in init train oneclass bench eval; do
+  "$BIN" $c --help | grep -q -- "--max-memory SIZE" || bad "$c --help: no --max-memory"
+done
+
 finish cli_hardening
