@@ -12,16 +12,25 @@
 
 #include "io/formats/output_lock.h"
 
+int memae_path_split(const char *path, char *dir, size_t dlen, const char **base)
+{
+    const char *slash = strrchr(path, '/');
+    *base = slash ? slash + 1 : path;
+    size_t len = !slash || slash == path ? 1 : (size_t)(slash - path);
+    if (len >= dlen)
+        return -1;
+    memcpy(dir, slash ? path : ".", len);
+    dir[len] = '\0';
+    return 0;
+}
+
 /* The rename is durable only once the directory entry is flushed too. */
 static void sync_parent_dir(const char *path)
 {
-    const char *slash = strrchr(path, '/');
     char dir[4096] = ".";
-    if (slash && (size_t)(slash - path) < sizeof dir) {
-        size_t len = slash == path ? 1 : (size_t)(slash - path);
-        memcpy(dir, path, len);
-        dir[len] = '\0';
-    }
+    const char *base;
+    if (memae_path_split(path, dir, sizeof dir, &base))
+        return;
     int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd >= 0) {
         (void)fsync(fd); /* best effort: some filesystems refuse to sync directories */

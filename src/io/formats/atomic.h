@@ -12,6 +12,10 @@
 
 #include "core/error.h"
 
+/* path's folder into dir (dlen bytes; "." when path has none, "/" for a file
+ * at the root) and *base its last component; -1 when dir is too small. */
+int memae_path_split(const char *path, char *dir, size_t dlen, const char **base);
+
 /* Writes the file's contents with stdio (a failed write is caught by the
  * stream's error flag); returns MEMAE_OK or a status of its own, with its
  * message set (a decoder's error, say). */

@@ -11,18 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* path's folder ("." when it has none) and its last component. */
-static int split_path(const char *path, char *dir, size_t dlen, const char **base)
-{
-    const char *slash = strrchr(path, '/');
-    *base = slash ? slash + 1 : path;
-    size_t len = !slash ? 1 : slash == path ? 1 : (size_t)(slash - path);
-    if (len >= dlen)
-        return -1;
-    memcpy(dir, slash ? path : ".", len);
-    dir[len] = '\0';
-    return 0;
-}
+#include "io/formats/atomic.h"
 
 /* "<digits>" as a pid, or 0. */
 static pid_t parse_pid(const char *s)
@@ -65,7 +54,7 @@ int memae_clean_stale_temps(const char *path)
 {
     char dir[4096];
     const char *base;
-    if (split_path(path, dir, sizeof dir, &base) || !*base)
+    if (memae_path_split(path, dir, sizeof dir, &base) || !*base)
         return 0;
     DIR *dp = opendir(dir);
     if (!dp)
@@ -103,7 +92,7 @@ int memae_output_lock(const char *path, int *fd, memae_err *err)
 {
     *fd = -1;
     size_t len = strlen(path) + 16;
-    char *lock = malloc(len), dir[4096];
+    char *lock = malloc(len), dir[4096] = ".";
     const char *base;
     if (!lock)
         return memae_seterr(err, MEMAE_E_NOMEM, "%s: out of memory", path);
@@ -113,7 +102,7 @@ int memae_output_lock(const char *path, int *fd, memae_err *err)
         int f = open(lock, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
         if (f < 0) {
             int e = errno;
-            split_path(path, dir, sizeof dir, &base);
+            memae_path_split(path, dir, sizeof dir, &base);
             st = e == ELOOP ? memae_seterr(err, MEMAE_E_IO, "%s: %s is a symbolic link", path, lock)
                  : e == EACCES || e == EROFS || e == EPERM
                      ? memae_seterr(err, MEMAE_E_IO, "%s: cannot write into the folder %s: %s",
