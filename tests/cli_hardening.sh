@@ -137,6 +137,10 @@ expect_error ".mat: a 4 GB variable name" "name.mat: the variable at byte 128 ha
   bash -c 'ulimit -v "$0" && exec "$@"' $vlimit "$BIN" train --data "$T/name.mat" --epochs 1 -o "$T/mat.safetensors"
 expect_error ".mat version 4: a 2 GB name" "v4.mat: not a MATLAB .mat file (as version 4, the variable at byte 0" \
   bash -c 'ulimit -v "$0" && exec "$@"' $vlimit "$BIN" train --data "$T/v4.mat" --epochs 1 -o "$T/mat.safetensors"
+# (a version 5 header with version 0 is read as version 4 too)
+tail -c +2 "$FZ/fuzz_gt/regress-oom-v4-behind-v5-magic" >"$T/v4b.mat"
+expect_error ".mat: version 0 behind the IM mark" "v4b.mat: not a MATLAB .mat file (as version 4" \
+  bash -c 'ulimit -v "$0" && exec "$@"' $vlimit "$BIN" train --data "$T/v4b.mat" --epochs 1 -o "$T/mat.safetensors"
 
 # 11. A PNG whose CRC is wrong: decoded, with a warning naming the file and chunk.
 mkdir -p "$T/png"

@@ -223,13 +223,21 @@ static int check_v5_layout(const char *path, FILE *f, memae_err *err)
 {
     unsigned char head[128], tag[8];
     size_t got = fread(head, 1, sizeof head, f);
-    if (got != sizeof head || (memcmp(head + 126, "IM", 2) && memcmp(head + 126, "MI", 2))) {
+    int le = got == sizeof head && !memcmp(head + 126, "IM", 2),
+        be = got == sizeof head && !memcmp(head + 126, "MI", 2);
+    int version = le ? head[125] << 8 | head[124] : be ? head[124] << 8 | head[125] : 0;
+    /* libmatio reads any other header as version 4 */
+    if (version != 0x0100 && version != 0x0200) {
         if (fseek(f, 0, SEEK_END) != 0)
             return memae_seterr(err, MEMAE_E_IO, "%s: cannot seek", path);
         return check_v4_layout(path, f, ftell(f), err);
     }
-    if (memcmp(head + 126, "IM", 2) || head[124] != 0 || head[125] != 1)
-        return MEMAE_OK; /* 7.3 (HDF5) or big-endian: matio checks those */
+    if (version == 0x0200)
+        return MEMAE_OK; /* 7.3: HDF5, which checks its own sizes */
+    if (be) /* the sizes below are read little-endian */
+        return memae_seterr(err, MEMAE_E_UNSUPPORTED,
+                            "%s: a big-endian .mat file (save it again on a little-endian "
+                            "machine)", path);
     if (fseek(f, 0, SEEK_END) != 0)
         return memae_seterr(err, MEMAE_E_IO, "%s: cannot seek", path);
     long long size = ftell(f), at = 128;
@@ -315,6 +323,18 @@ void memae_mat_cells_free(memae_array *cells, int64_t n)
     free(cells);
 }
 
+/* The product of v's sizes (0 when one is 0, whatever the others); -1 past 2^40. */
+static int64_t cell_count(const matvar_t *v)
+{
+    for (int d = 0; d < v->rank; d++)
+        if (v->dims[d] == 0)
+            return 0;
+    double count = 1;
+    for (int d = 0; d < v->rank; d++)
+        count *= (double)v->dims[d];
+    return count <= (double)(INT64_C(1) << 40) ? (int64_t)count : -1;
+}
+
 int memae_mat_read_cells(const char *path, const char *var, memae_array **cells, int64_t *n,
                          memae_err *err)
 {
@@ -325,11 +345,12 @@ int memae_mat_read_cells(const char *path, const char *var, memae_array **cells,
     int st = open_var(path, var, &mat, &v, err);
     if (st)
         return st;
-    int64_t count = 1;
-    for (int d = 0; d < v->rank; d++)
-        count *= (int64_t)v->dims[d];
+    int64_t count = cell_count(v);
     memae_array *c = NULL;
-    if (v->class_type != MAT_C_CELL)
+    if (count < 0)
+        st = memae_seterr(err, MEMAE_E_FORMAT, "%s: variable '%s' has sizes too large",
+                          path, v->name ? v->name : "?");
+    else if (v->class_type != MAT_C_CELL)
         st = memae_seterr(err, MEMAE_E_DTYPE, "%s: variable '%s' is not a cell array", path,
                           v->name ? v->name : "?");
     else if (!(c = calloc((size_t)(count ? count : 1), sizeof *c)))
