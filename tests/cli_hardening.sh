@@ -137,6 +137,13 @@ expect_error ".mat: a 4 GB variable name" "name.mat: the variable at byte 128 ha
   bash -c 'ulimit -v "$0" && exec "$@"' $vlimit "$BIN" train --data "$T/name.mat" --epochs 1 -o "$T/mat.safetensors"
 expect_error ".mat version 4: a 2 GB name" "v4.mat: not a MATLAB .mat file (as version 4, the variable at byte 0" \
   bash -c 'ulimit -v "$0" && exec "$@"' $vlimit "$BIN" train --data "$T/v4.mat" --epochs 1 -o "$T/mat.safetensors"
+# (elements after a matrix's name: a sparse array's, a numeric one's)
+tail -c +2 "$FZ/fuzz_gt/regress-oom-sparse-element-length" >"$T/sp.mat"
+cp "$FZ/fuzz_mat/regress-oom-element-length" "$T/el.mat"
+for f in sp el; do
+  expect_error ".mat: an element longer than its matrix ($f)" "$f.mat: the variable at byte 128 has sizes its" \
+    bash -c 'ulimit -v "$0" && exec "$@"' $vlimit "$BIN" train --data "$T/$f.mat" --epochs 1 -o "$T/mat.safetensors"
+done
 # (a version 5 header with version 0 is read as version 4 too)
 tail -c +2 "$FZ/fuzz_gt/regress-oom-v4-behind-v5-magic" >"$T/v4b.mat"
 expect_error ".mat: version 0 behind the IM mark" "v4b.mat: not a MATLAB .mat file (as version 4" \

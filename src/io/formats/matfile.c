@@ -130,18 +130,27 @@ static int matrix_fits(const unsigned char *p, uint64_t n, int depth)
     if (!(k = tag_at(p + o, n - o, &type, &len, &d))) /* the name, whatever the class */
         return 0;
     o += k;
-    if (cls == 2 && (!(k = tag_at(p + o, n - o, &type, &len, &d)) || /* field names' length */
-                     !(k += tag_at(p + o + k, n - o - k, &type, &len, &d)))) /* the names */
+    if (cls == 2) { /* a struct: its field names' length, then the names */
+        size_t names;
+        if (!(k = tag_at(p + o, n - o, &type, &len, &d)) ||
+            !(names = tag_at(p + o + k, n - o - k, &type, &len, &d)))
+            return 0;
+        o += k + names;
+    }
+    /* a sparse array is sized by its non-zeros, which convert() refuses anyway */
+    if (cls != 5 && numel * (cls >= 1 && cls <= 3 ? 8 : 1) > (double)n)
         return 0;
-    if (cls == 5) /* sparse: sized by its non-zeros, which convert() refuses anyway */
-        return 1;
-    if (numel * (cls >= 1 && cls <= 3 ? 8 : 1) > (double)n)
-        return 0;
-    if (cls != 1)
-        return 1;
-    for (double c = 0; c < numel; c++) {
+    for (double c = 0; cls == 1 && c < numel; c++) { /* a cell per element */
         if (!(k = tag_at(p + o, n - o, &type, &len, &d)) || type != 14 ||
             !matrix_fits(d, len < n - o - 8 ? len : n - o - 8, depth + 1))
+            return 0;
+        o += k;
+    }
+    /* The rest (numbers; a sparse array's indices and values; a struct's
+     * fields): every element within the bytes, matrices checked in turn. */
+    while (o < n) {
+        if (!(k = tag_at(p + o, n - o, &type, &len, &d)) ||
+            (type == 14 && !matrix_fits(d, len < n - o - 8 ? len : n - o - 8, depth + 1)))
             return 0;
         o += k;
     }
