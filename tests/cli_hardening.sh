@@ -144,6 +144,10 @@ for f in sp el; do
   expect_error ".mat: an element longer than its matrix ($f)" "$f.mat: the variable at byte 128 has sizes its" \
     bash -c 'ulimit -v "$0" && exec "$@"' $vlimit "$BIN" train --data "$T/$f.mat" --epochs 1 -o "$T/mat.safetensors"
 done
+# (a version 4 sparse matrix of 788,529,152 rows and no column)
+cp "$FZ/fuzz_mat/regress-oom-v4-sparse-rows" "$T/v4s.mat"
+expect_error ".mat version 4: a sparse matrix's rows" "v4s.mat: not a MATLAB .mat file (as version 4" \
+  bash -c 'ulimit -v "$0" && exec "$@"' $vlimit "$BIN" train --data "$T/v4s.mat" --epochs 1 -o "$T/mat.safetensors"
 # (a version 5 header with version 0 is read as version 4 too)
 tail -c +2 "$FZ/fuzz_gt/regress-oom-v4-behind-v5-magic" >"$T/v4b.mat"
 expect_error ".mat: version 0 behind the IM mark" "v4b.mat: not a MATLAB .mat file (as version 4" \

@@ -214,6 +214,7 @@ static int check_v4_layout(const char *path, FILE *f, long long size, memae_err 
                                                  ? elem[type / 10 % 10] : 1) * (imag ? 2 : 1);
         if (type > 4052 || type / 100 % 10 || type / 10 % 10 > 5 || type % 10 > 2 || imag > 1 ||
             (int32_t)rows < 0 || (int32_t)cols < 0 || namelen < 1 ||
+            (type % 10 == 2 && cols != 3 && cols != 4) || /* sparse: (non-zeros + 1) x 3 or 4 */
             need > (double)(size - at - 20))
             return memae_seterr(err, MEMAE_E_FORMAT,
                                 "%s: not a MATLAB .mat file (as version 4, the variable at byte "
