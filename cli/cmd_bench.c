@@ -15,6 +15,7 @@ static const cli_opt opts[] = {
     {"batch", K_BATCH, 1, 100000, "  --batch B         samples per step (default 64)\n"},
     {"steps", K_STEPS, 1, 100000, "  --steps N         timed steps of each kind (default 20)\n"},
     {"json", K_JSON, 0, 0, "  --json            one JSON object instead of text\n"},
+    CLI_OPT_MAX_MEMORY,
     CLI_OPTS_COMMON,
     {0}};
 

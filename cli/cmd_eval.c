@@ -23,6 +23,7 @@ static const cli_opt opts[] = {
      "                    hand); --threshold wins over it, both over the stored threshold\n"},
     {"score", K_SCORE, 0, 0, "  --score mse|mae   the score (default mse)\n"},
     {"json", K_JSON, 0, 0, "  --json            one JSON object instead of text\n"},
+    CLI_OPT_MAX_MEMORY,
     CLI_OPTS_COMMON,
     CLI_OPTS_VIDEO_SCORE,
     {0}};

@@ -27,6 +27,7 @@ static const cli_opt opts[] = {
     {"scale", K_SCALE, 0, 0, "  --scale S         zscore, minmax or none (default zscore)\n"},
     {"json", K_JSON, 0, 0, "  --json            one JSON object instead of text\n"},
     CLI_OPTS_TABLE,
+    CLI_OPT_MAX_MEMORY,
     CLI_OPTS_COMMON,
     {0}};
 

@@ -16,6 +16,7 @@ static const cli_opt opts[] = {
      "  --input-shape S   one sample's shape: 1x28x28 (CxHxW), 30 (D), 1x16x256x256 (CxTxHxW);\n"
      "                    default: the preset's (1x28x28, 120, 1x16x256x256)\n"},
     {"output", K_OUTPUT, 0, 0, "  -o, --output F    the model file to write (required)\n"},
+    CLI_OPT_MAX_MEMORY,
     CLI_OPTS_COMMON,
     {0}};
 

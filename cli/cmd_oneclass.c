@@ -26,6 +26,7 @@ static const cli_opt opts[] = {
      "  --baseline ae     also train the same network with the memory off (plain autoencoder)\n"},
     {"json", K_JSON, 0, 0, "  --json            one JSON object instead of the table\n"},
     {"seed", K_SEED, 0, 0, "  --seed S          class k trains with seed S + k (default 1)\n"},
+    CLI_OPT_MAX_MEMORY,
     {NULL, K_TEXT, 0, 0, "  --threads N, --backend B, -h/--help as every command\n"},
     {"threads", K_THREADS, 0, 1024, NULL},
     {"backend", K_BACKEND, 0, 0, NULL},

@@ -22,7 +22,7 @@ static const cli_opt opts[] = {
      "video,frame,error,label with frame 0-based and empty fields for unscored frames.\n"},
     {"fill-edges", K_FILL_EDGES, 0, 0,
      "  --fill-edges      label the first 8 and last 7 frames from the nearest clip\n"},
-    CLI_OPT_CACHE,
+    CLI_OPTS_VIDEO_INPUT,
     {0}};
 
 static const cli_command cmd = {

@@ -14,7 +14,7 @@ static const cli_opt opts[] = {
      "(N, 1, T, H, W) with clips in the order of the videos and of their first frames.\n"},
     {"clip-stride", K_CLIP_STRIDE, 1, 1000000,
      "  --clip-stride S   first frames of the clips S apart (default 1; T: no overlap)\n"},
-    CLI_OPT_CACHE,
+    CLI_OPTS_VIDEO_INPUT,
     {0}};
 
 static const cli_command cmd = {

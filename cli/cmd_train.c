@@ -33,6 +33,7 @@ static const cli_opt opts[] = {
      "  --contamination C share of training samples above the threshold (default 0.1)\n"},
     {"score", K_SCORE, 0, 0, "  --score mse|mae   the score the threshold is for (default mse)\n"},
     {"resume", K_RESUME, 0, 0, "  --resume          continue from MODEL.ckpt\n"},
+    CLI_OPT_MAX_MEMORY,
     {"recipe", K_RECIPE, 0, 0,
      "  --recipe R        default, paper, weighted or restore (default: default, which is\n"
      "                    restore for square images, weighted for other images and tables,\n"
@@ -52,14 +53,15 @@ static const cli_opt opts[] = {
      "across videos; defaults batch 10, lr 0.0001 (the official script).\n"},
     {"clip-stride", K_CLIP_STRIDE, 1, 1000000,
      "  --clip-stride S   first frames of training clips S apart (default 1)\n"},
-    CLI_OPT_CACHE,
+    CLI_OPTS_VIDEO_INPUT,
     {0}};
 
 static const char *const family[] = {
     "data", "labels", "normal-class", "output", "preset", "config", "input-shape", "epochs",
     "batch", "lr", "contamination", "score", "resume", "recipe", "threads", "seed", "backend", "scale",
     "keep-anomalies", "label-column", "header", "delimiter", "normal-label", "cache",
-    "clip-stride", "fill-edges", "normalize", "heatmaps", "heatmap-count", "help", NULL};
+    "clip-stride", "fill-edges", "normalize", "heatmaps", "heatmap-count", "allow-truncated",
+    "max-memory", "help", NULL};
 
 static const cli_command cmd = {
     .name = "train",
@@ -68,7 +70,8 @@ static const cli_command cmd = {
             "Trains a model on normal samples.  After every epoch the model and Adam's state\n"
             "are written atomically to MODEL.ckpt; --resume continues from it to the same\n"
             "result as an uninterrupted run.  At the end the decision threshold (the (1 - C)\n"
-            "quantile of the training scores) is stored in MODEL.\n"
+            "quantile of the training scores) is stored in MODEL.  One run at a time writes\n"
+            "MODEL: it holds MODEL.lock (flock), and a second run is refused.\n"
             "\n",
     .opts = opts,
     .shorts = "o:h",
@@ -202,9 +205,13 @@ int cmd_train(int argc, char **argv)
     tc.batch = a.batch_given ? a.batch : videos ? 10 : tc.batch;
     tc.adam.lr = a.lr_given ? (float)a.lr : videos ? 1e-4f : tc.adam.lr;
     tc.contamination = isnan(a.contamination) ? tc.contamination : a.contamination;
-    char ckpt[4096];
+    char ckpt[4096], msg[512];
     snprintf(ckpt, sizeof ckpt, "%s.ckpt", a.out);
     tc.checkpoint = ckpt;
+    /* One run per output, and a folder that cannot be written fails now. */
+    int lock;
+    if (memae_lock_output(a.out, &lock, msg, sizeof msg))
+        return cli_fail("%s", msg);
     memae_model *m = NULL;
     memae_dataset *d = NULL;
     rc = videos ? open_videos(&a, preset, &m, &d) : read_data(&a, preset, &m, &d);
@@ -222,5 +229,6 @@ int cmd_train(int argc, char **argv)
         report(&a, m, d, &tc);
     memae_dataset_free(d);
     memae_model_free(m);
+    memae_unlock_output(a.out, lock);
     return rc;
 }

@@ -398,6 +398,14 @@ static void tty_progress(const char *what, int64_t v, int64_t nv, const char *na
     fflush(stderr);
 }
 
+void cli_data_warn(const char *msg, void *user)
+{
+    (void)user;
+    if (isatty(fileno(stderr)))
+        fputs("\r\033[K", stderr); /* over a progress line */
+    fprintf(stderr, "memae: warning: %s\n", msg);
+}
+
 void cli_data_progress(int stage, int64_t v, int64_t nv, const char *name, int64_t frames,
                        int decoded, void *user)
 {

@@ -65,6 +65,8 @@ int cli_write_npy(const char *path, const float *v, const int64_t *shape, int nd
 /* Progress of training: a bar on a terminal, a line per epoch otherwise. */
 void cli_progress(const memae_progress *p, void *user);
 /* Progress of video decoding and scoring, on a terminal only. */
+/* memae_data_opts.warn: "memae: warning: MSG" on stderr. */
+void cli_data_warn(const char *msg, void *user);
 void cli_data_progress(int stage, int64_t v, int64_t nv, const char *name, int64_t frames,
                        int decoded, void *user);
 

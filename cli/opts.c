@@ -35,7 +35,9 @@ static const struct {
     [K_STEPS] = {"steps", 1},           [K_RECIPE] = {"recipe", 1},
     [K_THREADS] = {"threads", 1},
     [K_SEED] = {"seed", 1},             [K_BACKEND] = {"backend", 1},
-    [K_JSON] = {"json", 0},             [K_HELP] = {"help", 0},
+    [K_JSON] = {"json", 0},             [K_ALLOW_TRUNCATED] = {"allow-truncated", 0},
+    [K_MAX_MEMORY] = {"max-memory", 1},
+    [K_HELP] = {"help", 0},
 };
 #define NKEYS ((int)(sizeof reg / sizeof reg[0]))
 
@@ -43,7 +45,7 @@ const char *const cli_apply_family[] = {
     "model", "data", "output", "score", "batch", "threshold", "labels", "normal-class",
     "threads", "seed", "backend", "json", "contamination", "top", "anomalies", "label-column",
     "header", "delimiter", "normal-label", "cache", "clip-stride", "fill-edges", "normalize",
-    "heatmaps", "heatmap-count", "help", NULL};
+    "heatmaps", "heatmap-count", "allow-truncated", "max-memory", "help", NULL};
 
 void cli_args_init(cli_args *a)
 {
@@ -59,6 +61,7 @@ void cli_args_init(cli_args *a)
     for (int k = 0; k < 10; k++)
         a->classes[k] = 1;
     a->data_opts = memae_data_opts_default();
+    a->data_opts.warn = cli_data_warn;
     a->score_opts = memae_score_opts_default();
 }
 
@@ -255,6 +258,11 @@ static int set(const cli_opt *o, const char *arg, cli_args *a)
     case K_HEATMAPS: a->heatmaps = arg; return 0;
     case K_DATA_DIR: a->data_dir = arg; return 0;
     case K_RECIPE: a->recipe = arg; return 0;
+    case K_MAX_MEMORY:
+        if (!(memae_parse_size(arg) > 0))
+            return cli_fail("--max-memory: '%s' is not a size such as 512M, 2G or 1048576", arg);
+        a->max_memory = arg;
+        return 0;
     case K_LABEL_COLUMN: a->data_opts.label_column = arg; return 0;
     case K_NORMAL_LABEL: a->data_opts.normal_label = arg; return 0;
     case K_CACHE: a->data_opts.cache_dir = arg; return 0;
@@ -263,6 +271,7 @@ static int set(const cli_opt *o, const char *arg, cli_args *a)
     case K_KEEP_ANOMALIES: a->data_opts.keep_anomalies = 1; return 0;
     case K_FILL_EDGES: a->score_opts.fill_edges = 1; return 0;
     case K_JSON: a->json = 1; return 0;
+    case K_ALLOW_TRUNCATED: a->data_opts.allow_truncated = 1; return 0;
     }
     int w = set_word(o, arg, a);
     return w >= 0 ? w != 0 : set_number(o, arg, a) != 0;
@@ -317,5 +326,8 @@ int cli_parse(const cli_command *c, int argc, char **argv, cli_args *a)
         if (!(k == K_MODEL ? a->model : k == K_DATA ? a->data : a->out))
             return cli_fail("%s", c->needs_msg);
     }
+    /* The library reads the limit where models plan their memory. */
+    if (a->max_memory && setenv("MEMAE_MAX_MEMORY", a->max_memory, 1) != 0)
+        return cli_fail("--max-memory: cannot set MEMAE_MAX_MEMORY");
     return 0;
 }

@@ -22,7 +22,8 @@ enum cli_key {
     K_RESUME, K_SCALE, K_KEEP_ANOMALIES, K_LABEL_COLUMN, K_NORMAL_LABEL, K_HEADER,
     K_DELIMITER, K_CACHE, K_CLIP_STRIDE, K_FILL_EDGES, K_NORMALIZE, K_HEATMAPS,
     K_HEATMAP_COUNT, K_PROTOCOL, K_RUNS, K_DATA_DIR, K_CLASSES, K_BASELINE, K_STEPS,
-    K_RECIPE, K_THREADS, K_SEED, K_BACKEND, K_JSON, K_HELP
+    K_RECIPE, K_THREADS, K_SEED, K_BACKEND, K_JSON, K_ALLOW_TRUNCATED, K_MAX_MEMORY,
+    K_HELP
 };
 
 typedef struct cli_opt {
@@ -68,6 +69,7 @@ typedef struct cli_args {
     uint64_t seed;
     const char *backend; /* NULL: dnnl when this build has it, else ref */
     int json;
+    const char *max_memory; /* --max-memory, set as MEMAE_MAX_MEMORY by cli_parse */
 } cli_args;
 
 /* Defaults every command starts from (batch 0: the command's default). */
@@ -87,6 +89,11 @@ void cli_usage(const cli_command *c, FILE *out);
     {"backend", K_BACKEND, 0, 0,                                                                   \
      "  --backend B       dnnl (oneDNN) or ref (portable C, reproducible across --threads);\n"   \
      "                    default dnnl, or ref when oneDNN is unavailable\n"}
+#define CLI_OPT_MAX_MEMORY                                                                         \
+    {"max-memory", K_MAX_MEMORY, 0, 0,                                                             \
+     "  --max-memory SIZE the most memory a model may plan to use, e.g. 512M or 2G: a\n"          \
+     "                    larger model or batch is refused (default: physical RAM, or\n"          \
+     "                    MEMAE_MAX_MEMORY)\n"}
 #define CLI_OPT_HELP {"help", K_HELP, 0, 0, "  -h, --help        this help\n"}
 #define CLI_OPTS_COMMON CLI_OPT_THREADS, CLI_OPT_SEED, CLI_OPT_BACKEND, CLI_OPT_HELP
 
@@ -104,10 +111,14 @@ void cli_usage(const cli_command *c, FILE *out);
          "  --delimiter D     CSV field delimiter: one character or 'tab' (default ',' or the\n"  \
          "                    training file's)\n"}
 
-#define CLI_OPT_CACHE                                                                              \
+/* How the commands reading videos read them. */
+#define CLI_OPTS_VIDEO_INPUT                                                                       \
     {"cache", K_CACHE, 0, 0,                                                                       \
      "  --cache DIR       where decoded frames are kept between runs (default\n"                  \
-     "                    $XDG_CACHE_HOME/memae, else ~/.cache/memae)\n"}
+     "                    $XDG_CACHE_HOME/memae, else ~/.cache/memae)\n"},                        \
+        {"allow-truncated", K_ALLOW_TRUNCATED, 0, 0,                                               \
+         "  --allow-truncated use a video that ends before its container says (or at damaged\n"  \
+         "                    data) with a warning, not an error\n"}
 
 /* The model and the data of score, predict, reconstruct, eval and explain. */
 #define CLI_OPTS_APPLY                                                                             \
@@ -134,7 +145,7 @@ void cli_usage(const cli_command *c, FILE *out);
          "  --normalize N     video: (e - min) / (max - min) per video, the paper (default);\n"   \
          "                    train: (e - mean) / std of the training clips' errors (causal);\n"  \
          "                    none: the raw error\n"},                                             \
-        CLI_OPT_CACHE
+        CLI_OPTS_VIDEO_INPUT
 
 /* getopt's order of the options score, predict, reconstruct, eval and explain
  * share (each refuses those it does not document). */

@@ -383,6 +383,10 @@ MEMAE_API int memae_scale_kind(const char *name);
 typedef void (*memae_data_progress_fn)(int stage, int64_t v, int64_t nv, const char *name,
                                        int64_t frames, int decoded, void *user);
 
+/* A warning about the data (one line, naming the file): a truncated video
+ * accepted with allow_truncated, a PNG whose checksums are wrong. */
+typedef void (*memae_data_warn_fn)(const char *msg, void *user);
+
 typedef struct memae_data_opts {
     /* tables */
     const char *label_column; /* CSV: the label column, a name or 0-based index (NULL: none,
@@ -399,8 +403,13 @@ typedef struct memae_data_opts {
     /* videos */
     const char *cache_dir;    /* NULL: $XDG_CACHE_HOME/memae, else ~/.cache/memae */
     int clip_stride;          /* first frames of the clips this far apart (default 1) */
+    /* A video that ends before its container says, or stops at a decode error, is
+     * an error (MEMAE_E_TRUNCATED: frames expected and decoded); 1: its frames are
+     * used, with a warning. */
+    int allow_truncated;
     memae_data_progress_fn progress;
-    void *user;
+    memae_data_warn_fn warn; /* NULL: warnings are dropped */
+    void *user;              /* for progress and warn */
 } memae_data_opts;
 
 MEMAE_API memae_data_opts memae_data_opts_default(void);
@@ -596,6 +605,12 @@ MEMAE_API int memae_dataset_kdd(memae_dataset *d, const memae_kdd_opts *o, memae
 
 /* ------------------------------------------------------------- files */
 
+/* A size such as "512M", "2G" or "1048576" (bytes; K, M, G, T: powers of
+ * 1024) in bytes; -1 when malformed.  The most memory a model may plan to use
+ * is MEMAE_MAX_MEMORY, so written, when set (the CLI's --max-memory sets it),
+ * else the machine's physical memory. */
+MEMAE_API double memae_parse_size(const char *s);
+
 /* Writes len bytes to path atomically (a temporary file, then rename); on
  * failure msg (msg_len bytes) says what failed. */
 MEMAE_API int memae_write_file(const char *path, const void *data, size_t len, char *msg, size_t msg_len);
@@ -603,6 +618,14 @@ MEMAE_API int memae_write_file(const char *path, const void *data, size_t len, c
 /* An array as .npy, atomically: dtype_u8 0 for float32, 1 for uint8. */
 MEMAE_API int memae_write_npy(const char *path, const void *data, int dtype_u8, const int64_t *shape,
                     int ndim, char *msg, size_t msg_len);
+
+/* One writer per output file: an advisory lock (flock) on path.lock, taken
+ * without waiting.  Fails, with msg naming path, when another process holds
+ * it or path's folder cannot be written.  Once locked, the temporaries
+ * path.tmp.<pid> and path.ckpt.tmp.<pid> that killed runs left are removed.
+ * *lock is for memae_unlock_output, which removes path.lock. */
+MEMAE_API int memae_lock_output(const char *path, int *lock, char *msg, size_t msg_len);
+MEMAE_API void memae_unlock_output(const char *path, int lock);
 
 #ifdef __cplusplus
 }

@@ -128,5 +128,92 @@ expect_error "truncated compressed .mat" "cutz.mat: truncated" \
 expect_error "NaN in a .mat" "nan.mat: X holds NaN at record 2, column 1" \
   "$BIN" train --data "$T/nan.mat" --batch 2 --epochs 1 -o "$T/mat.safetensors"
 [ ! -e "$T/mat.safetensors" ] && ok "no model from a bad .mat" || bad "model written from a bad .mat"
+# Fuzzing's finds (fuzz/corpus/*/regress-*): lengths libmatio would allocate before
+# reading, checked against the file's bytes first (a 4 GB name; a version 4 header).
+FZ=$(dirname "$0")/../fuzz/corpus
+cp "$FZ/fuzz_mat/regress-oom-name-length" "$T/name.mat"
+tail -c +2 "$FZ/fuzz_gt/regress-oom-v4-name-length" >"$T/v4.mat"
+expect_error ".mat: a 4 GB variable name" "name.mat: the variable at byte 128 has sizes its 144 bytes cannot hold" \
+  bash -c 'ulimit -v "$0" && exec "$@"' $vlimit "$BIN" train --data "$T/name.mat" --epochs 1 -o "$T/mat.safetensors"
+expect_error ".mat version 4: a 2 GB name" "v4.mat: not a MATLAB .mat file (as version 4, the variable at byte 0" \
+  bash -c 'ulimit -v "$0" && exec "$@"' $vlimit "$BIN" train --data "$T/v4.mat" --epochs 1 -o "$T/mat.safetensors"
+# (elements after a matrix's name: a sparse array's, a numeric one's)
+tail -c +2 "$FZ/fuzz_gt/regress-oom-sparse-element-length" >"$T/sp.mat"
+cp "$FZ/fuzz_mat/regress-oom-element-length" "$T/el.mat"
+for f in sp el; do
+  expect_error ".mat: an element longer than its matrix ($f)" "$f.mat: the variable at byte 128 has sizes its" \
+    bash -c 'ulimit -v "$0" && exec "$@"' $vlimit "$BIN" train --data "$T/$f.mat" --epochs 1 -o "$T/mat.safetensors"
+done
+# (a version 4 sparse matrix of 788,529,152 rows and no column)
+cp "$FZ/fuzz_mat/regress-oom-v4-sparse-rows" "$T/v4s.mat"
+expect_error ".mat version 4: a sparse matrix's rows" "v4s.mat: not a MATLAB .mat file (as version 4" \
+  bash -c 'ulimit -v "$0" && exec "$@"' $vlimit "$BIN" train --data "$T/v4s.mat" --epochs 1 -o "$T/mat.safetensors"
+# (a version 5 header with version 0 is read as version 4 too)
+tail -c +2 "$FZ/fuzz_gt/regress-oom-v4-behind-v5-magic" >"$T/v4b.mat"
+expect_error ".mat: version 0 behind the IM mark" "v4b.mat: not a MATLAB .mat file (as version 4" \
+  bash -c 'ulimit -v "$0" && exec "$@"' $vlimit "$BIN" train --data "$T/v4b.mat" --epochs 1 -o "$T/mat.safetensors"
+
+# 11. A PNG whose CRC is wrong: decoded, with a warning naming the file and chunk.
+mkdir -p "$T/png"
+python3 - "$T/png/a.png" <<'PY'
+import struct, sys, zlib
+def chunk(t, d): return struct.pack(">I", len(d)) + t + d + struct.pack(">I", zlib.crc32(t + d))
+raw = b"".join(b"\0" + bytes((x * 9 + y) % 256 for x in range(28)) for y in range(28))
+png = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 28, 28, 8, 0, 0, 0, 0)) \
+      + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")
+open(sys.argv[1], "wb").write(png)
+i = png.index(b"IEND") - 5  # the last byte of IDAT's CRC
+open(sys.argv[1].replace("a.png", "b.png"), "wb").write(png[:i] + bytes([png[i] ^ 1]) + png[i + 1:])
+PY
+"$BIN" score -m "$M" --data "$T/png" >"$T/out" 2>"$T/err" && [ "$(wc -l <"$T/out")" -eq 2 ] \
+  && [ "$(wc -l <"$T/err")" -eq 1 ] \
+  && grep -q "warning: .*png/b.png: damaged PNG: the CRC of its IDAT chunk (at byte 33) is wrong" "$T/err" \
+  && ok "PNG with a wrong CRC: a warning" || bad "PNG CRC: $(cat "$T/err")"
+
+# 13. One writer per -o: a second run is refused while the first holds MODEL.lock.
+L="$T/lk.safetensors"
+expect_error "a second writer to the same -o" "lk.safetensors: another run is writing it (.*lk.safetensors.lock is locked)" \
+  flock "$L.lock" "$BIN" train --data "$T/num.csv" --batch 2 --epochs 1 -o "$L"
+[ ! -e "$L" ] && ok "no model from the refused run" || bad "the refused run wrote $L"
+# Temporaries of dead runs are removed, a live process's kept; the lock goes at the end.
+sh -c 'exit 0' & dead=$!; wait $dead
+touch "$L.tmp.$dead" "$L.ckpt.tmp.$dead" "$L.tmp.$$"
+"$BIN" train --data "$T/num.csv" --batch 2 --epochs 1 -o "$L" >/dev/null 2>&1 || bad "train after a dead run"
+[ ! -e "$L.tmp.$dead" ] && [ ! -e "$L.ckpt.tmp.$dead" ] && [ -e "$L.tmp.$$" ] && [ ! -e "$L.lock" ] \
+  && ok "stale temporaries of dead pids removed, the lock released" || bad "temporaries: $(ls "$T" | grep lk)"
+# A temporary's name taken by a link (this pid's, as exec keeps it) is not followed.
+echo keep >"$T/victim"
+bash -c 'ln -s "$1" "$2.tmp.$$" && exec "${@:3}"' - "$T/victim" "$T/o.safetensors" \
+  "$BIN" init --preset tabular --input-shape 4 -o "$T/o.safetensors" >/dev/null 2>&1 || bad "init over a link"
+[ "$(cat "$T/victim")" = keep ] && [ -f "$T/o.safetensors" ] && [ ! -L "$T/o.safetensors" ] \
+  && ok "a link at the temporary's name is not written through" || bad "the link was followed"
+ln -s "$T/victim" "$T/sl.safetensors.lock"
+expect_error "a link as MODEL.lock" "sl.safetensors: .*sl.safetensors.lock is a symbolic link" \
+  "$BIN" train --data "$T/num.csv" --batch 2 --epochs 1 -o "$T/sl.safetensors"
+
+# 14. A folder that cannot be written fails before training (not after an epoch).
+# (As root, whom permissions do not stop, the run is made as nobody.)
+asuser=()
+[ "$(id -u)" = 0 ] && asuser=(setpriv --reuid=65534 --regid=65534 --clear-groups) && chmod a+rx "$T"
+mkdir "$T/ro" && chmod 555 "$T/ro" && chmod a+r "$T/num.csv"
+if "${asuser[@]}" test -x "$BIN" -a -r "$T/num.csv"; then
+  expect_error "train into a read-only folder" "ro/m.safetensors: cannot write into the folder .*ro: Permission denied" \
+    "${asuser[@]}" "$BIN" train --data "$T/num.csv" --batch 2 --epochs 1 -o "$T/ro/m.safetensors"
+else
+  ok "train into a read-only folder: skipped (nobody cannot run $BIN here)"
+fi
+chmod 755 "$T/ro"
+
+# 4. --max-memory: the limit MEMAE_MAX_MEMORY sets, on the commands that build models.
+expect_error "a model above --max-memory" "more than the 1 MiB of memory" \
+  "$BIN" init --preset image2d --max-memory 1M -o "$T/lim.safetensors"
+expect_error "--max-memory: not a size" "--max-memory: '2X' is not a size" \
+  "$BIN" init --preset image2d --max-memory 2X -o "$T/lim.safetensors"
+[ ! -e "$T/lim.safetensors" ] && ok "no model above the memory limit" || bad "model written"
+MEMAE_MAX_MEMORY=1M "$BIN" init --preset image2d --max-memory 2G -o "$T/lim.safetensors" >/dev/null \
+  && ok "--max-memory wins over MEMAE_MAX_MEMORY" || bad "--max-memory over the variable"
+for c in init train oneclass bench eval; do
+  "$BIN" $c --help | grep -q -- "--max-memory SIZE" || bad "$c --help: no --max-memory"
+done
 
 finish cli_hardening

@@ -66,6 +66,15 @@ expect_error "train statistics of another score" "score with --score mse" "$BIN"
 "$BIN" score "${APPLY[@]}" --data "$V/test" --heatmaps "$T/hm" --heatmap-count 3 --labels "$V/gt/intervals.txt" -o "$T/h.csv" \
   && [ "$(ls "$T/hm" | grep -c '_[0-9]*\.png$')" -eq 3 ] && [ "$(ls "$T/hm" | grep -c '_scores\.png$')" -eq 4 ] \
   && head -c 8 "$T/hm/appear_scores.png" | grep -q PNG && ok "--heatmaps: 3 frames, 4 plots" || bad "heatmaps: $(ls "$T/hm")"
+# Again into the same folder: the new set replaces the old one by name.
+"$BIN" score "${APPLY[@]}" --data "$V/test" --heatmaps "$T/hm/" --heatmap-count 3 >/dev/null \
+  && [ "$(ls "$T/hm" | wc -l)" -eq 7 ] && [ -z "$(ls "$T" | grep 'hm.tmp')" ] \
+  && ok "--heatmaps into a folder that holds the set" || bad "heatmaps again: $(ls "$T/hm" "$T")"
+# A write failing midway (a file size limit here, a full disk elsewhere) leaves no folder.
+expect_error "--heatmaps: a failed write" "hm2.tmp.[0-9]*/.*png: cannot write" \
+  bash -c 'trap "" XFSZ; ulimit -f 1; exec "$@" >/dev/null' - "$BIN" score "${APPLY[@]}" --data "$V/test" \
+  --heatmaps "$T/hm2" --heatmap-count 3
+[ -z "$(ls "$T" | grep hm2)" ] && ok "no partial set of pictures" || bad "left: $(ls "$T" | grep hm2)"
 # Ties (every video peaks at 1) go to the first video and frame, as in the file.
 top=$(awk -F, 'NR>1 && $4!="" {print $4, $1"_"sprintf("%05d", $2)}' "$T/h.csv" | sort -s -k1,1gr | head -1 | cut -d' ' -f2)
 [ -e "$T/hm/$top.png" ] && ok "heatmap of the top frame ($top)" || bad "no heatmap for $top"
@@ -111,7 +120,26 @@ at = [i for i in range(len(d) - 2) if d[i:i + 3] == b"\xff\xd8\xff"][30] + 200
 d[at:at + 400] = bytes(400)
 open(sys.argv[1], "wb").write(d)
 PY
-expect_error "damaged frame" "dmg.avi: frame 30: damaged" "$BIN" score "${APPLY[@]}" --data "$T/bad/dmg.avi" -o "$T/x.csv"
+expect_error "damaged frame" "dmg.avi: truncated: the container says 64 frames, 30 decoded (damaged data ended it)" \
+  "$BIN" score "${APPLY[@]}" --data "$T/bad/dmg.avi" -o "$T/x.csv"
+# 11. A video cut short (what its container says against what decodes) is an error,
+# the same from the cache; --allow-truncated uses its frames with a one-line warning.
+for v in walk1.mkv walk2.avi; do
+  s=$(stat -c %s "$V/train/$v"); head -c $((s * 6 / 10)) "$V/train/$v" >"$T/bad/cut_$v"
+  for run in decoded cached; do
+    expect_error "cut $v ($run)" "cut_$v: truncated: the container says 64 frames, 3[0-9] decoded" \
+      "$BIN" score "${APPLY[@]}" --data "$T/bad/cut_$v" -o "$T/x.csv"
+    [ ! -e "$T/x.csv" ] || bad "scores written for cut_$v"
+    "$BIN" score "${APPLY[@]}" --data "$T/bad/cut_$v" --allow-truncated -o "$T/x.csv" 2>"$T/err" \
+      && [ "$(wc -l <"$T/err")" -eq 1 ] && grep -q "warning: .*cut_$v: truncated, its 3[0-9] frames are used" "$T/err" \
+      && [ "$(wc -l <"$T/x.csv")" -ge 31 ] && ok "cut $v with --allow-truncated ($run)" \
+      || bad "cut $v --allow-truncated ($run): $(cat "$T/err")"
+    rm -f "$T/x.csv"
+  done
+done
+for cmd in train predict eval reconstruct; do
+  "$BIN" $cmd --help | grep -q -- "--allow-truncated" && ok "$cmd --help: --allow-truncated" || bad "$cmd --help"
+done
 printf '%s\n' "test/fast.mp4" "test/missing.avi" >"$V/bad.txt"
 expect_error "missing video in a list" "bad.txt: line 2" "$BIN" score "${APPLY[@]}" --data "$V/bad.txt" -o "$T/x.csv"
 expect_error "empty folder" "no videos" "$BIN" score "${APPLY[@]}" --data "$T/bad/empty" -o "$T/x.csv"

@@ -97,7 +97,7 @@ static void test_list_and_cache(void **state)
     memae_strings_free(paths, n);
 
     memae_video_set s;
-    assert_int_equal(memae_video_set_open(set, cache, 4, 4, NULL, NULL, &s, &err), MEMAE_OK);
+    assert_int_equal(memae_video_set_open(set, cache, 4, 4, 0, NULL, NULL, &s, &err), MEMAE_OK);
     assert_int_equal(s.frames[0], 5);
     assert_int_equal(s.frames[1], 20);
     assert_int_equal(s.cache[1].frames[16 * 7], 70);

@@ -4,6 +4,8 @@
 
 #include <stddef.h>
 
+#include "memae.h"
+
 #define MEMAE_ALIGN 64
 
 /* Zero-filled, 64-byte aligned; NULL on failure or when n == 0. */
@@ -15,7 +17,6 @@ void memae_aligned_free(void *p);
  * G suffix; the CLI's --max-memory sets it) when set and valid, else the
  * machine's physical memory. */
 double memae_memory_limit(void);
-/* Parse a size such as "512M" or "2G" into bytes; -1 when malformed. */
-double memae_parse_size(const char *s);
+/* memae_parse_size: memae.h. */
 
 #endif

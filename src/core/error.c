@@ -39,6 +39,18 @@ int memae_seterr(memae_err *err, int status, const char *fmt, ...)
     return status;
 }
 
+void memae_warn(const memae_err *err, const char *fmt, ...)
+{
+    if (!err || !err->warn)
+        return;
+    char msg[MEMAE_ERRMSG_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    err->warn(msg, err->warn_user);
+}
+
 void memae_clearerr(memae_err *err)
 {
     if (err) {

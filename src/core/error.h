@@ -9,11 +9,16 @@
 typedef struct memae_err {
     int status;
     char msg[MEMAE_ERRMSG_MAX];
+    /* Where warnings go (a damaged file accepted, say); NULL: nowhere. */
+    memae_data_warn_fn warn;
+    void *warn_user;
 } memae_err;
 
 /* Sets err (if not NULL) and returns status, so callers can `return memae_seterr(...)`. */
 int memae_seterr(memae_err *err, int status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void memae_clearerr(memae_err *err);
+/* One line to err's warning sink, if it has one. */
+void memae_warn(const memae_err *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif

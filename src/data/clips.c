@@ -1,5 +1,6 @@
 #include "data/clips.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,9 +21,32 @@ void memae_video_set_close(memae_video_set *s)
     memset(s, 0, sizeof *s);
 }
 
+/* A video that ended early: an error naming it, or with allow a warning. */
+static int check_truncated(const char *path, const memae_frame_cache *c, int allow,
+                           memae_err *err)
+{
+    if (!c->truncated)
+        return MEMAE_OK;
+    char what[160];
+    if (c->expected > 0)
+        snprintf(what, sizeof what, "the container says %lld frames, %lld decoded%s",
+                 (long long)c->expected, (long long)c->n,
+                 c->damaged ? " (damaged data ended it)" : "");
+    else
+        snprintf(what, sizeof what, "damaged data after frame %lld ended it", (long long)c->n);
+    if (allow) {
+        memae_warn(err, "%s: truncated, its %lld frames are used: %s", path,
+                   (long long)c->n, what);
+        return MEMAE_OK;
+    }
+    return memae_seterr(err, MEMAE_E_TRUNCATED,
+                        "%s: truncated: %s (--allow-truncated uses the frames decoded)", path,
+                        what);
+}
+
 int memae_video_set_open(const char *path, const char *cache_dir, int h, int w,
-                         memae_video_progress_fn progress, void *user, memae_video_set *s,
-                         memae_err *err)
+                         int allow_truncated, memae_video_progress_fn progress, void *user,
+                         memae_video_set *s, memae_err *err)
 {
     memset(s, 0, sizeof *s);
     int st = memae_video_list(path, &s->paths, &s->nv, err);
@@ -41,6 +65,8 @@ int memae_video_set_open(const char *path, const char *cache_dir, int h, int w,
             st = memae_seterr(err, MEMAE_E_NOMEM, "out of memory");
         else
             st = memae_frame_cache_open(cache_dir, s->paths[v], h, w, &s->cache[v], &decoded, err);
+        if (st == MEMAE_OK)
+            st = check_truncated(s->paths[v], &s->cache[v], allow_truncated, err);
         if (st == MEMAE_OK) {
             s->frames[v] = s->cache[v].n;
             if (progress)

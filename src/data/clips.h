@@ -24,10 +24,12 @@ typedef struct memae_video_set {
     int h, w;
 } memae_video_set;
 
-/* Lists path and maps (decoding when needed) every video at h x w under cache_dir. */
+/* Lists path and maps (decoding when needed) every video at h x w under
+ * cache_dir.  A truncated video (io/media/video.h) is MEMAE_E_TRUNCATED, or
+ * with allow_truncated a warning to err's sink. */
 int memae_video_set_open(const char *path, const char *cache_dir, int h, int w,
-                         memae_video_progress_fn progress, void *user, memae_video_set *s,
-                         memae_err *err);
+                         int allow_truncated, memae_video_progress_fn progress, void *user,
+                         memae_video_set *s, memae_err *err);
 void memae_video_set_close(memae_video_set *s);
 
 /*

@@ -41,12 +41,21 @@ int memae_data_kind(const char *path, int clips)
     return path && memae_is_table_path(path) ? MEMAE_DATA_TABLE : MEMAE_DATA_ARRAY;
 }
 
+/* The model's error as the data set's (its warning sink kept). */
+static void model_error(memae_dataset *d, const memae_err *e)
+{
+    d->err.status = e->status;
+    memcpy(d->err.msg, e->msg, sizeof d->err.msg);
+}
+
 static memae_dataset *new_set(const char *path, const memae_data_opts *o)
 {
     memae_dataset *d = calloc(1, sizeof *d);
     if (!d)
         return NULL;
     d->o = o ? *o : memae_data_opts_default();
+    d->err.warn = d->o.warn;
+    d->err.warn_user = d->o.user;
     d->path = strdup(path ? path : "");
     if (!d->path) {
         free(d);
@@ -86,11 +95,14 @@ int memae_dataset_open(memae_model *m, const char *path, const memae_data_opts *
     if (d->kind == MEMAE_DATA_TABLE) {
         memae_table_opts t = table_opts(&d->o);
         st = memae_table_load(m, path, &t, &d->x, &d->n, &d->labels);
-    } else {
+    } else { /* read through the model's error, which takes the warnings meanwhile */
+        m->err.warn = d->err.warn;
+        m->err.warn_user = d->err.warn_user;
         st = memae_data_load(m, path, &d->x, &d->n);
+        m->err.warn = NULL;
     }
     if (st)
-        d->err = m->err;
+        model_error(d, &m->err);
     return opened(d, st, out);
 }
 
@@ -171,13 +183,13 @@ int memae_dataset_bind(memae_dataset *d, memae_model *m)
                      : memae_seterr(&m->err, MEMAE_E_NOMEM, "out of memory");
         free(enc);
         if (st)
-            d->err = m->err;
+            model_error(d, &m->err);
         return st;
     }
     int st = memae_data_from_array(m, d->path, &d->raw, &d->x, &d->n);
     memae_array_free(&d->raw);
     if (st)
-        d->err = m->err;
+        model_error(d, &m->err);
     return st;
 }
 
@@ -264,7 +276,7 @@ static int sample_labels(memae_dataset *d, const char *path, long normal_class, 
     int64_t *y = NULL, ny = 0, n = d->n;
     int st = memae_labels_load(d->m, path, &y, &ny);
     if (st) {
-        d->err = d->m->err;
+        model_error(d, &d->m->err);
         return st;
     }
     if (ny != n)

@@ -17,8 +17,9 @@
 #include "io/media/video_list.h"
 
 #define HEADER_BYTES 64
-/* Version 2 adds the CRC-32 of the header and frames (version 1 files are rebuilt). */
-static const char MAGIC[8] = {'M', 'E', 'M', 'A', 'E', 'F', 'R', '2'};
+/* Version 2 adds the CRC-32 of the header and frames, version 3 what the
+ * container said and whether decoding ended early (older files are rebuilt). */
+static const char MAGIC[8] = {'M', 'E', 'M', 'A', 'E', 'F', 'R', '3'};
 
 typedef memae_frame_sig source_sig;
 
@@ -27,9 +28,11 @@ typedef struct header {
     uint32_t h, w;
     int64_t n;
     source_sig sig;
-    uint32_t crc; /* CRC-32 of the header (this field zero) and then the frames */
-    uint8_t pad[HEADER_BYTES - 8 - 8 - 8 - sizeof(source_sig) - 4];
+    uint32_t crc;      /* CRC-32 of the header (this field zero) and then the frames */
+    uint32_t flags;    /* TRUNCATED, DAMAGED */
+    int64_t expected;  /* frames the container said it holds (0: it did not say) */
 } header;
+enum { TRUNCATED = 1, DAMAGED = 2 };
 _Static_assert(sizeof(header) == HEADER_BYTES, "the header is 64 bytes");
 
 static uint32_t checksum(const header *hd, const uint8_t *frames, size_t len)
@@ -175,7 +178,10 @@ static int try_map(const char *file, int h, int w, const source_sig *sig, memae_
                              .h = h,
                              .w = w,
                              .map = map,
-                             .map_len = (size_t)s.st_size};
+                             .map_len = (size_t)s.st_size,
+                             .expected = hd.expected,
+                             .truncated = (hd.flags & TRUNCATED) != 0,
+                             .damaged = (hd.flags & DAMAGED) != 0};
     return 1;
 }
 
@@ -208,6 +214,9 @@ static int fill(FILE *fp, void *ctx, memae_err *err)
         return MEMAE_OK; /* a failed write: the stream's error flag reports it */
     if (st == MEMAE_OK && hd.n == 0)
         st = memae_seterr(err, MEMAE_E_FORMAT, "%s: the video has no frames", f->path);
+    int damaged;
+    if (memae_video_truncated(f->r, &hd.expected, &damaged))
+        hd.flags = TRUNCATED | (damaged ? DAMAGED : 0);
     /* The header goes last: a file without its frame count is never valid. */
     hd.crc = (uint32_t)crc32_combine(crc32(0L, (const Bytef *)&hd, sizeof hd), crc,
                                      (z_off_t)(hd.n * (int64_t)fb));

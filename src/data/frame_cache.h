@@ -5,7 +5,8 @@
  * One file per video and frame size, under a cache folder:
  *   <dir>/<stem>-<hash of the video's real path>-<H>x<W>.frames
  * holding a 64-byte header (magic, H, W, frame count, the source's size,
- * modification time and file count, and a CRC-32 of header and frames) and
+ * modification time and file count, a CRC-32 of header and frames, and
+ * whether the video ended before its container said or at damaged data) and
  * then the frames, H * W grey bytes each.  A source whose size, time or file count differs from the header is
  * decoded again, so an edited video never serves stale frames.  The file is
  * written to a temporary name, synced and renamed, so a killed run leaves no
@@ -33,6 +34,11 @@ typedef struct memae_frame_cache {
     int h, w;
     void *map;
     size_t map_len;
+    /* The video ended early: fewer frames than the container said (expected;
+     * 0: it did not say), or at damaged data (damaged).  Its n frames are
+     * cached all the same; the caller decides whether to use them. */
+    int64_t expected;
+    int truncated, damaged;
 } memae_frame_cache;
 
 /*

@@ -48,8 +48,8 @@ int memae_dataset_open_videos(memae_dataset *d, memae_model *m)
     float scale, offset;
     int st = memae_model_uint8_rule(m, &scale, &offset, &d->err);
     if (!st)
-        st = memae_video_set_open(d->path, dir, (int)shape[2], (int)shape[3], decode_progress,
-                                  &d->o, &d->set, &d->err);
+        st = memae_video_set_open(d->path, dir, (int)shape[2], (int)shape[3],
+                                  d->o.allow_truncated, decode_progress, &d->o, &d->set, &d->err);
     free(dir);
     if (!st)
         st = memae_clips_init(&d->clips, &d->set, (int)shape[1],

@@ -12,6 +12,7 @@
 
 #include "data/dataset.h"
 #include "eval/figures.h"
+#include "io/formats/atomic.h"
 #include "io/media/png.h"
 #include "nn/model.h"
 
@@ -119,9 +120,17 @@ int memae_dataset_figures(memae_model *m, memae_dataset *d, const memae_results 
 {
     if (d->kind != MEMAE_DATA_VIDEO || r->videos != d->set.nv)
         return memae_seterr(&m->err, MEMAE_E_ARG, "%s: figures are drawn for videos", d->path);
-    if (mkdir(dir, 0755) != 0 && errno != EEXIST)
-        return memae_seterr(&m->err, MEMAE_E_IO, "%s: cannot create the folder: %s", dir,
-                            strerror(errno));
-    int st = plots(m, dir, &d->set, r, labels);
-    return st ? st : heatmaps(m, d, r, dir, count);
+    /* The set is made under a temporary name: a failure leaves no part of it. */
+    char *staged;
+    int st = memae_stage_dir(dir, &staged, &m->err);
+    if (st)
+        return st;
+    st = plots(m, staged, &d->set, r, labels);
+    if (!st)
+        st = heatmaps(m, d, r, staged, count);
+    if (st) {
+        memae_stage_discard(staged);
+        return st;
+    }
+    return memae_stage_commit(dir, staged, &m->err);
 }

@@ -1,27 +1,61 @@
 #include "io/formats/atomic.h"
 
+#include <dirent.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include "io/formats/output_lock.h"
+
+int memae_path_split(const char *path, char *dir, size_t dlen, const char **base)
+{
+    const char *slash = strrchr(path, '/');
+    *base = slash ? slash + 1 : path;
+    size_t len = !slash || slash == path ? 1 : (size_t)(slash - path);
+    if (len >= dlen)
+        return -1;
+    memcpy(dir, slash ? path : ".", len);
+    dir[len] = '\0';
+    return 0;
+}
 
 /* The rename is durable only once the directory entry is flushed too. */
 static void sync_parent_dir(const char *path)
 {
-    const char *slash = strrchr(path, '/');
     char dir[4096] = ".";
-    if (slash && (size_t)(slash - path) < sizeof dir) {
-        size_t len = slash == path ? 1 : (size_t)(slash - path);
-        memcpy(dir, path, len);
-        dir[len] = '\0';
-    }
+    const char *base;
+    if (memae_path_split(path, dir, sizeof dir, &base))
+        return;
     int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd >= 0) {
         (void)fsync(fd); /* best effort: some filesystems refuse to sync directories */
         close(fd);
     }
+}
+
+/* A new file, never an existing one nor a symbolic link's target.  A file
+ * already there with this pid in its name was left by a dead process that had
+ * the same pid (or is a link planted there): it is removed (a link, not what
+ * it points to), once. */
+static FILE *open_temp(const char *tmp)
+{
+    const int flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
+    int fd = open(tmp, flags, 0666);
+    if (fd < 0 && errno == EEXIST && unlink(tmp) == 0)
+        fd = open(tmp, flags, 0666);
+    FILE *fp = fd >= 0 ? fdopen(fd, "wb") : NULL;
+    if (fd >= 0 && !fp) {
+        int e = errno;
+        close(fd);
+        unlink(tmp);
+        errno = e;
+    }
+    return fp;
 }
 
 int memae_write_atomic_fn(const char *path, memae_fill_fn fill, void *ctx, memae_err *err)
@@ -31,7 +65,7 @@ int memae_write_atomic_fn(const char *path, memae_fill_fn fill, void *ctx, memae
     if (!tmp)
         return memae_seterr(err, MEMAE_E_NOMEM, "%s: cannot write: out of memory", path);
     snprintf(tmp, tlen, "%s.tmp.%ld", path, (long)getpid());
-    FILE *fp = fopen(tmp, "wb");
+    FILE *fp = open_temp(tmp);
     if (!fp) {
         int st =
             memae_seterr(err, MEMAE_E_IO, "%s: cannot create %s: %s", path, tmp, strerror(errno));
@@ -80,4 +114,74 @@ int memae_write_atomic(const char *path, const void *const *bufs, const size_t *
 {
     parts p = {bufs, lens, n};
     return memae_write_atomic_fn(path, write_parts, &p, err);
+}
+
+int memae_stage_dir(const char *dir, char **staged, memae_err *err)
+{
+    size_t len = strlen(dir) + 32;
+    char *tmp = malloc(len);
+    *staged = NULL;
+    if (!tmp)
+        return memae_seterr(err, MEMAE_E_NOMEM, "%s: out of memory", dir);
+    size_t n = strlen(dir);
+    while (n > 1 && dir[n - 1] == '/') /* "out/": out.tmp.<pid>, beside it */
+        n--;
+    snprintf(tmp, len, "%.*s", (int)n, dir);
+    memae_clean_stale_temps(tmp);
+    snprintf(tmp, len, "%.*s.tmp.%ld", (int)n, dir, (long)getpid());
+    int made = mkdir(tmp, 0755) == 0;
+    if (!made && errno == EEXIST && memae_remove_staged(tmp) == 0) /* a dead run's, same pid */
+        made = mkdir(tmp, 0755) == 0;
+    if (!made) {
+        int st = memae_seterr(err, MEMAE_E_IO, "%s: cannot create the folder %s: %s", dir, tmp,
+                              strerror(errno));
+        free(tmp);
+        return st;
+    }
+    *staged = tmp;
+    return MEMAE_OK;
+}
+
+/* dir exists and holds files: the staged ones are moved into it by name. */
+static int move_files(const char *dir, const char *staged, memae_err *err)
+{
+    int to = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), from = open(staged, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    DIR *dp = from >= 0 ? fdopendir(from) : NULL;
+    int st = to >= 0 && dp ? MEMAE_OK
+                           : memae_seterr(err, MEMAE_E_IO, "%s: cannot open the folder: %s", dir,
+                                          strerror(errno));
+    for (struct dirent *e; st == MEMAE_OK && (e = readdir(dp));)
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") &&
+            renameat(from, e->d_name, to, e->d_name) != 0)
+            st = memae_seterr(err, MEMAE_E_IO, "%s: cannot move %s/%s into it: %s", dir, staged,
+                              e->d_name, strerror(errno));
+    if (dp)
+        closedir(dp);
+    else if (from >= 0)
+        close(from);
+    if (to >= 0)
+        close(to);
+    return st;
+}
+
+int memae_stage_commit(const char *dir, char *staged, memae_err *err)
+{
+    int st = MEMAE_OK;
+    sync_parent_dir(staged);
+    if (rename(staged, dir) != 0) { /* renames over an empty folder too */
+        int e = errno;
+        st = e == ENOTEMPTY || e == EEXIST
+                 ? move_files(dir, staged, err)
+                 : memae_seterr(err, MEMAE_E_IO, "%s: cannot rename %s to it: %s", dir, staged,
+                                strerror(e));
+    }
+    memae_stage_discard(staged); /* nothing left in it once moved */
+    return st;
+}
+
+void memae_stage_discard(char *staged)
+{
+    if (staged)
+        memae_remove_staged(staged);
+    free(staged);
 }

@@ -1,6 +1,7 @@
 /*
  * Whole-file writes that never leave a half-written file under the final
- * name: path.tmp.<pid>, fsync, rename, then the folder is synced.  A reader
+ * name: path.tmp.<pid> (created with O_EXCL | O_NOFOLLOW: never a file or
+ * link already there), fsync, rename, then the folder is synced.  A reader
  * (or a crash) sees the old file or the new one.
  */
 #ifndef MEMAE_IO_ATOMIC_H
@@ -10,6 +11,10 @@
 #include <stdio.h>
 
 #include "core/error.h"
+
+/* path's folder into dir (dlen bytes; "." when path has none, "/" for a file
+ * at the root) and *base its last component; -1 when dir is too small. */
+int memae_path_split(const char *path, char *dir, size_t dlen, const char **base);
 
 /* Writes the file's contents with stdio (a failed write is caught by the
  * stream's error flag); returns MEMAE_OK or a status of its own, with its
@@ -25,5 +30,14 @@ int memae_write_atomic_fn(const char *path, memae_fill_fn fill, void *ctx, memae
  * removed on failure. */
 int memae_write_atomic(const char *path, const void *const *bufs, const size_t *lens, int n,
                        memae_err *err);
+
+/* A folder of files made as a whole: its files are written into
+ * dir.tmp.<pid> (*staged, to free; stale ones of dead runs are removed
+ * first), which memae_stage_commit renames to dir at the end.  A failure
+ * between the two (memae_stage_discard) leaves no partial set under dir.
+ * When dir already holds files, the new ones are moved into it by name. */
+int memae_stage_dir(const char *dir, char **staged, memae_err *err);
+int memae_stage_commit(const char *dir, char *staged, memae_err *err);
+void memae_stage_discard(char *staged);
 
 #endif

@@ -4,6 +4,7 @@
 
 #include "io/formats/array.h"
 #include "io/formats/atomic.h"
+#include "io/formats/output_lock.h"
 
 static int report(int st, const memae_err *err, char *msg, size_t len)
 {
@@ -33,4 +34,15 @@ int memae_write_npy(const char *path, const void *data, int dtype_u8, const int6
         n *= (size_t)(a.shape[i] = shape[i]);
     a.nbytes = n * (dtype_u8 ? 1 : sizeof(float));
     return report(memae_npy_write(path, &a, &err), &err, msg, msg_len);
+}
+
+int memae_lock_output(const char *path, int *lock, char *msg, size_t msg_len)
+{
+    memae_err err = {0};
+    return report(memae_output_lock(path, lock, &err), &err, msg, msg_len);
+}
+
+void memae_unlock_output(const char *path, int lock)
+{
+    memae_output_unlock(path, lock);
 }

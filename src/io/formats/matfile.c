@@ -91,8 +91,9 @@ static size_t tag_at(const unsigned char *p, uint64_t avail, uint32_t *type, uin
 }
 
 /* Whether the miMATRIX of n content bytes at p has dimensions those bytes can
- * hold (a byte per number, a tag per cell), cells checked in turn, so that
- * libmatio never allocates for sizes that the file cannot hold. */
+ * hold (a byte per number, a tag per cell) and a name (and a struct's field
+ * names) within them, cells checked in turn, so that libmatio never
+ * allocates for sizes that the file cannot hold. */
 static int matrix_fits(const unsigned char *p, uint64_t n, int depth)
 {
     uint32_t type, len;
@@ -113,18 +114,30 @@ static int matrix_fits(const unsigned char *p, uint64_t n, int depth)
         numel *= dim;
     }
     o += k;
-    if (cls == 5) /* sparse: sized by its non-zeros, which convert() refuses anyway */
-        return 1;
-    if (numel * (cls >= 1 && cls <= 3 ? 8 : 1) > (double)n)
-        return 0;
-    if (cls != 1)
-        return 1;
-    if (!(k = tag_at(p + o, n - o, &type, &len, &d))) /* the name */
+    if (!(k = tag_at(p + o, n - o, &type, &len, &d))) /* the name, whatever the class */
         return 0;
     o += k;
-    for (double c = 0; c < numel; c++) {
+    if (cls == 2) { /* a struct: its field names' length, then the names */
+        size_t names;
+        if (!(k = tag_at(p + o, n - o, &type, &len, &d)) ||
+            !(names = tag_at(p + o + k, n - o - k, &type, &len, &d)))
+            return 0;
+        o += k + names;
+    }
+    /* a sparse array is sized by its non-zeros, which convert() refuses anyway */
+    if (cls != 5 && numel * (cls >= 1 && cls <= 3 ? 8 : 1) > (double)n)
+        return 0;
+    for (double c = 0; cls == 1 && c < numel; c++) { /* a cell per element */
         if (!(k = tag_at(p + o, n - o, &type, &len, &d)) || type != 14 ||
             !matrix_fits(d, len < n - o - 8 ? len : n - o - 8, depth + 1))
+            return 0;
+        o += k;
+    }
+    /* The rest (numbers; a sparse array's indices and values; a struct's
+     * fields): every element within the bytes, matrices checked in turn. */
+    while (o < n) {
+        if (!(k = tag_at(p + o, n - o, &type, &len, &d)) ||
+            (type == 14 && !matrix_fits(d, len < n - o - 8 ? len : n - o - 8, depth + 1)))
             return 0;
         o += k;
     }
@@ -162,16 +175,66 @@ static int compressed_fits(FILE *f, long long n)
     return ok;
 }
 
+static uint32_t be32(const unsigned char *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* A version 4 file (no header) is variables of a 20-byte header (type, rows,
+ * columns, imaginary flag, name length, in the byte order that makes the type
+ * valid), the name and rows x columns numbers, ending at the end of the file.
+ * libmatio allocates the name's length before reading it. */
+static int check_v4_layout(const char *path, FILE *f, long long size, memae_err *err)
+{
+    static const int elem[6] = {8, 4, 4, 2, 2, 1}; /* by the type's P digit */
+    unsigned char h[20];
+    for (long long at = 0; at < size;) {
+        if (fseek(f, (long)at, SEEK_SET) != 0 || fread(h, 1, sizeof h, f) != sizeof h)
+            return memae_seterr(err, MEMAE_E_FORMAT,
+                                "%s: not a MATLAB .mat file (as version 4: a variable's header "
+                                "is cut at byte %lld)", path, at);
+        uint32_t (*rd)(const unsigned char *) = le32(h) <= 4052 ? le32 : be32;
+        uint32_t type = rd(h), rows = rd(h + 4), cols = rd(h + 8), imag = rd(h + 12),
+                 namelen = rd(h + 16);
+        double need = (double)namelen + (double)rows * cols *
+                                            (type <= 4052 && type / 10 % 10 < 6
+                                                 ? elem[type / 10 % 10] : 1) * (imag ? 2 : 1);
+        if (type > 4052 || type / 100 % 10 || type / 10 % 10 > 5 || type % 10 > 2 || imag > 1 ||
+            (int32_t)rows < 0 || (int32_t)cols < 0 || namelen < 1 ||
+            (type % 10 == 2 && cols != 3 && cols != 4) || /* sparse: (non-zeros + 1) x 3 or 4 */
+            need > (double)(size - at - 20))
+            return memae_seterr(err, MEMAE_E_FORMAT,
+                                "%s: not a MATLAB .mat file (as version 4, the variable at byte "
+                                "%lld has a header or sizes its %lld bytes cannot hold)",
+                                path, at, size - at);
+        at += 20 + (long long)need;
+    }
+    return MEMAE_OK;
+}
+
 /* A version 5 file is a 128-byte header and top-level elements (an 8-byte
  * tag: type, byte count) that must end exactly at the end of the file:
- * libmatio reads a cut element as absent, or with stale values. */
+ * libmatio reads a cut element as absent, or with stale values.  A file
+ * without that header is read by libmatio as version 4 (checked above). */
 static int check_v5_layout(const char *path, FILE *f, memae_err *err)
 {
     unsigned char head[128], tag[8];
-    if (fread(head, 1, sizeof head, f) != sizeof head || memcmp(head + 126, "IM", 2))
-        return MEMAE_OK; /* version 4, 7.3 (HDF5) or big-endian: matio checks those */
-    if (head[124] != 0 || head[125] != 1)
-        return MEMAE_OK;
+    size_t got = fread(head, 1, sizeof head, f);
+    int le = got == sizeof head && !memcmp(head + 126, "IM", 2),
+        be = got == sizeof head && !memcmp(head + 126, "MI", 2);
+    int version = le ? head[125] << 8 | head[124] : be ? head[124] << 8 | head[125] : 0;
+    /* libmatio reads any other header as version 4 */
+    if (version != 0x0100 && version != 0x0200) {
+        if (fseek(f, 0, SEEK_END) != 0)
+            return memae_seterr(err, MEMAE_E_IO, "%s: cannot seek", path);
+        return check_v4_layout(path, f, ftell(f), err);
+    }
+    if (version == 0x0200)
+        return MEMAE_OK; /* 7.3: HDF5, which checks its own sizes */
+    if (be) /* the sizes below are read little-endian */
+        return memae_seterr(err, MEMAE_E_UNSUPPORTED,
+                            "%s: a big-endian .mat file (save it again on a little-endian "
+                            "machine)", path);
     if (fseek(f, 0, SEEK_END) != 0)
         return memae_seterr(err, MEMAE_E_IO, "%s: cannot seek", path);
     long long size = ftell(f), at = 128;
@@ -257,6 +320,18 @@ void memae_mat_cells_free(memae_array *cells, int64_t n)
     free(cells);
 }
 
+/* The product of v's sizes (0 when one is 0, whatever the others); -1 past 2^40. */
+static int64_t cell_count(const matvar_t *v)
+{
+    for (int d = 0; d < v->rank; d++)
+        if (v->dims[d] == 0)
+            return 0;
+    double count = 1;
+    for (int d = 0; d < v->rank; d++)
+        count *= (double)v->dims[d];
+    return count <= (double)(INT64_C(1) << 40) ? (int64_t)count : -1;
+}
+
 int memae_mat_read_cells(const char *path, const char *var, memae_array **cells, int64_t *n,
                          memae_err *err)
 {
@@ -267,11 +342,12 @@ int memae_mat_read_cells(const char *path, const char *var, memae_array **cells,
     int st = open_var(path, var, &mat, &v, err);
     if (st)
         return st;
-    int64_t count = 1;
-    for (int d = 0; d < v->rank; d++)
-        count *= (int64_t)v->dims[d];
+    int64_t count = cell_count(v);
     memae_array *c = NULL;
-    if (v->class_type != MAT_C_CELL)
+    if (count < 0)
+        st = memae_seterr(err, MEMAE_E_FORMAT, "%s: variable '%s' has sizes too large",
+                          path, v->name ? v->name : "?");
+    else if (v->class_type != MAT_C_CELL)
         st = memae_seterr(err, MEMAE_E_DTYPE, "%s: variable '%s' is not a cell array", path,
                           v->name ? v->name : "?");
     else if (!(c = calloc((size_t)(count ? count : 1), sizeof *c)))

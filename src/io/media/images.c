@@ -1,4 +1,5 @@
 #include "io/media/images.h"
+#include "io/media/png.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -205,6 +206,7 @@ static int decode_first(const char *path, AVFrame **out, memae_err *err)
     *out = NULL;
     if ((st = memae_av_open(path, "an image", &fmt, &dec, &index, err)) != MEMAE_OK)
         return st;
+    memae_png_check_crc(path, err); /* FFmpeg decodes it anyway: a warning */
     const AVCodec *codec = dec->codec;
     pkt = av_packet_alloc();
     frame = av_frame_alloc();

@@ -1,6 +1,9 @@
 #include "io/media/png.h"
 
+#include <stdio.h>
 #include <string.h>
+
+#include <zlib.h>
 
 #include <libavcodec/avcodec.h>
 #include <libavutil/error.h>
@@ -85,4 +88,50 @@ int memae_png_write_rgb(const char *path, const uint8_t *rgb, int w, int h, mema
     av_packet_free(&pkt);
     avcodec_free_context(&c);
     return st;
+}
+
+static uint32_t be32(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+void memae_png_check_crc(const char *path, const memae_err *err)
+{
+    static const uint8_t sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+    if (!err || !err->warn)
+        return;
+    FILE *fp = fopen(path, "rb");
+    uint8_t head[8], crcb[4], buf[65536];
+    if (!fp)
+        return;
+    if (fread(head, 1, 8, fp) != 8 || memcmp(head, sig, 8)) {
+        fclose(fp);
+        return;
+    }
+    /* Chunks: length, type, data, the CRC of type and data.  A short chunk
+     * ends the check (the decoder tells about truncation). */
+    for (long at = 8; fread(head, 1, 8, fp) == 8;) {
+        uint32_t len = be32(head), left = len;
+        uLong crc = crc32(0L, head + 4, 4);
+        size_t got = 1;
+        while (left && (got = fread(buf, 1, left < sizeof buf ? left : sizeof buf, fp)) > 0) {
+            crc = crc32(crc, buf, (uInt)got);
+            left -= (uint32_t)got;
+        }
+        if (left || fread(crcb, 1, 4, fp) != 4)
+            break;
+        char type[5];
+        for (int i = 0; i < 4; i++) /* printable, whatever the bytes */
+            type[i] = head[4 + i] >= 0x21 && head[4 + i] <= 0x7e ? (char)head[4 + i] : '?';
+        type[4] = '\0';
+        if (be32(crcb) != (uint32_t)crc) {
+            memae_warn(err, "%s: damaged PNG: the CRC of its %s chunk (at byte %ld) is wrong",
+                       path, type, at);
+            break;
+        }
+        if (!strcmp(type, "IEND"))
+            break;
+        at += 12 + (long)len;
+    }
+    fclose(fp);
 }

@@ -18,4 +18,12 @@
  */
 int memae_png_write_rgb(const char *path, const uint8_t *rgb, int w, int h, memae_err *err);
 
+/*
+ * When path is a PNG file (by its signature), checks the CRC-32 of every
+ * chunk (FFmpeg's decoder does not): a wrong one is a warning to err's sink
+ * naming the file, the chunk and its offset.  Nothing else is reported here
+ * (the decoder reports what it cannot read).
+ */
+void memae_png_check_crc(const char *path, const memae_err *err);
+
 #endif

@@ -28,6 +28,9 @@ struct memae_video_reader {
     AVFrame *frame;
     struct SwsContext *sws;
     int stream, flushed, ended;
+    int64_t expected; /* frames the container says it holds (0: it does not say) */
+    int exact;        /* expected is a count, not a duration times a rate */
+    int damaged;      /* decoding stopped at a damaged frame */
     /* a folder of frames */
     char **files;
     size_t nfiles;
@@ -69,7 +72,28 @@ static int open_file(memae_video_reader *r, memae_err *err)
     r->frame = av_frame_alloc();
     if (!r->pkt || !r->frame)
         return memae_seterr(err, MEMAE_E_NOMEM, "%s: out of memory", r->path);
+    /* What the container says: a frame count, else its duration times the rate
+     * (the file's duration only when the video is its one stream). */
+    const AVStream *s = r->fmt->streams[r->stream];
+    double fps = av_q2d(s->avg_frame_rate), secs = -1;
+    if (s->duration != AV_NOPTS_VALUE && s->duration > 0)
+        secs = (double)s->duration * av_q2d(s->time_base);
+    else if (r->fmt->nb_streams == 1 && r->fmt->duration != AV_NOPTS_VALUE && r->fmt->duration > 0)
+        secs = (double)r->fmt->duration / AV_TIME_BASE;
+    if (s->nb_frames > 0)
+        r->expected = s->nb_frames, r->exact = 1;
+    else if (fps > 0 && secs > 0 && secs * fps < 1e12)
+        r->expected = (int64_t)(secs * fps + 0.5);
     return MEMAE_OK;
+}
+
+int memae_video_truncated(const memae_video_reader *r, int64_t *expected, int *damaged)
+{
+    *expected = r->expected;
+    *damaged = r->damaged;
+    /* A count must be met; a duration times a rate may round one frame off. */
+    int64_t need = r->exact ? r->expected : r->expected - 1;
+    return r->damaged || (r->ended && r->index < need);
 }
 
 int memae_video_open(const char *path, int h, int w, memae_video_reader **out, memae_err *err)
@@ -145,19 +169,35 @@ static int decode_next(memae_video_reader *r, int *got, memae_err *err)
     }
 }
 
+/* Damaged data after the first frame ends the video there, marked damaged
+ * (memae_video_truncated tells); at the first frame it is an error. */
+static int damaged_end(memae_video_reader *r, int st, int *got, memae_err *err)
+{
+    if (st == MEMAE_E_NOMEM || r->index == 0)
+        return st;
+    memae_clearerr(err);
+    r->damaged = r->ended = 1;
+    *got = 0;
+    return MEMAE_OK;
+}
+
 static int next_from_file(memae_video_reader *r, uint8_t *dst, int *got, memae_err *err)
 {
     *got = 0;
     if (r->ended)
         return MEMAE_OK;
     int st = decode_next(r, got, err);
-    if (st != MEMAE_OK || !*got)
+    if (st != MEMAE_OK)
+        return damaged_end(r, st, got, err);
+    if (!*got)
         return st;
     /* A concealed frame would be scored as if it were real: refuse it. */
-    if ((r->frame->flags & AV_FRAME_FLAG_CORRUPT) || r->frame->decode_error_flags)
+    if ((r->frame->flags & AV_FRAME_FLAG_CORRUPT) || r->frame->decode_error_flags) {
         st = memae_seterr(err, MEMAE_E_FORMAT, "%s: frame %lld: damaged %s data", r->path,
                           (long long)r->index, r->dec->codec->name);
-    else {
+        av_frame_unref(r->frame);
+        return damaged_end(r, st, got, err);
+    } else {
         char what[64 + 4096];
         snprintf(what, sizeof what, "%s: frame %lld", r->path, (long long)r->index);
         st = memae_frame_to_planar(r->frame, 1, r->h, r->w, dst, &r->sws, what, err);
@@ -175,7 +215,7 @@ static int next_from_folder(memae_video_reader *r, uint8_t *dst, int *got, memae
         return MEMAE_OK;
     uint8_t *px = NULL;
     int oh, ow;
-    memae_err e = {0};
+    memae_err e = {.warn = err ? err->warn : NULL, .warn_user = err ? err->warn_user : NULL};
     int st = memae_image_decode(r->files[r->index], 1, r->h, r->w, &px, &oh, &ow, &e);
     if (st != MEMAE_OK)
         return memae_seterr(err, st, "%s: frame %lld: %s", r->path, (long long)r->index, e.msg);

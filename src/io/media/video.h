@@ -37,6 +37,11 @@ int memae_video_open(const char *path, int h, int w, memae_video_reader **out, m
  */
 int memae_video_next(memae_video_reader *r, uint8_t *dst, int *got, memae_err *err);
 
+/* After the last frame: 1 when the video is truncated (fewer frames than the
+ * container says, *expected, or damaged data after the first frame ended it,
+ * *damaged; such data at the first frame is an error of memae_video_next). */
+int memae_video_truncated(const memae_video_reader *r, int64_t *expected, int *damaged);
+
 /* Frames handed out so far. */
 int64_t memae_video_frames_read(const memae_video_reader *r);
 
