@@ -41,16 +41,16 @@ int memae_model_create(const char *config_json, uint64_t seed, memae_model **out
     memae_config cfg;
     memae_err err = {0};
     *out = NULL;
-    int st = memae_config_parse(config_json, &cfg, &err);
+    int st = mae_config_parse(config_json, &cfg, &err);
     if (st) {
-        *out = memae_model_failed(&err);
+        *out = mae_model_failed(&err);
         return st;
     }
-    if ((st = memae_model_build(&cfg, out)))
+    if ((st = mae_model_build(&cfg, out)))
         return st;
-    memae_model_init_params(*out, seed);
+    mae_model_init_params(*out, seed);
     default_meta(*out);
-    memae_model_default_backend(*out);
+    mae_model_default_backend(*out);
     return MEMAE_OK;
 }
 
@@ -58,14 +58,14 @@ void memae_model_free(memae_model *m)
 {
     if (!m)
         return;
-    memae_aligned_free(m->params);
-    memae_aligned_free(m->grads);
-    memae_aligned_free(m->adam_m);
-    memae_aligned_free(m->adam_v);
-    memae_aligned_free(m->buffers);
-    memae_aligned_free(m->arena);
+    mae_aligned_free(m->params);
+    mae_aligned_free(m->grads);
+    mae_aligned_free(m->adam_m);
+    mae_aligned_free(m->adam_v);
+    mae_aligned_free(m->buffers);
+    mae_aligned_free(m->arena);
     free(m->pixel_weight);
-    memae_model_release_backend(m);
+    mae_model_release_backend(m);
     for (int i = 0; i < m->nmeta; i++) {
         free(m->meta[i].key);
         free(m->meta[i].value);
@@ -79,20 +79,20 @@ static int check_recipe(memae_model *m, const memae_recipe *r)
     const memae_config *c = &m->cfg;
     if (r->turns > 1 && c->in_ndim != 4 &&
         (c->in_ndim < 3 || c->input[c->in_ndim - 1] != c->input[c->in_ndim - 2]))
-        return memae_seterr(&m->err, MEMAE_E_CONFIG,
+        return mae_seterr(&m->err, MEMAE_E_CONFIG,
                             "the recipe '%s' turns images by 90 degrees and needs square "
-                            "images (H == W)", memae_recipe_name(r));
+                            "images (H == W)", mae_recipe_name(r));
     return MEMAE_OK;
 }
 
 int memae_model_set_meta(memae_model *m, const char *key, const char *value)
 {
     if (!key || !value || !strcmp(key, "memae_config") || !strcmp(key, "__metadata__"))
-        return memae_seterr(&m->err, MEMAE_E_ARG, "metadata key '%s' is reserved or empty",
+        return mae_seterr(&m->err, MEMAE_E_ARG, "metadata key '%s' is reserved or empty",
                             key ? key : "(null)");
     memae_recipe rc = m->recipe;
     if (!strcmp(key, "memae_recipe")) {
-        int st = memae_recipe_parse(value, m->cfg.in_ndim == 4, &rc, &m->err);
+        int st = mae_recipe_parse(value, m->cfg.in_ndim == 4, &rc, &m->err);
         if (!st)
             st = check_recipe(m, &rc);
         if (st)
@@ -104,7 +104,7 @@ int memae_model_set_meta(memae_model *m, const char *key, const char *value)
     }
     char *v = strdup(value);
     if (!v)
-        return memae_seterr(&m->err, MEMAE_E_NOMEM, "out of memory");
+        return mae_seterr(&m->err, MEMAE_E_NOMEM, "out of memory");
     for (int i = 0; i < m->nmeta; i++)
         if (!strcmp(m->meta[i].key, key)) {
             free(m->meta[i].value);
@@ -116,7 +116,7 @@ int memae_model_set_meta(memae_model *m, const char *key, const char *value)
     if (!k || m->nmeta == MEMAE_MAX_META) {
         free(k);
         free(v);
-        return memae_seterr(&m->err, MEMAE_E_NOMEM, "too many metadata entries");
+        return mae_seterr(&m->err, MEMAE_E_NOMEM, "too many metadata entries");
     }
     m->meta[m->nmeta].key = k;
     m->meta[m->nmeta++].value = v;
@@ -124,54 +124,54 @@ int memae_model_set_meta(memae_model *m, const char *key, const char *value)
     return MEMAE_OK;
 }
 
-const char *memae_model_resolve_recipe(const memae_model *m, const char *name)
+const char *mae_model_resolve_recipe(const memae_model *m, const char *name)
 {
     const memae_config *c = &m->cfg;
     if (!name || strcmp(name, "default"))
         return name;
-    return memae_recipe_default(c->in_ndim, c->in_ndim >= 2 ? c->input[c->in_ndim - 2] : 0,
+    return mae_recipe_default(c->in_ndim, c->in_ndim >= 2 ? c->input[c->in_ndim - 2] : 0,
                                 c->input[c->in_ndim - 1]);
 }
 
 int memae_model_set_recipe(memae_model *m, const char *name)
 {
-    name = memae_model_resolve_recipe(m, name);
+    name = mae_model_resolve_recipe(m, name);
     memae_recipe r;
-    int st = memae_recipe_named(name, m->cfg.in_ndim == 4, &r, &m->err);
+    int st = mae_recipe_named(name, m->cfg.in_ndim == 4, &r, &m->err);
     if (st)
         return st;
     /* A paper model carries no recipe entry, so its file is what it always was. */
     if (r.kind == MEMAE_RECIPE_PAPER && !memae_model_get_meta(m, "memae_recipe"))
         return check_recipe(m, &r);
-    return memae_model_store_recipe(m, &r);
+    return mae_model_store_recipe(m, &r);
 }
 
-int memae_model_store_recipe(memae_model *m, const memae_recipe *r)
+int mae_model_store_recipe(memae_model *m, const memae_recipe *r)
 {
-    char *json = memae_recipe_to_json(r);
+    char *json = mae_recipe_to_json(r);
     int st = json ? memae_model_set_meta(m, "memae_recipe", json)
-                  : memae_seterr(&m->err, MEMAE_E_NOMEM, "out of memory");
+                  : mae_seterr(&m->err, MEMAE_E_NOMEM, "out of memory");
     free(json);
     return st;
 }
 
-void memae_model_turn(const memae_model *m, const float *x, float *dst, int count, int k)
+void mae_model_turn(const memae_model *m, const float *x, float *dst, int count, int k)
 {
     const int64_t *in = m->cfg.input;
     if (m->cfg.in_ndim == 4) { /* C x D x H x W clips: k = 1 plays them backwards */
         if (k)
-            memae_reverse_time(x, dst, (size_t)count * in[0], (int)in[1], (size_t)in[2] * in[3]);
+            mae_reverse_time(x, dst, (size_t)count * in[0], (int)in[1], (size_t)in[2] * in[3]);
         else
             memcpy(dst, x, memae_model_sample_size(m) * (size_t)count * sizeof *dst);
         return;
     }
     int n = (int)in[m->cfg.in_ndim - 1];
-    memae_turn(x, dst, memae_model_sample_size(m) * (size_t)count / ((size_t)n * n), n, k);
+    mae_turn(x, dst, memae_model_sample_size(m) * (size_t)count / ((size_t)n * n), n, k);
 }
 
 const char *memae_model_recipe(const memae_model *m)
 {
-    return memae_recipe_name(&m->recipe);
+    return mae_recipe_name(&m->recipe);
 }
 
 const char *memae_model_get_meta(const memae_model *m, const char *key)
@@ -184,8 +184,8 @@ const char *memae_model_get_meta(const memae_model *m, const char *key)
 
 int memae_model_config(memae_model *m, char **json_out)
 {
-    *json_out = memae_config_to_json(&m->cfg);
-    return *json_out ? MEMAE_OK : memae_seterr(&m->err, MEMAE_E_NOMEM, "out of memory");
+    *json_out = mae_config_to_json(&m->cfg);
+    return *json_out ? MEMAE_OK : mae_seterr(&m->err, MEMAE_E_NOMEM, "out of memory");
 }
 
 size_t memae_model_num_params(const memae_model *m)
@@ -222,7 +222,7 @@ int memae_model_layer(const memae_model *m, int i, memae_layer_info *out)
     const memae_layer *l = &m->layers[i];
     memset(out, 0, sizeof *out);
     out->name = l->prefix;
-    out->op = memae_layer_ops_of(l->op)->name;
+    out->op = mae_layer_ops_of(l->op)->name;
     out->ndim = shape_of(&l->in, out->in_shape);
     shape_of(&l->out, out->out_shape);
     out->params = l->nparams;
@@ -231,13 +231,13 @@ int memae_model_layer(const memae_model *m, int i, memae_layer_info *out)
 
 size_t memae_model_sample_size(const memae_model *m)
 {
-    return memae_shape_size(&m->layers[0].in);
+    return mae_shape_size(&m->layers[0].in);
 }
 
 int memae_model_set_threads(memae_model *m, int threads)
 {
     if (threads < 0)
-        return memae_seterr(&m->err, MEMAE_E_ARG, "threads must be >= 0 (0: all)");
+        return mae_seterr(&m->err, MEMAE_E_ARG, "threads must be >= 0 (0: all)");
     if (threads != m->threads)
         m->plan_batch = 0; /* the backend's primitives are made per team size: plan again */
     m->threads = threads;
@@ -249,10 +249,10 @@ int memae_model_backend(const memae_model *m)
     return m->backend;
 }
 
-void memae_model_default_backend(memae_model *m)
+void mae_model_default_backend(memae_model *m)
 {
     if (memae_model_set_backend(m, MEMAE_BACKEND_DNNL) != MEMAE_OK)
-        memae_clearerr(&m->err); /* stays on ref, as the CLI does */
+        mae_clearerr(&m->err); /* stays on ref, as the CLI does */
 }
 
 int memae_model_set_backend(memae_model *m, int backend)
@@ -261,14 +261,14 @@ int memae_model_set_backend(memae_model *m, int backend)
         return MEMAE_OK;
     memae_kernels *fresh = NULL;
     if (backend == MEMAE_BACKEND_DNNL) {
-        int st = memae_backend_dnnl_create(&fresh, &m->err);
+        int st = mae_backend_dnnl_create(&fresh, &m->err);
         if (st)
             return st;
     } else if (backend != MEMAE_BACKEND_REF) {
-        return memae_seterr(&m->err, MEMAE_E_ARG, "unknown backend %d (ref 0, dnnl 1)", backend);
+        return mae_seterr(&m->err, MEMAE_E_ARG, "unknown backend %d (ref 0, dnnl 1)", backend);
     }
-    memae_model_release_backend(m);
-    m->be = fresh ? fresh : memae_backend_ref();
+    mae_model_release_backend(m);
+    m->be = fresh ? fresh : mae_backend_ref();
     m->backend = backend;
     m->plan_batch = 0; /* scratch and primitives belong to the backend: plan again */
     return MEMAE_OK;
@@ -289,14 +289,14 @@ int64_t memae_model_steps(const memae_model *m)
 static int check_batch(memae_model *m, const float *x, int batch)
 {
     if (!x || batch < 1)
-        return memae_seterr(&m->err, MEMAE_E_ARG, "a batch needs at least one sample");
+        return mae_seterr(&m->err, MEMAE_E_ARG, "a batch needs at least one sample");
     size_t ss = memae_model_sample_size(m);
     for (size_t i = 0; i < ss * (size_t)batch; i++)
         if (!isfinite(x[i]))
-            return memae_seterr(&m->err, MEMAE_E_NUMERIC,
+            return mae_seterr(&m->err, MEMAE_E_NUMERIC,
                                 "input sample %zu of the batch has a non-finite value at "
                                 "element %zu", i / ss, i % ss);
-    return memae_model_plan(m, batch);
+    return mae_model_plan(m, batch);
 }
 
 static int threads_of(const memae_model *m)
@@ -322,35 +322,35 @@ static void fill_stats(const memae_model *m, double mse, memae_stats *stats)
 int memae_model_train_step(memae_model *m, const float *x, int batch,
                            const memae_train_opts *opts, memae_stats *stats)
 {
-    return memae_model_train_step_to(m, x, x, batch, opts, stats);
+    return mae_model_train_step_to(m, x, x, batch, opts, stats);
 }
 
-int memae_model_train_step_to(memae_model *m, const float *x, const float *target, int batch,
+int mae_model_train_step_to(memae_model *m, const float *x, const float *target, int batch,
                               const memae_train_opts *opts, memae_stats *stats)
 {
     memae_train_opts o = opts ? *opts : memae_train_opts_default();
     int st = check_batch(m, x, batch);
     if (st)
         return st;
-    if (batch < memae_model_min_batch(m))
-        return memae_seterr(&m->err, MEMAE_E_ARG,
+    if (batch < mae_model_min_batch(m))
+        return mae_seterr(&m->err, MEMAE_E_ARG,
                             "batch norm needs at least 2 samples in a training batch here (a "
                             "layer sees one value per channel and sample)");
     int nt = threads_of(m);
     size_t n = memae_model_sample_size(m) * (size_t)batch;
-    const float *recon = memae_model_forward(m, x, batch, 1);
-    double mse = memae_mse(recon, target, n, m->grad_buf[0], nt);
+    const float *recon = mae_model_forward(m, x, batch, 1);
+    double mse = mae_mse(recon, target, n, m->grad_buf[0], nt);
     memae_stats s;
     fill_stats(m, mse, &s);
     if (stats)
         *stats = s;
     if (!isfinite(s.loss))
-        return memae_seterr(&m->err, MEMAE_E_NUMERIC,
+        return mae_seterr(&m->err, MEMAE_E_NUMERIC,
                             "the loss is not finite at step %lld (lower the learning rate?)",
                             (long long)m->step + 1);
-    memae_model_backward(m, batch);
+    mae_model_backward(m, batch);
     m->step++;
-    memae_adam_step(m->params, m->grads, m->adam_m, m->adam_v, m->nparams, m->step, &o, nt);
+    mae_adam_step(m->params, m->grads, m->adam_m, m->adam_v, m->nparams, m->step, &o, nt);
     return MEMAE_OK;
 }
 
@@ -361,15 +361,15 @@ int memae_model_reconstruct(memae_model *m, const float *x, int batch, float *re
     if (st)
         return st;
     size_t n = memae_model_sample_size(m) * (size_t)batch;
-    const float *r = memae_model_forward(m, x, batch, 0);
+    const float *r = mae_model_forward(m, x, batch, 0);
     if (recon)
         memcpy(recon, r, n * sizeof *r);
     if (stats)
-        fill_stats(m, memae_mse(r, x, n, NULL, threads_of(m)), stats);
+        fill_stats(m, mae_mse(r, x, n, NULL, threads_of(m)), stats);
     return MEMAE_OK;
 }
 
-int memae_model_restore(memae_model *m, const float *x, int batch, int turn, float *turned,
+int mae_model_restore(memae_model *m, const float *x, int batch, int turn, float *turned,
                         const float **recon)
 {
     int st = check_batch(m, x, batch);
@@ -377,26 +377,26 @@ int memae_model_restore(memae_model *m, const float *x, int batch, int turn, flo
         return st;
     const float *in = x;
     if (turn) {
-        memae_model_turn(m, x, turned, batch, turn);
+        mae_model_turn(m, x, turned, batch, turn);
         in = turned;
     }
-    *recon = memae_model_forward(m, in, batch, 0);
+    *recon = mae_model_forward(m, in, batch, 0);
     return MEMAE_OK;
 }
 
-int memae_model_turn_errors(memae_model *m, const float *x, int batch, int kind, int turn,
+int mae_model_turn_errors(memae_model *m, const float *x, int batch, int kind, int turn,
                             float *turned, float *errors)
 {
     const float *r;
-    int st = memae_model_restore(m, x, batch, turn, turned, &r);
+    int st = mae_model_restore(m, x, batch, turn, turned, &r);
     if (st)
         return st;
     size_t ss = memae_model_sample_size(m);
     if (m->recipe.pixel && m->pixel_weight)
-        memae_sample_errors_weighted(r, x, batch, ss, kind, m->pixel_weight + (size_t)turn * ss,
+        mae_sample_errors_weighted(r, x, batch, ss, kind, m->pixel_weight + (size_t)turn * ss,
                                      errors, threads_of(m));
     else
-        memae_sample_errors(r, x, batch, ss, kind, errors, threads_of(m));
+        mae_sample_errors(r, x, batch, ss, kind, errors, threads_of(m));
     return MEMAE_OK;
 }
 
@@ -405,13 +405,13 @@ static int turned_score(memae_model *m, const float *x, int batch, int kind, flo
 {
     const memae_recipe *rc = &m->recipe;
     if (rc->pixel && rc->calibrated && !m->pixel_weight)
-        return memae_seterr(&m->err, MEMAE_E_ARG,
+        return mae_seterr(&m->err, MEMAE_E_ARG,
                             "the model's recipe '%s' has no per-element weights (train it)",
-                            memae_recipe_name(rc));
+                            mae_recipe_name(rc));
     if (rc->calibrated && rc->score_kind != kind)
-        return memae_seterr(&m->err, MEMAE_E_ARG,
+        return mae_seterr(&m->err, MEMAE_E_ARG,
                             "the model's recipe '%s' was calibrated on %s scores at training; "
-                            "score with %s", memae_recipe_name(rc),
+                            "score with %s", mae_recipe_name(rc),
                             rc->score_kind == MEMAE_SCORE_MAE ? "mae" : "mse",
                             rc->score_kind == MEMAE_SCORE_MAE ? "mae" : "mse");
     float *turned = rc->turns > 1
@@ -420,11 +420,11 @@ static int turned_score(memae_model *m, const float *x, int batch, int kind, flo
     float *e = malloc((size_t)batch * sizeof *e);
     int st = (turned || rc->turns == 1) && e
                  ? MEMAE_OK
-                 : memae_seterr(&m->err, MEMAE_E_NOMEM, "out of memory");
+                 : mae_seterr(&m->err, MEMAE_E_NOMEM, "out of memory");
     for (int b = 0; b < batch; b++)
         scores[b] = 0;
     for (int k = 0; !st && k < rc->turns; k++) {
-        st = memae_model_turn_errors(m, x, batch, kind, k, turned, e);
+        st = mae_model_turn_errors(m, x, batch, kind, k, turned, e);
         double scale = rc->turn_scale[k] > 0 ? rc->turn_scale[k] : 1.0;
         for (int b = 0; !st && b < batch; b++)
             scores[b] += (float)(e[b] / scale / rc->turns);
@@ -434,18 +434,18 @@ static int turned_score(memae_model *m, const float *x, int batch, int kind, flo
     return st;
 }
 
-int memae_model_score_from(memae_model *m, const float *x, int batch, int kind, float *scores,
+int mae_model_score_from(memae_model *m, const float *x, int batch, int kind, float *scores,
                            int64_t first)
 {
     if (kind != MEMAE_SCORE_MSE && kind != MEMAE_SCORE_MAE)
-        return memae_seterr(&m->err, MEMAE_E_ARG, "unknown score kind %d", kind);
+        return mae_seterr(&m->err, MEMAE_E_ARG, "unknown score kind %d", kind);
     int st = m->recipe.turns > 1 || m->recipe.pixel
                  ? turned_score(m, x, batch, kind, scores)
-                 : memae_model_turn_errors(m, x, batch, kind, 0, NULL, scores);
+                 : mae_model_turn_errors(m, x, batch, kind, 0, NULL, scores);
     /* Finite inputs and weights can still overflow: no NaN reaches a threshold. */
     for (int i = 0; !st && i < batch; i++)
         if (!isfinite(scores[i]))
-            st = memae_seterr(&m->err, MEMAE_E_NUMERIC,
+            st = mae_seterr(&m->err, MEMAE_E_NUMERIC,
                               "sample %lld scores %s (the model's output overflowed)",
                               (long long)(first + i), isnan(scores[i]) ? "NaN" : "infinity");
     return st;
@@ -453,7 +453,7 @@ int memae_model_score_from(memae_model *m, const float *x, int batch, int kind, 
 
 int memae_model_score(memae_model *m, const float *x, int batch, int kind, float *scores)
 {
-    return memae_model_score_from(m, x, batch, kind, scores, 0);
+    return mae_model_score_from(m, x, batch, kind, scores, 0);
 }
 
 int memae_model_score_all(memae_model *m, const float *x, int64_t n, int kind, int batch,
@@ -464,7 +464,7 @@ int memae_model_score_all(memae_model *m, const float *x, int64_t n, int kind, i
     size_t ss = memae_model_sample_size(m);
     for (int64_t i = 0; i < n; i += batch) {
         int b = n - i < batch ? (int)(n - i) : batch;
-        int st = memae_model_score_from(m, x + (size_t)i * ss, b, kind, scores + i, i);
+        int st = mae_model_score_from(m, x + (size_t)i * ss, b, kind, scores + i, i);
         if (st)
             return st;
     }

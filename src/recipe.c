@@ -17,14 +17,14 @@ const char *memae_recipe_config(const char *recipe, const char *preset)
            "{\"out\":128,\"kernel\":3,\"stride\":2,\"padding\":1}]}";
 }
 
-const char *memae_recipe_default(int in_ndim, int64_t h, int64_t w)
+const char *mae_recipe_default(int in_ndim, int64_t h, int64_t w)
 {
     if (in_ndim == 4)
         return "paper"; /* videos: no other recipe measured better yet (README) */
     return in_ndim == 3 && h == w ? "restore" : "weighted";
 }
 
-int memae_recipe_named(const char *name, int clips, memae_recipe *r, memae_err *err)
+int mae_recipe_named(const char *name, int clips, memae_recipe *r, memae_err *err)
 {
     memset(r, 0, sizeof *r);
     r->turns = 1;
@@ -41,16 +41,16 @@ int memae_recipe_named(const char *name, int clips, memae_recipe *r, memae_err *
         r->pixel = 1;
         return MEMAE_OK;
     }
-    return memae_seterr(err, MEMAE_E_ARG,
+    return mae_seterr(err, MEMAE_E_ARG,
                         "unknown recipe '%s' (paper, weighted, restore or default)", name);
 }
 
-const char *memae_recipe_name(const memae_recipe *r)
+const char *mae_recipe_name(const memae_recipe *r)
 {
     return names[r->kind];
 }
 
-int memae_recipe_auto_epochs(const memae_recipe *r, int64_t n, int in_ndim)
+int mae_recipe_auto_epochs(const memae_recipe *r, int64_t n, int in_ndim)
 {
     if (r->kind == MEMAE_RECIPE_PAPER)
         return 5;
@@ -62,28 +62,28 @@ int memae_recipe_auto_epochs(const memae_recipe *r, int64_t n, int in_ndim)
     return e < lo ? lo : e > 1000 ? 1000 : (int)e;
 }
 
-int memae_recipe_parse(const char *json, int clips, memae_recipe *r, memae_err *err)
+int mae_recipe_parse(const char *json, int clips, memae_recipe *r, memae_err *err)
 {
     cJSON *j = cJSON_Parse(json);
     const cJSON *name = cJSON_GetObjectItem(j, "name");
-    int st = cJSON_IsString(name) ? memae_recipe_named(name->valuestring, clips, r, err)
-                                  : memae_seterr(err, MEMAE_E_FORMAT,
+    int st = cJSON_IsString(name) ? mae_recipe_named(name->valuestring, clips, r, err)
+                                  : mae_seterr(err, MEMAE_E_FORMAT,
                                                  "memae_recipe: not an object with a \"name\"");
     const cJSON *sc = cJSON_GetObjectItem(j, "turn_scale"), *kind = cJSON_GetObjectItem(j, "score");
     if (!st && sc) {
         r->calibrated = 1;
         if (!cJSON_IsString(kind) ||
             (strcmp(kind->valuestring, "mse") && strcmp(kind->valuestring, "mae")))
-            st = memae_seterr(err, MEMAE_E_FORMAT, "memae_recipe: score must be mse or mae");
+            st = mae_seterr(err, MEMAE_E_FORMAT, "memae_recipe: score must be mse or mae");
         else
             r->score_kind = strcmp(kind->valuestring, "mae") ? MEMAE_SCORE_MSE : MEMAE_SCORE_MAE;
         if (!st && (!cJSON_IsArray(sc) || cJSON_GetArraySize(sc) != r->turns))
-            st = memae_seterr(err, MEMAE_E_FORMAT,
+            st = mae_seterr(err, MEMAE_E_FORMAT,
                               "memae_recipe: turn_scale must hold %d numbers", r->turns);
         for (int k = 0; !st && k < r->turns; k++) {
             const cJSON *v = cJSON_GetArrayItem(sc, k);
             if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble) || v->valuedouble <= 0)
-                st = memae_seterr(err, MEMAE_E_FORMAT,
+                st = mae_seterr(err, MEMAE_E_FORMAT,
                                   "memae_recipe: turn_scale[%d] is not a positive number", k);
             else
                 r->turn_scale[k] = v->valuedouble;
@@ -93,10 +93,10 @@ int memae_recipe_parse(const char *json, int clips, memae_recipe *r, memae_err *
     return st;
 }
 
-char *memae_recipe_to_json(const memae_recipe *r)
+char *mae_recipe_to_json(const memae_recipe *r)
 {
     cJSON *j = cJSON_CreateObject();
-    cJSON_AddStringToObject(j, "name", memae_recipe_name(r));
+    cJSON_AddStringToObject(j, "name", mae_recipe_name(r));
     if (r->calibrated) {
         cJSON_AddStringToObject(j, "score", r->score_kind == MEMAE_SCORE_MAE ? "mae" : "mse");
         cJSON *a = cJSON_AddArrayToObject(j, "turn_scale");
@@ -108,7 +108,7 @@ char *memae_recipe_to_json(const memae_recipe *r)
     return s;
 }
 
-void memae_turn(const float *src, float *dst, size_t planes, int n, int k)
+void mae_turn(const float *src, float *dst, size_t planes, int n, int k)
 {
     size_t nn = (size_t)n * n;
     k &= 3;
@@ -127,7 +127,7 @@ void memae_turn(const float *src, float *dst, size_t planes, int n, int k)
     }
 }
 
-void memae_reverse_time(const float *src, float *dst, size_t clips, int frames, size_t plane)
+void mae_reverse_time(const float *src, float *dst, size_t clips, int frames, size_t plane)
 {
     for (size_t c = 0; c < clips; c++)
         for (int f = 0; f < frames; f++)

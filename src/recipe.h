@@ -37,12 +37,12 @@ typedef struct memae_recipe {
 
 /* The name of memae's best recipe for samples of this shape (what
  * "default" stands for): restore for square images, else weighted. */
-const char *memae_recipe_default(int in_ndim, int64_t h, int64_t w);
+const char *mae_recipe_default(int in_ndim, int64_t h, int64_t w);
 
 /* The recipe named name (NULL or "": the paper's), before calibration, for
  * clips (video models) or not. */
-int memae_recipe_named(const char *name, int clips, memae_recipe *r, memae_err *err);
-const char *memae_recipe_name(const memae_recipe *r);
+int mae_recipe_named(const char *name, int clips, memae_recipe *r, memae_err *err);
+const char *mae_recipe_name(const memae_recipe *r);
 
 /* Epochs when the training configuration leaves them to the recipe (0):
  * the paper's 5, or for the other recipes enough epochs that about
@@ -56,18 +56,18 @@ const char *memae_recipe_name(const memae_recipe *r);
 #define MEMAE_AUTO_RECORDS 6000
 #define MEMAE_AUTO_CLIPS 600
 #define MEMAE_AUTO_MIN_CLIP_EPOCHS 3
-int memae_recipe_auto_epochs(const memae_recipe *r, int64_t n, int in_ndim);
+int mae_recipe_auto_epochs(const memae_recipe *r, int64_t n, int in_ndim);
 
 /* "memae_recipe" metadata <-> recipe (JSON; to_json is malloc'd). */
-int memae_recipe_parse(const char *json, int clips, memae_recipe *r, memae_err *err);
-char *memae_recipe_to_json(const memae_recipe *r);
+int mae_recipe_parse(const char *json, int clips, memae_recipe *r, memae_err *err);
+char *mae_recipe_to_json(const memae_recipe *r);
 
 /* dst = src turned by k quarter turns (counter-clockwise) in the n x n plane
  * of each of planes planes (channels, frames).  dst != src. */
-void memae_turn(const float *src, float *dst, size_t planes, int n, int k);
+void mae_turn(const float *src, float *dst, size_t planes, int n, int k);
 
 /* dst = each of clips clips of frames frames (plane floats each) played
  * backwards.  dst != src. */
-void memae_reverse_time(const float *src, float *dst, size_t clips, int frames, size_t plane);
+void mae_reverse_time(const float *src, float *dst, size_t clips, int frames, size_t plane);
 
 #endif

@@ -13,12 +13,12 @@ typedef struct memae_array_source {
     size_t ss;
 } memae_array_source;
 
-memae_source memae_array_source_make(memae_array_source *a, const float *x, int64_t n,
-                                     size_t sample_size);
+memae_source mae_array_source_make(memae_array_source *a, const float *x, int64_t n,
+                                   size_t sample_size);
 
 /* Samples idx[first .. first+count-1] (idx NULL: first .. first+count-1) into
  * buf; a failure of the source is set on m with its message. */
-int memae_source_fill(memae_model *m, const memae_source *src, const int64_t *idx, int64_t first,
-                      int count, float *buf);
+int mae_source_fill(memae_model *m, const memae_source *src, const int64_t *idx, int64_t first,
+                    int count, float *buf);
 
 #endif

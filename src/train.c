@@ -39,7 +39,7 @@ static char *train_state(const memae_model *m, const memae_train_config *c, int 
              "{\"epochs_done\":%d,\"seed\":%llu,\"batch\":%d,\"samples\":%lld,\"lr\":%.9g%s%s%s}",
              epochs_done, (unsigned long long)c->seed, c->batch, (long long)n, c->adam.lr,
              m->recipe.kind ? ",\"recipe\":\"" : "",
-             m->recipe.kind ? memae_recipe_name(&m->recipe) : "", m->recipe.kind ? "\"" : "");
+             m->recipe.kind ? mae_recipe_name(&m->recipe) : "", m->recipe.kind ? "\"" : "");
     return strdup(buf);
 }
 
@@ -47,7 +47,7 @@ static char *train_state(const memae_model *m, const memae_train_config *c, int 
 static int resume(memae_model *m, const memae_train_config *c, int64_t n, int *epochs_done)
 {
     char *json = NULL;
-    const char *want = memae_recipe_name(&m->recipe);
+    const char *want = mae_recipe_name(&m->recipe);
     int st = memae_model_load_checkpoint(m, c->checkpoint, &json);
     if (st)
         return st;
@@ -57,16 +57,16 @@ static int resume(memae_model *m, const memae_train_config *c, int64_t n, int *e
                 *b = cJSON_GetObjectItem(j, "batch"), *sd = cJSON_GetObjectItem(j, "seed"),
                 *rc = cJSON_GetObjectItem(j, "recipe");
     if (!cJSON_IsNumber(e) || !cJSON_IsNumber(s) || !cJSON_IsNumber(b) || !cJSON_IsNumber(sd))
-        st = memae_seterr(&m->err, MEMAE_E_FORMAT, "%s: malformed training state", c->checkpoint);
+        st = mae_seterr(&m->err, MEMAE_E_FORMAT, "%s: malformed training state", c->checkpoint);
     else if ((int64_t)s->valuedouble != n || b->valueint != c->batch ||
              (uint64_t)sd->valuedouble != c->seed)
-        st = memae_seterr(&m->err, MEMAE_E_ARG,
+        st = mae_seterr(&m->err, MEMAE_E_ARG,
                           "%s: the checkpoint was made with %lld samples, batch %d, seed %llu; "
                           "resume with the same data and settings", c->checkpoint,
                           (long long)s->valuedouble, b->valueint,
                           (unsigned long long)sd->valuedouble);
     else if (strcmp(cJSON_IsString(rc) ? rc->valuestring : "paper", want))
-        st = memae_seterr(&m->err, MEMAE_E_ARG,
+        st = mae_seterr(&m->err, MEMAE_E_ARG,
                           "%s: the checkpoint was made with the recipe '%s'; resume with it",
                           c->checkpoint, cJSON_IsString(rc) ? rc->valuestring : "paper");
     else
@@ -81,12 +81,12 @@ static int store_threshold(memae_model *m, const memae_source *src, const memae_
     int64_t n = src->n;
     float *scores = malloc((size_t)n * sizeof *scores);
     if (!scores)
-        return memae_seterr(&m->err, MEMAE_E_NOMEM, "out of memory scoring the training data");
+        return mae_seterr(&m->err, MEMAE_E_NOMEM, "out of memory scoring the training data");
     int st = memae_model_score_source(m, src, c->score_kind, c->batch, scores);
     double q = 0, mean = 0, var = 0;
     memae_err err = {0};
-    if (!st && (st = memae_quantile(scores, (size_t)n, 1.0 - c->contamination, &q, &err)))
-        memae_seterr(&m->err, st, "threshold: %s", err.msg);
+    if (!st && (st = mae_quantile(scores, (size_t)n, 1.0 - c->contamination, &q, &err)))
+        mae_seterr(&m->err, st, "threshold: %s", err.msg);
     for (int64_t i = 0; !st && i < n; i++)
         mean += scores[i];
     mean /= (double)n;
@@ -125,25 +125,25 @@ static int calibrate(memae_model *m, const memae_source *src, const memae_train_
     int kind = c->score_kind;
     float *x = malloc((size_t)batch * ss * sizeof *x), *t = malloc((size_t)batch * ss * sizeof *t);
     double *mu = calloc(tss, sizeof *mu);
-    int st = x && t && mu ? MEMAE_OK : memae_seterr(&m->err, MEMAE_E_NOMEM, "out of memory");
+    int st = x && t && mu ? MEMAE_OK : mae_seterr(&m->err, MEMAE_E_NOMEM, "out of memory");
     free(m->pixel_weight); /* the errors are measured unweighted */
     m->pixel_weight = NULL;
     for (int64_t i = 0; !st && i < src->n; i += batch) {
         int b = src->n - i < batch ? (int)(src->n - i) : batch;
-        st = memae_source_fill(m, src, NULL, i, b, x);
+        st = mae_source_fill(m, src, NULL, i, b, x);
         for (int k = 0; !st && k < r.turns; k++) {
             const float *rec;
-            if ((st = memae_model_restore(m, x, b, k, t, &rec)))
+            if ((st = mae_model_restore(m, x, b, k, t, &rec)))
                 break;
             for (int j = 0; j < b; j++)
-                memae_add_errors(rec + (size_t)j * ss, x + (size_t)j * ss, ss, kind,
+                mae_add_errors(rec + (size_t)j * ss, x + (size_t)j * ss, ss, kind,
                                  mu + (size_t)k * ss);
         }
     }
     free(x);
     free(t);
     if (!st && !(m->pixel_weight = malloc(tss * sizeof *m->pixel_weight)))
-        st = memae_seterr(&m->err, MEMAE_E_NOMEM, "out of memory");
+        st = mae_seterr(&m->err, MEMAE_E_NOMEM, "out of memory");
     for (int k = 0; !st && k < r.turns; k++) {
         double mean = 0, scale = 0;
         for (size_t p = 0; p < ss; p++)
@@ -161,22 +161,22 @@ static int calibrate(memae_model *m, const memae_source *src, const memae_train_
         return st;
     r.calibrated = 1;
     r.score_kind = kind;
-    return memae_model_store_recipe(m, &r);
+    return mae_model_store_recipe(m, &r);
 }
 
 static int check_config(memae_model *m, const memae_train_config *c, int64_t n)
 {
-    int min_batch = memae_model_min_batch(m);
+    int min_batch = mae_model_min_batch(m);
     if (c->epochs < 1 || c->batch < min_batch)
-        return memae_seterr(&m->err, MEMAE_E_ARG, "training needs epochs >= 1 and batch >= %d",
+        return mae_seterr(&m->err, MEMAE_E_ARG, "training needs epochs >= 1 and batch >= %d",
                             min_batch);
     if (n < min_batch)
-        return memae_seterr(&m->err, MEMAE_E_ARG, "training needs at least %d samples, got %lld",
+        return mae_seterr(&m->err, MEMAE_E_ARG, "training needs at least %d samples, got %lld",
                             min_batch, (long long)n);
     if (!(c->contamination > 0 && c->contamination < 1))
-        return memae_seterr(&m->err, MEMAE_E_ARG, "contamination must be in (0, 1)");
+        return mae_seterr(&m->err, MEMAE_E_ARG, "contamination must be in (0, 1)");
     if (c->resume && !c->checkpoint)
-        return memae_seterr(&m->err, MEMAE_E_ARG, "resume needs a checkpoint path");
+        return mae_seterr(&m->err, MEMAE_E_ARG, "resume needs a checkpoint path");
     return MEMAE_OK;
 }
 
@@ -187,8 +187,8 @@ static void turn_batch(const memae_model *m, memae_rng *r, const float *tgt, flo
 {
     size_t ss = memae_model_sample_size(m);
     for (int i = 0; i < bs; i++)
-        memae_model_turn(m, tgt + (size_t)i * ss, x + (size_t)i * ss, 1,
-                         (int)memae_rng_below(r, (uint64_t)m->recipe.turns));
+        mae_model_turn(m, tgt + (size_t)i * ss, x + (size_t)i * ss, 1,
+                         (int)mae_rng_below(r, (uint64_t)m->recipe.turns));
 }
 
 static int run_epoch(memae_model *m, const memae_source *src, const memae_train_config *c,
@@ -196,12 +196,12 @@ static int run_epoch(memae_model *m, const memae_source *src, const memae_train_
                      memae_progress_fn progress, void *user)
 {
     int64_t n = src->n;
-    int min_batch = memae_model_min_batch(m);
+    int min_batch = mae_model_min_batch(m);
     memae_rng r;
-    memae_rng_seed(&r, c->seed * 0x9e3779b97f4a7c15ULL + (uint64_t)epoch);
+    mae_rng_seed(&r, c->seed * 0x9e3779b97f4a7c15ULL + (uint64_t)epoch);
     for (int64_t i = 0; i < n; i++)
         order[i] = i;
-    memae_rng_shuffle(&r, order, n);
+    mae_rng_shuffle(&r, order, n);
     int64_t full = n / c->batch, rest = n % c->batch;
     int64_t batches = full + (rest >= min_batch);
     memae_progress p = {.epoch = epoch + 1, .epochs = c->epochs, .batches = batches};
@@ -211,11 +211,11 @@ static int run_epoch(memae_model *m, const memae_source *src, const memae_train_
         memae_stats st;
         int s;
         if (tgt) {
-            if (!(s = memae_source_fill(m, src, order, b * c->batch, bs, tgt))) {
+            if (!(s = mae_source_fill(m, src, order, b * c->batch, bs, tgt))) {
                 turn_batch(m, &r, tgt, buf, bs);
-                s = memae_model_train_step_to(m, buf, tgt, bs, &c->adam, &st);
+                s = mae_model_train_step_to(m, buf, tgt, bs, &c->adam, &st);
             }
-        } else if (!(s = memae_source_fill(m, src, order, b * c->batch, bs, buf))) {
+        } else if (!(s = mae_source_fill(m, src, order, b * c->batch, bs, buf))) {
             s = memae_model_train_step(m, buf, bs, &c->adam, &st);
         }
         if (s)
@@ -245,7 +245,7 @@ int memae_train_source(memae_model *m, const memae_source *src, const memae_trai
     memae_train_config c = cfg ? *cfg : memae_train_config_default();
     int st = c.recipe ? memae_model_set_recipe(m, c.recipe) : MEMAE_OK, done = 0;
     if (!st && c.epochs == 0)
-        c.epochs = memae_recipe_auto_epochs(&m->recipe, n, m->cfg.in_ndim);
+        c.epochs = mae_recipe_auto_epochs(&m->recipe, n, m->cfg.in_ndim);
     if (!st)
         st = check_config(m, &c, n);
     if (!st && c.resume)
@@ -257,13 +257,13 @@ int memae_train_source(memae_model *m, const memae_source *src, const memae_trai
     float *buf = malloc((size_t)c.batch * ss * sizeof *buf);
     float *tgt = m->recipe.turns > 1 ? malloc((size_t)c.batch * ss * sizeof *tgt) : NULL;
     if (!order || !buf || (m->recipe.turns > 1 && !tgt))
-        st = memae_seterr(&m->err, MEMAE_E_NOMEM, "out of memory for a batch of %d", c.batch);
+        st = mae_seterr(&m->err, MEMAE_E_NOMEM, "out of memory for a batch of %d", c.batch);
     for (int e = done; !st && e < c.epochs; e++) {
         st = run_epoch(m, src, &c, e, order, buf, tgt, progress, user);
         if (!st && c.checkpoint) {
             char *state = train_state(m, &c, e + 1, n);
             st = state ? memae_model_save_checkpoint(m, c.checkpoint, state)
-                       : memae_seterr(&m->err, MEMAE_E_NOMEM, "out of memory");
+                       : mae_seterr(&m->err, MEMAE_E_NOMEM, "out of memory");
             free(state);
         }
     }
@@ -278,16 +278,16 @@ int memae_train_source(memae_model *m, const memae_source *src, const memae_trai
 int memae_train_auto_epochs(memae_model *m, const char *recipe, int64_t n)
 {
     memae_recipe r = m->recipe;
-    int st = recipe ? memae_recipe_named(memae_model_resolve_recipe(m, recipe), m->cfg.in_ndim == 4, &r,
+    int st = recipe ? mae_recipe_named(mae_model_resolve_recipe(m, recipe), m->cfg.in_ndim == 4, &r,
                                                 &m->err)
                     : MEMAE_OK;
-    return st ? -st : memae_recipe_auto_epochs(&r, n, m->cfg.in_ndim);
+    return st ? -st : mae_recipe_auto_epochs(&r, n, m->cfg.in_ndim);
 }
 
 int memae_train(memae_model *m, const float *x, int64_t n, const memae_train_config *cfg,
                 memae_progress_fn progress, void *user)
 {
     memae_array_source a;
-    memae_source src = memae_array_source_make(&a, x, n, memae_model_sample_size(m));
+    memae_source src = mae_array_source_make(&a, x, n, memae_model_sample_size(m));
     return memae_train_source(m, &src, cfg, progress, user);
 }

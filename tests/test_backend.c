@@ -58,7 +58,7 @@ static memae_rng rng;
 
 static float *randv(size_t n, float lo, float hi)
 {
-    float *p = memae_falloc(n + 1);
+    float *p = mae_falloc(n + 1);
     tu_fill(&rng, p, n, lo, hi);
     return p;
 }
@@ -66,7 +66,7 @@ static float *randv(size_t n, float lo, float hi)
 /* Garbage where a kernel must overwrite, not accumulate. */
 static float *nanv(size_t n)
 {
-    float *p = memae_falloc(n + 1);
+    float *p = mae_falloc(n + 1);
     for (size_t i = 0; i < n; i++)
         p[i] = NAN;
     return p;
@@ -102,14 +102,14 @@ static memae_conv_geom geom_of(const conv_case *c)
 static void conv_check(const conv_case *cc, int threads)
 {
     memae_conv_geom g = geom_of(cc);
-    const memae_kernels *ref = memae_backend_ref();
+    const memae_kernels *ref = mae_backend_ref();
     size_t nx = (size_t)g.n * g.ci * g.in[0] * g.in[1] * g.in[2];
     size_t ny = (size_t)g.n * g.co * g.out[0] * g.out[1] * g.out[2];
     size_t nw = (size_t)g.co * g.ci * g.k[0] * g.k[1] * g.k[2];
     float *x = randv(nx, -1, 1), *w = randv(nw, -1, 1), *b = randv(g.co, -1, 1);
     float *dy = randv(ny, -1, 1);
-    float *rs = memae_falloc(ref->conv_scratch(ref, &g) + 1);
-    float *ds = memae_falloc(dn->conv_scratch(dn, &g) + 1); /* plans the primitives */
+    float *rs = mae_falloc(ref->conv_scratch(ref, &g) + 1);
+    float *ds = mae_falloc(dn->conv_scratch(dn, &g) + 1); /* plans the primitives */
     float *y0 = nanv(ny), *y1 = nanv(ny), *dx0 = nanv(nx), *dx1 = nanv(nx);
     float *dw0 = nanv(nw), *dw1 = nanv(nw), *db0 = nanv(g.co), *db1 = nanv(g.co);
     char what[160];
@@ -136,7 +136,7 @@ static void conv_check(const conv_case *cc, int threads)
     }
     float *all[] = {x, w, b, dy, rs, ds, y0, y1, dx0, dx1, dw0, dw1, db0, db1};
     for (size_t i = 0; i < sizeof all / sizeof *all; i++)
-        memae_aligned_free(all[i]);
+        mae_aligned_free(all[i]);
 }
 
 static void test_conv2d(void **state)
@@ -174,11 +174,11 @@ static void test_conv3d(void **state)
 static void test_gemm(void **state)
 {
     (void)state;
-    const memae_kernels *ref = memae_backend_ref();
+    const memae_kernels *ref = mae_backend_ref();
     /* Small, and larger than the reference's MC and KC blocks (several A
      * blocks and k panels); planned (matmul made by gemm_scratch) or not. */
     static const int sizes[][3] = {{37, 29, 53}, {300, 40, 300}};
-    float *rs = memae_falloc(memae_ref_gemm_scratch(ref, NULL));
+    float *rs = mae_falloc(mae_ref_gemm_scratch(ref, NULL));
     for (int sz = 0; sz < 2; sz++)
         for (int ta = 0; ta < 2; ta++)
             for (int tb = 0; tb < 2; tb++)
@@ -188,7 +188,7 @@ static void test_gemm(void **state)
                     float *a = randv((size_t)(ta ? k : m) * lda, -1, 1);
                     float *b = randv((size_t)(tb ? n : k) * ldb, -1, 1);
                     float *c0 = beta ? randv((size_t)m * ldc, -1, 1) : nanv((size_t)m * ldc);
-                    float *c1 = memae_falloc((size_t)m * ldc);
+                    float *c1 = mae_falloc((size_t)m * ldc);
                     memcpy(c1, c0, (size_t)m * ldc * sizeof *c1);
                     memae_gemm_geom g = {ta, tb, m, n, k, lda, ldb, ldc, 0.7f, (float)beta};
                     ref->gemm(ref, &g, a, b, c0, rs, 2);
@@ -201,17 +201,17 @@ static void test_gemm(void **state)
                     for (int i = 0; i < m; i++) /* rows only: the padding is not C's */
                         expect_near(what, c1 + (size_t)i * ldc, c0 + (size_t)i * ldc, n, 1e-5,
                                     1e-6);
-                    memae_aligned_free(a);
-                    memae_aligned_free(b);
-                    memae_aligned_free(c0);
-                    memae_aligned_free(c1);
+                    mae_aligned_free(a);
+                    mae_aligned_free(b);
+                    mae_aligned_free(c0);
+                    mae_aligned_free(c1);
                 }
-    memae_aligned_free(rs);
+    mae_aligned_free(rs);
 }
 
 static void bn_check(int n, int c, size_t s)
 {
-    const memae_kernels *ref = memae_backend_ref();
+    const memae_kernels *ref = mae_backend_ref();
     size_t nx = (size_t)n * c * s;
     /* An offset and a spread per channel, as real activations have. */
     float *x = randv(nx, -1, 1), *dy = randv(nx, -1, 1);
@@ -219,7 +219,7 @@ static void bn_check(int n, int c, size_t s)
         x[i] = x[i] * (1.0f + (float)((i / s) % c)) + 0.5f * (float)((i / s) % c);
     float *gamma = randv(c, 0.5f, 1.5f), *beta = randv(c, -0.5f, 0.5f);
     float *rm0 = randv(c, -0.5f, 0.5f), *rv0 = randv(c, 0.5f, 2.0f);
-    float *rm1 = memae_falloc(c), *rv1 = memae_falloc(c);
+    float *rm1 = mae_falloc(c), *rv1 = mae_falloc(c);
     memcpy(rm1, rm0, c * sizeof *rm1);
     memcpy(rv1, rv0, c * sizeof *rv1);
     float *y0 = nanv(nx), *y1 = nanv(nx), *dx0 = nanv(nx), *dx1 = nanv(nx);
@@ -254,7 +254,7 @@ static void bn_check(int n, int c, size_t s)
     }
     float *all[] = {x, dy, gamma, beta, rm0, rv0, rm1, rv1, y0, y1, dx0, dx1, st0, st1};
     for (size_t i = 0; i < sizeof all / sizeof *all; i++)
-        memae_aligned_free(all[i]);
+        mae_aligned_free(all[i]);
 }
 
 static void test_batchnorm(void **state)
@@ -268,7 +268,7 @@ static void test_batchnorm(void **state)
 
 static void act_check(int kind, size_t n)
 {
-    const memae_kernels *ref = memae_backend_ref();
+    const memae_kernels *ref = mae_backend_ref();
     float *x = randv(n, -3, 3), *dy = randv(n, -1, 1);
     float *y0 = nanv(n), *y1 = nanv(n), *dx0 = nanv(n), *dx1 = nanv(n);
     double atol = kind == MEMAE_ACT_TANH ? 2e-6 : 0.0;
@@ -286,7 +286,7 @@ static void act_check(int kind, size_t n)
     expect_near(name, dy, dx0, n, 0.0, atol);
     float *all[] = {x, dy, y0, y1, dx0, dx1};
     for (size_t i = 0; i < sizeof all / sizeof *all; i++)
-        memae_aligned_free(all[i]);
+        mae_aligned_free(all[i]);
 }
 
 static void test_activations(void **state)
@@ -317,7 +317,7 @@ static void relayout(const float *from, float *to, int n, int c, size_t s, int t
 static void test_blocked_layout(void **state)
 {
     (void)state;
-    const memae_kernels *ref = memae_backend_ref();
+    const memae_kernels *ref = mae_backend_ref();
     int n = 3, c = 32;
     size_t s = 37, nx = (size_t)n * c * s;
     float *x = randv(nx, -2, 3), *dy = randv(nx, -1, 1), *gamma = randv(c, 0.5f, 1.5f);
@@ -344,17 +344,17 @@ static void test_blocked_layout(void **state)
         assert_memory_equal(t, dx[0], nx * sizeof *t);
         assert_memory_equal(st[1], st[0], 5 * (size_t)c * sizeof *t);
         assert_memory_equal(rs[1], rs[0], 2 * (size_t)c * sizeof *t);
-        memae_aligned_free(t);
+        mae_aligned_free(t);
         for (int k = 0; k < 2; k++) {
-            memae_aligned_free(y[k]);
-            memae_aligned_free(dx[k]);
-            memae_aligned_free(st[k]);
-            memae_aligned_free(rs[k]);
+            mae_aligned_free(y[k]);
+            mae_aligned_free(dx[k]);
+            mae_aligned_free(st[k]);
+            mae_aligned_free(rs[k]);
         }
     }
     float *v[] = {x, dy, gamma, beta, xb, dyb};
     for (size_t i = 0; i < sizeof v / sizeof *v; i++)
-        memae_aligned_free(v[i]);
+        mae_aligned_free(v[i]);
 }
 
 /* The fused inference kernel (oneDNN: conv + binary mul/add + eltwise
@@ -363,7 +363,7 @@ static void test_blocked_layout(void **state)
 static void test_conv_affine_act(void **state)
 {
     (void)state;
-    const memae_kernels *ref = memae_backend_ref();
+    const memae_kernels *ref = mae_backend_ref();
     for (int blocked = 0; blocked < 2; blocked++)
         for (int act = 0; act < 2; act++) {
             memae_conv_geom g = {.n = 2,
@@ -381,8 +381,8 @@ static void test_conv_affine_act(void **state)
             float *x = randv(nx, -1, 1), *w = randv((size_t)g.co * g.ci * 9, -1, 1);
             float *b = randv(g.co, -1, 1), *sc = randv(g.co, 0.5f, 2), *sh = randv(g.co, -1, 1);
             float *xb = nanv(nx), *y0 = nanv(ny), *y1 = nanv(ny), *t = nanv(ny);
-            float *rs = memae_falloc(ref->conv_scratch(ref, &gp) + 1);
-            float *ds = memae_falloc(dn->conv_scratch(dn, &g) + 1);
+            float *rs = mae_falloc(ref->conv_scratch(ref, &gp) + 1);
+            float *ds = mae_falloc(dn->conv_scratch(dn, &g) + 1);
             if (blocked)
                 relayout(x, xb, g.n, g.ci, 81, 1);
             ref->conv_forward_affine_act(ref, &gp, x, w, b, sc, sh, act, y0, rs, 2);
@@ -396,7 +396,7 @@ static void test_conv_affine_act(void **state)
             expect_near(what, y1, y0, ny, 1e-5, 1e-6);
             float *v[] = {x, w, b, sc, sh, xb, y0, y1, t, rs, ds};
             for (size_t i = 0; i < sizeof v / sizeof *v; i++)
-                memae_aligned_free(v[i]);
+                mae_aligned_free(v[i]);
         }
 }
 
@@ -404,10 +404,10 @@ static void test_channel_sum(void **state)
 {
     (void)state;
     float *t = randv(3 * 5 * 41, -1, 1), out0[5], out1[5];
-    memae_backend_ref()->channel_sum(memae_backend_ref(), t, 3, 5, 41, 1, out0, 2);
+    mae_backend_ref()->channel_sum(mae_backend_ref(), t, 3, 5, 41, 1, out0, 2);
     dn->channel_sum(dn, t, 3, 5, 41, 1, out1, 2);
     expect_near("channel_sum", out1, out0, 5, 1e-6, 1e-7);
-    memae_aligned_free(t);
+    mae_aligned_free(t);
 }
 
 static void train_check(const char *config, int batch, int steps)
@@ -421,11 +421,11 @@ static void train_check(const char *config, int batch, int steps)
                          MEMAE_OK);
     }
     size_t n = memae_model_sample_size(m[0]) * batch;
-    float *x = memae_falloc(n), *rec[2] = {memae_falloc(n), memae_falloc(n)};
+    float *x = mae_falloc(n), *rec[2] = {mae_falloc(n), mae_falloc(n)};
     memae_train_opts o = memae_train_opts_default();
     o.eps = 1e-3f; /* see the top of the file */
     memae_rng r;
-    memae_rng_seed(&r, 5);
+    mae_rng_seed(&r, 5);
     for (int step = 0; step < steps; step++) {
         tu_fill(&r, x, n, 0.0f, 1.0f);
         memae_stats st[2];
@@ -452,9 +452,9 @@ static void train_check(const char *config, int batch, int steps)
     for (int b = 0; b < 2; b++)
         assert_int_equal(memae_model_reconstruct(m[b], x, batch, rec[b], NULL), MEMAE_OK);
     expect_near("reconstruction after training", rec[1], rec[0], n, 1e-4, 1e-6);
-    memae_aligned_free(x);
-    memae_aligned_free(rec[0]);
-    memae_aligned_free(rec[1]);
+    mae_aligned_free(x);
+    mae_aligned_free(rec[0]);
+    mae_aligned_free(rec[1]);
     memae_model_free(m[0]);
     memae_model_free(m[1]);
 }
@@ -470,10 +470,10 @@ static void test_train_video3d(void **state)
     (void)state;
     memae_st_file f;
     memae_err err = {0};
-    if (memae_st_read(tu_fixture("model_video3d.safetensors"), &f, &err))
+    if (mae_st_read(tu_fixture("model_video3d.safetensors"), &f, &err))
         fail_msg("%s", err.msg);
-    train_check(memae_st_meta_get(&f, "memae_config"), 4, 5);
-    memae_st_free(&f);
+    train_check(mae_st_meta_get(&f, "memae_config"), 4, 5);
+    mae_st_free(&f);
 }
 
 static int entries(const memae_model *m)
@@ -484,7 +484,7 @@ static int entries(const memae_model *m)
     return k;
 }
 
-/* Every primitive a step of a conv model needs is made by memae_model_plan:
+/* Every primitive a step of a conv model needs is made by mae_model_plan:
  * training and scoring steps at the planned batch size add no cache entry
  * (at the default team size, which is the one the plan knows). */
 static void plan_check(const char *config, int batch)
@@ -493,19 +493,19 @@ static void plan_check(const char *config, int batch)
     if (memae_model_create(config, 3, &m))
         fail_msg("create %s: %s", config, memae_errmsg(m));
     assert_int_equal(memae_model_set_backend(m, MEMAE_BACKEND_DNNL), MEMAE_OK);
-    assert_int_equal(memae_model_plan(m, batch), MEMAE_OK);
+    assert_int_equal(mae_model_plan(m, batch), MEMAE_OK);
     int planned = entries(m);
     assert_true(planned > 0);
     size_t n = memae_model_sample_size(m) * batch;
-    float *x = randv(n, 0, 1), *rec = memae_falloc(n);
+    float *x = randv(n, 0, 1), *rec = mae_falloc(n);
     for (int step = 0; step < 2; step++)
         assert_int_equal(memae_model_train_step(m, x, batch, NULL, NULL), MEMAE_OK);
     assert_int_equal(memae_model_reconstruct(m, x, batch, rec, NULL), MEMAE_OK);
     if (entries(m) != planned)
         fail_msg("%s: %d cache entries after planning, %d after steps", config, planned,
                  entries(m));
-    memae_aligned_free(x);
-    memae_aligned_free(rec);
+    mae_aligned_free(x);
+    mae_aligned_free(rec);
     memae_model_free(m);
 }
 
@@ -519,7 +519,7 @@ static void test_plan(void **state)
 static int setup(void **state)
 {
     (void)state;
-    memae_rng_seed(&rng, 2024);
+    mae_rng_seed(&rng, 2024);
     dn = tu_backend(1);
     return dn ? 0 : -1;
 }

@@ -44,11 +44,11 @@ static void test_png_round_trip(void **state)
     char path[128];
     snprintf(path, sizeof path, "%s/a.png", tmpdir);
     memae_err err = {0};
-    if (memae_png_write_rgb(path, rgb, W, H, &err))
+    if (mae_png_write_rgb(path, rgb, W, H, &err))
         fail_msg("%s", err.msg);
     uint8_t *planar;
     int h, w;
-    if (memae_image_decode(path, 3, 0, 0, &planar, &h, &w, &err))
+    if (mae_image_decode(path, 3, 0, 0, &planar, &h, &w, &err))
         fail_msg("%s", err.msg);
     assert_int_equal(w, W);
     assert_int_equal(h, H);
@@ -66,8 +66,8 @@ static void test_png_errors(void **state)
     (void)state;
     uint8_t rgb[12] = {0};
     memae_err err = {0};
-    assert_int_equal(memae_png_write_rgb("/tmp/x.png", rgb, 0, 2, &err), MEMAE_E_ARG);
-    assert_int_equal(memae_png_write_rgb("/nonexistent/dir/x.png", rgb, 2, 2, &err), MEMAE_E_IO);
+    assert_int_equal(mae_png_write_rgb("/tmp/x.png", rgb, 0, 2, &err), MEMAE_E_ARG);
+    assert_int_equal(mae_png_write_rgb("/nonexistent/dir/x.png", rgb, 2, 2, &err), MEMAE_E_IO);
     assert_non_null(strstr(err.msg, "/nonexistent/dir/x.png"));
     assert_int_equal(access("/nonexistent/dir/x.png", F_OK), -1);
 }
@@ -87,9 +87,9 @@ static void test_heatmap(void **state)
     const uint8_t grey[5] = {0, 100, 200, 255, 40};
     const float err[5] = {0, 2, 9, 1, NAN};
     uint8_t rgb[15], top[3], mid[3];
-    memae_heatmap_rgb(grey, err, 5, 1, 2.0f, rgb);
-    memae_colormap(1, top);
-    memae_colormap(0.5f, mid);
+    mae_heatmap_rgb(grey, err, 5, 1, 2.0f, rgb);
+    mae_colormap(1, top);
+    mae_colormap(0.5f, mid);
     assert_int_equal(top[0], 252);
     assert_int_equal(top[2], 164);
     for (int c = 0; c < 3; c++) {
@@ -99,7 +99,7 @@ static void test_heatmap(void **state)
         assert_int_equal(rgb[9 + c], lrintf(0.625f * 255 + 0.375f * mid[c]));
         assert_int_equal(rgb[12 + c], 40);
     }
-    memae_heatmap_rgb(grey, err, 5, 1, 0.0f, rgb);
+    mae_heatmap_rgb(grey, err, 5, 1, 0.0f, rgb);
     for (int i = 0; i < 15; i++)
         assert_int_equal(rgb[i], grey[i / 3]);
 }
@@ -112,7 +112,7 @@ static void test_plot_ramp(void **state)
     (void)state;
     enum { W = 72, H = 40 };
     int x0, y0, pw, ph;
-    memae_plot_area(W, H, &x0, &y0, &pw, &ph);
+    mae_plot_area(W, H, &x0, &y0, &pw, &ph);
     int n = pw;
     float *s = malloc((size_t)n * sizeof *s);
     uint8_t *y = calloc((size_t)n, 1), *rgb = malloc(W * H * 3);
@@ -120,8 +120,8 @@ static void test_plot_ramp(void **state)
         s[t] = t >= 30 && t < 35 ? NAN : (float)t;
         y[t] = t >= 10 && t < 20;
     }
-    assert_int_equal(memae_plot_rgb(s, y, n, W, H, rgb), MEMAE_OK);
-    const uint8_t *curve = memae_plot_colours[MEMAE_PLOT_CURVE];
+    assert_int_equal(mae_plot_rgb(s, y, n, W, H, rgb), MEMAE_OK);
+    const uint8_t *curve = mae_plot_colours[MEMAE_PLOT_CURVE];
     for (int t = 0; t < n; t++) {
         int x = x0 + t;
         int row = y0 + (int)lrint((double)(ph - 1) * (n - 1 - t) / (n - 1));
@@ -132,7 +132,7 @@ static void test_plot_ramp(void **state)
                 curve_rows++;
                 continue;
             }
-            expect_px(p, memae_plot_colours[y[t] ? MEMAE_PLOT_SHADE : MEMAE_PLOT_BACKGROUND],
+            expect_px(p, mae_plot_colours[y[t] ? MEMAE_PLOT_SHADE : MEMAE_PLOT_BACKGROUND],
                       "background", x, r);
         }
         if (isnan(s[t])) {
@@ -143,9 +143,9 @@ static void test_plot_ramp(void **state)
             assert_true(curve_rows >= 1 && curve_rows <= 2);
         }
     }
-    expect_px(rgb + 3 * ((y0 + ph / 2) * W + x0 - 1), memae_plot_colours[MEMAE_PLOT_AXES], "axis",
+    expect_px(rgb + 3 * ((y0 + ph / 2) * W + x0 - 1), mae_plot_colours[MEMAE_PLOT_AXES], "axis",
               x0 - 1, y0 + ph / 2);
-    expect_px(rgb + 3 * ((y0 + ph) * W + x0 + pw / 2), memae_plot_colours[MEMAE_PLOT_AXES], "axis",
+    expect_px(rgb + 3 * ((y0 + ph) * W + x0 + pw / 2), mae_plot_colours[MEMAE_PLOT_AXES], "axis",
               x0 + pw / 2, y0 + ph);
     free(s);
     free(y);
@@ -159,21 +159,21 @@ static void test_plot_dense(void **state)
     (void)state;
     enum { W = 40, H = 20, N = 1000 };
     int x0, y0, pw, ph;
-    memae_plot_area(W, H, &x0, &y0, &pw, &ph);
+    mae_plot_area(W, H, &x0, &y0, &pw, &ph);
     float s[N];
     uint8_t y[N] = {0}, rgb[W * H * 3];
     for (int t = 0; t < N; t++)
         s[t] = 3.0f;
     y[500] = 1;
-    assert_int_equal(memae_plot_rgb(s, y, N, W, H, rgb), MEMAE_OK);
+    assert_int_equal(mae_plot_rgb(s, y, N, W, H, rgb), MEMAE_OK);
     int col = x0 + 500 * pw / N, mid = y0 + (int)lrint(0.5 * (ph - 1));
-    expect_px(rgb + 3 * (y0 * W + col), memae_plot_colours[MEMAE_PLOT_SHADE], "shade", col, y0);
-    expect_px(rgb + 3 * (y0 * W + col + 1), memae_plot_colours[MEMAE_PLOT_BACKGROUND], "bg",
-              col + 1, y0);
+    expect_px(rgb + 3 * (y0 * W + col), mae_plot_colours[MEMAE_PLOT_SHADE], "shade", col, y0);
+    expect_px(rgb + 3 * (y0 * W + col + 1), mae_plot_colours[MEMAE_PLOT_BACKGROUND], "bg", col + 1,
+              y0);
     for (int x = x0; x < x0 + pw; x++)
-        expect_px(rgb + 3 * (mid * W + x), memae_plot_colours[MEMAE_PLOT_CURVE], "curve", x, mid);
-    assert_int_equal(memae_plot_rgb(s, NULL, 0, W, H, rgb), MEMAE_E_ARG);
-    assert_int_equal(memae_plot_rgb(s, NULL, N, 8, H, rgb), MEMAE_E_ARG);
+        expect_px(rgb + 3 * (mid * W + x), mae_plot_colours[MEMAE_PLOT_CURVE], "curve", x, mid);
+    assert_int_equal(mae_plot_rgb(s, NULL, 0, W, H, rgb), MEMAE_E_ARG);
+    assert_int_equal(mae_plot_rgb(s, NULL, N, 8, H, rgb), MEMAE_E_ARG);
 }
 
 int main(void)

@@ -32,7 +32,7 @@
 
 static const float *tensor(const memae_st_file *f, const char *name, size_t *n)
 {
-    const memae_st_entry *e = memae_st_find(f, name);
+    const memae_st_entry *e = mae_st_find(f, name);
     if (!e)
         fprintf(stderr, "%s: no tensor %s\n", f->path, name);
     assert_non_null(e);
@@ -59,9 +59,9 @@ static void memory_case_on(const char *fixture, const memae_kernels *be)
 {
     memae_st_file f;
     memae_err err = {0};
-    if (memae_st_read(tu_fixture(fixture), &f, &err))
+    if (mae_st_read(tu_fixture(fixture), &f, &err))
         fail_msg("%s", err.msg);
-    const memae_st_entry *in = memae_st_find(&f, "input");
+    const memae_st_entry *in = mae_st_find(&f, "input");
     size_t nm;
     const float *mem = tensor(&f, "memory", &nm);
     memae_layer l = {.op = MEMAE_OP_MEMORY, .prefix = "mem"};
@@ -70,19 +70,19 @@ static void memory_case_on(const char *fixture, const memae_kernels *be)
     l.in.sdim = in->ndim - 2;
     for (int i = 0; i < 3; i++)
         l.in.sp[i] = i < 3 - l.in.sdim ? 1 : (int)in->shape[2 + i - (3 - l.in.sdim)];
-    l.mem.shrink = strtof(memae_st_meta_get(&f, "shrink_thres"), NULL);
-    l.mem.addressing = !strcmp(memae_st_meta_get(&f, "addressing"), "cosine") ? MEMAE_ADDR_COSINE
+    l.mem.shrink = strtof(mae_st_meta_get(&f, "shrink_thres"), NULL);
+    l.mem.addressing = !strcmp(mae_st_meta_get(&f, "addressing"), "cosine") ? MEMAE_ADDR_COSINE
                                                                               : MEMAE_ADDR_DOT;
-    l.mem.query = !strcmp(memae_st_meta_get(&f, "query"), "flat") ? MEMAE_QUERY_FLAT
+    l.mem.query = !strcmp(mae_st_meta_get(&f, "query"), "flat") ? MEMAE_QUERY_FLAT
                                                                   : MEMAE_QUERY_POSITION;
-    l.mem.slots = (int)memae_st_find(&f, "memory")->shape[0];
+    l.mem.slots = (int)mae_st_find(&f, "memory")->shape[0];
     tu_layer t;
     assert_int_equal(tu_layer_make_on(&t, &l, batch, 1, 1, be), 0);
     assert_int_equal(t.l.nparams, nm);
     memcpy(t.params, mem, nm * sizeof *mem);
     memcpy(t.x, tensor(&f, "input", NULL), t.nx * sizeof *t.x);
     memcpy(t.dy, tensor(&f, "upstream", NULL), t.ny * sizeof *t.dy);
-    t.run.entropy_weight = strtof(memae_st_meta_get(&f, "entropy_weight"), NULL);
+    t.run.entropy_weight = strtof(mae_st_meta_get(&f, "entropy_weight"), NULL);
     t.ops->forward(&t.l, &t.run, t.x, t.y);
     t.ops->backward(&t.l, &t.run, t.x, t.y, t.dy, t.dx);
 
@@ -90,14 +90,14 @@ static void memory_case_on(const char *fixture, const memae_kernels *be)
     const float *att = tensor(&f, "att", &natt);
     /* float32 throughout: 1e-5 absolute covers the reordered sums. */
     expect_close("output", t.y, tensor(&f, "output", NULL), t.ny, 1e-5, 1e-4);
-    expect_close("att", memae_memory_weights(&t.l, batch), att, natt, 1e-6, 1e-4);
+    expect_close("att", mae_memory_weights(&t.l, batch), att, natt, 1e-6, 1e-4);
     float ent = (float)t.l.mem.entropy;
     expect_close("entropy", &ent, tensor(&f, "entropy", NULL), 1, 1e-6, 1e-5);
-    assert_int_equal(t.l.mem.zero_queries, atoi(memae_st_meta_get(&f, "zero_queries")));
+    assert_int_equal(t.l.mem.zero_queries, atoi(mae_st_meta_get(&f, "zero_queries")));
     expect_close("grad_memory", t.grads, tensor(&f, "grad_memory", NULL), nm, 1e-5, 1e-4);
     expect_close("grad_input", t.dx, tensor(&f, "grad_input", NULL), t.nx, 1e-5, 1e-4);
     tu_layer_free(&t);
-    memae_st_free(&f);
+    mae_st_free(&f);
 }
 
 static void memory_case(const char *fixture)
@@ -136,7 +136,7 @@ typedef struct model_tol {
 
 static void compare_grads(memae_model *m, const memae_st_file *f, const model_tol *tol)
 {
-    const char *cancelled = memae_st_meta_get(f, "bn_cancelled_bias");
+    const char *cancelled = mae_st_meta_get(f, "bn_cancelled_bias");
     for (int i = 0; i < m->ntensors; i++) {
         const memae_tensor_desc *d = &m->tensors[i];
         if (d->kind != MEMAE_T_PARAM)
@@ -153,18 +153,18 @@ static void compare_grads(memae_model *m, const memae_st_file *f, const model_to
 
 static void compare_after(memae_model *m, const memae_st_file *f, const model_tol *tol)
 {
-    const char *cancelled = memae_st_meta_get(f, "bn_cancelled_bias");
-    const char *unused = memae_st_meta_get(f, "memory_rows_unused_step1");
+    const char *cancelled = mae_st_meta_get(f, "bn_cancelled_bias");
+    const char *unused = mae_st_meta_get(f, "memory_rows_unused_step1");
     for (int i = 0; i < m->ntensors; i++) {
         const memae_tensor_desc *d = &m->tensors[i];
         char name[160];
         snprintf(name, sizeof name, "after.%s", d->name);
-        const memae_st_entry *e = memae_st_find(f, name);
+        const memae_st_entry *e = mae_st_find(f, name);
         assert_non_null(e);
         if (d->kind == MEMAE_T_COUNTER) {
             int64_t want;
             memcpy(&want, e->data, sizeof want);
-            assert_int_equal(*memae_layer_counter(&m->layers[d->layer], d), want);
+            assert_int_equal(*mae_layer_counter(&m->layers[d->layer], d), want);
             continue;
         }
         if (listed(cancelled, d->name))
@@ -192,14 +192,14 @@ static void model_case_on(const char *fixture, const model_tol *tol, int backend
 {
     memae_st_file f;
     memae_err err = {0};
-    if (memae_st_read(tu_fixture(fixture), &f, &err))
+    if (mae_st_read(tu_fixture(fixture), &f, &err))
         fail_msg("%s", err.msg);
     memae_config cfg;
-    if (memae_config_parse(memae_st_meta_get(&f, "memae_config"), &cfg, &err))
+    if (mae_config_parse(mae_st_meta_get(&f, "memae_config"), &cfg, &err))
         fail_msg("%s", err.msg);
     memae_model *m;
-    assert_int_equal(memae_model_build(&cfg, &m), MEMAE_OK);
-    if (memae_model_read_tensors(m, &f, 1, NULL))
+    assert_int_equal(mae_model_build(&cfg, &m), MEMAE_OK);
+    if (mae_model_read_tensors(m, &f, 1, NULL))
         fail_msg("%s", memae_errmsg(m));
     memae_model_set_threads(m, 2);
     if (memae_model_set_backend(m, backend))
@@ -214,7 +214,7 @@ static void model_case_on(const char *fixture, const model_tol *tol, int backend
     expect_close("output_eval", out, tensor(&f, "test.output_eval", NULL), n, tol->out_atol, 1e-4);
 
     memae_train_opts o = memae_train_opts_default();
-    o.lr = strtof(memae_st_meta_get(&f, "lr"), NULL);
+    o.lr = strtof(mae_st_meta_get(&f, "lr"), NULL);
     memae_stats st;
     assert_int_equal(memae_model_train_step(m, x, batch, &o, &st), MEMAE_OK);
     expect_close("output_train", m->act[m->nlayers], tensor(&f, "test.output_train", NULL), n,
@@ -232,7 +232,7 @@ static void model_case_on(const char *fixture, const model_tol *tol, int backend
     compare_after(m, &f, tol);
     free(out);
     memae_model_free(m);
-    memae_st_free(&f);
+    mae_st_free(&f);
 }
 
 static void model_case(const char *fixture, const model_tol *tol)

@@ -45,7 +45,7 @@ static double auc_of(uint8_t **y)
     }
     memae_video_eval r;
     memae_err err = {0};
-    if (memae_video_evaluate(NV, frames, sp, (const uint8_t *const *)y, &r, &err))
+    if (mae_video_evaluate(NV, frames, sp, (const uint8_t *const *)y, &r, &err))
         fail_msg("evaluate: %s", err.msg);
     double auc = r.micro_auc;
     memae_video_eval_free(&r);
@@ -58,7 +58,7 @@ static void check_form(const char *fixture, const char *const *vnames, double *a
     memae_err err = {0};
     char path[1024];
     snprintf(path, sizeof path, "%s", tu_fixture(fixture));
-    if (memae_gt_load(path, NV, vnames, frames, y, &err))
+    if (mae_gt_load(path, NV, vnames, frames, y, &err))
         fail_msg("%s: %s", fixture, err.msg);
     for (int v = 0; v < NV; v++) {
         uint8_t want[20];
@@ -72,7 +72,7 @@ static void check_form(const char *fixture, const char *const *vnames, double *a
         *auc = a;
     else
         assert_true(a == *auc);
-    memae_gt_free(NV, y);
+    mae_gt_free(NV, y);
     assert_null(y[0]);
 }
 
@@ -132,7 +132,7 @@ static void expect_fail(const char *path, const char *const *vnames, int status,
 {
     uint8_t *y[NV] = {(uint8_t *)1, (uint8_t *)1, (uint8_t *)1};
     memae_err err = {0};
-    int st = memae_gt_load(path, NV, vnames, frames, y, &err);
+    int st = mae_gt_load(path, NV, vnames, frames, y, &err);
     if (st != status || !strstr(err.msg, needle) || !strstr(err.msg, path))
         fail_msg("%s: status %d \"%s\", want %d and \"%s\"", path, st, err.msg, status, needle);
     for (int v = 0; v < NV; v++)
@@ -178,8 +178,8 @@ static void test_bad_folders(void **state)
     uint8_t *y[NV];
     memae_err err = {0};
     /* the exact stem outranks a canonical match */
-    assert_int_equal(memae_gt_load(dir, NV, names, frames, y, &err), MEMAE_OK);
-    memae_gt_free(NV, y);
+    assert_int_equal(mae_gt_load(dir, NV, names, frames, y, &err), MEMAE_OK);
+    mae_gt_free(NV, y);
     put("d1/Test003.npy", "x");
     expect_fail(dir, names, MEMAE_E_NAME, "match video 'Test003'");
 }
@@ -192,21 +192,21 @@ static void test_bad_arrays(void **state)
     memae_err err = {0};
     char path[1024];
     snprintf(path, sizeof path, "%s", tu_fixture("gt/bad/short.mat"));
-    assert_int_equal(memae_gt_load(path, 1, one, frames, y, &err), MEMAE_E_SHAPE);
+    assert_int_equal(mae_gt_load(path, 1, one, frames, y, &err), MEMAE_E_SHAPE);
 
     assert_non_null(strstr(
         err.msg, "variable 'l' has 19 labels (shape 1x19), but video 'Test001' has 20 frames"));
     snprintf(path, sizeof path, "%s", tu_fixture("gt/bad/half.mat"));
-    assert_int_equal(memae_gt_load(path, 1, one, frames, y, &err), MEMAE_E_FORMAT);
+    assert_int_equal(mae_gt_load(path, 1, one, frames, y, &err), MEMAE_E_FORMAT);
     assert_non_null(strstr(err.msg, "element 3 is 0.5"));
     snprintf(path, sizeof path, "%s", tu_fixture("gt/bad/noname.mat"));
-    assert_int_equal(memae_gt_load(path, 1, one, frames, y, &err), MEMAE_E_NAME);
+    assert_int_equal(mae_gt_load(path, 1, one, frames, y, &err), MEMAE_E_NAME);
     snprintf(path, sizeof path, "%s", tu_fixture("gt/all.npy"));
     const int64_t wrong[NV] = {20, 15, 13};
-    assert_int_equal(memae_gt_load(path, NV, names, wrong, y, &err), MEMAE_E_SHAPE);
+    assert_int_equal(mae_gt_load(path, NV, names, wrong, y, &err), MEMAE_E_SHAPE);
 
     assert_non_null(strstr(err.msg, "have 48 frames in all"));
-    assert_int_equal(memae_gt_load("/nonexistent/gt", 1, one, frames, y, &err), MEMAE_E_IO);
+    assert_int_equal(mae_gt_load("/nonexistent/gt", 1, one, frames, y, &err), MEMAE_E_IO);
 }
 
 /* UCSD's own form: Test001_gt/ holds one mask image per frame (here PNGs
@@ -227,16 +227,16 @@ static void test_mask_folder(void **state)
             mask[3 * (t % 48) + 1] = 255;
         snprintf(path, sizeof path, "%s/Test001_gt/%03d.png", dir, t + 1);
         put(path + strlen(tmpdir) + 1, "");
-        if (memae_png_write_rgb(path, mask, 8, 6, &err))
+        if (mae_png_write_rgb(path, mask, 8, 6, &err))
             fail_msg("%s", err.msg);
     }
     uint8_t *y[1];
-    if (memae_gt_load(dir, 1, names, frames, y, &err))
+    if (mae_gt_load(dir, 1, names, frames, y, &err))
         fail_msg("%s", err.msg);
     assert_memory_equal(y[0], want, 20);
-    memae_gt_free(1, y);
+    mae_gt_free(1, y);
     const int64_t more[1] = {21};
-    assert_int_equal(memae_gt_load(dir, 1, names, more, y, &err), MEMAE_E_SHAPE);
+    assert_int_equal(mae_gt_load(dir, 1, names, more, y, &err), MEMAE_E_SHAPE);
     assert_non_null(strstr(err.msg, "20 mask images, but video 'Test001' has 21 frames"));
 }
 

@@ -29,7 +29,7 @@ static uint8_t *decode_ok(const char *name, int channels, int h, int w, int *oh,
     fixture(path, sizeof path, name);
     uint8_t *px = NULL;
     memae_err err = {0};
-    int st = memae_image_decode(path, channels, h, w, &px, oh, ow, &err);
+    int st = mae_image_decode(path, channels, h, w, &px, oh, ow, &err);
     if (st != MEMAE_OK)
         fail_msg("%s: status %d: %s (set MEMAE_FIXTURES?)", path, st, err.msg);
     assert_non_null(px);
@@ -92,7 +92,7 @@ static void expect_decode_error(const char *path, int channels, int h, int w, in
     uint8_t *px = (uint8_t *)1;
     int oh = -1, ow = -1;
     memae_err err = {0};
-    int st = memae_image_decode(path, channels, h, w, &px, &oh, &ow, &err);
+    int st = mae_image_decode(path, channels, h, w, &px, &oh, &ow, &err);
     print_message("    %s\n", err.msg);
     assert_int_equal(st, status);
     assert_int_equal(err.status, status);
@@ -109,7 +109,7 @@ static void expect_dir_error(const char *dir, int channels, int h, int w, int st
     memae_array a;
     memset(&a, 0xab, sizeof a);
     memae_err err = {0};
-    int st = memae_images_read_dir(dir, channels, h, w, &a, &err);
+    int st = mae_images_read_dir(dir, channels, h, w, &a, &err);
     print_message("    %s\n", err.msg);
     assert_int_equal(st, status);
     assert_null(a.data);
@@ -217,7 +217,7 @@ static void test_dir_fixtures(void **state)
     fixture(dir, sizeof dir, "");
     memae_array a;
     memae_err err = {0};
-    int st = memae_images_read_dir(dir, 3, 6, 8, &a, &err);
+    int st = mae_images_read_dir(dir, 3, 6, 8, &a, &err);
     if (st != MEMAE_OK)
         fail_msg("%s: %s", dir, err.msg);
     assert_int_equal(a.dtype, MEMAE_U8);
@@ -235,7 +235,7 @@ static void test_dir_fixtures(void **state)
         assert_memory_equal((uint8_t *)a.data + i * 144, px, 144);
         free(px);
     }
-    memae_array_free(&a);
+    mae_array_free(&a);
 }
 
 static void test_dir_selection(void **state)
@@ -254,7 +254,7 @@ static void test_dir_selection(void **state)
     /* Upper-case extensions count; "Z.PNG" sorts before "a.jpeg" in strcmp order. */
     memae_array a;
     memae_err err = {0};
-    int st = memae_images_read_dir(dir, 1, 3, 4, &a, &err);
+    int st = mae_images_read_dir(dir, 1, 3, 4, &a, &err);
     if (st != MEMAE_OK)
         fail_msg("%s", err.msg);
     assert_int_equal(a.shape[0], 2);
@@ -263,7 +263,7 @@ static void test_dir_selection(void **state)
     assert_int_equal(a.shape[3], 4);
     assert_memory_equal(a.data, GREY, 12);
     assert_memory_not_equal((uint8_t *)a.data + 12, GREY, 12);
-    memae_array_free(&a);
+    mae_array_free(&a);
     rm_dir(dir);
 
     /* Own size kept when all agree; a trailing slash is fine. */
@@ -272,14 +272,14 @@ static void test_dir_selection(void **state)
     put_fixture(dir, "2.bmp", "testsrc.bmp", 0);
     char slash[80];
     snprintf(slash, sizeof slash, "%s/", dir);
-    st = memae_images_read_dir(slash, 3, 0, 0, &a, &err);
+    st = mae_images_read_dir(slash, 3, 0, 0, &a, &err);
     if (st != MEMAE_OK)
         fail_msg("%s", err.msg);
     const int64_t shape[4] = {2, 3, 6, 8};
     for (int i = 0; i < 4; i++)
         assert_int_equal(a.shape[i], shape[i]);
     assert_memory_equal(a.data, (uint8_t *)a.data + 144, 144);
-    memae_array_free(&a);
+    mae_array_free(&a);
     rm_dir(dir);
 }
 
@@ -312,7 +312,7 @@ static void test_decode_errors(void **state)
     int h, w;
     uint8_t *px = NULL;
     memae_err err = {0};
-    assert_int_equal(memae_image_decode(path, 1, 0, 0, &px, &h, &w, &err), MEMAE_OK);
+    assert_int_equal(mae_image_decode(path, 1, 0, 0, &px, &h, &w, &err), MEMAE_OK);
     assert_memory_equal(px, GREY, 12);
     free(px);
 
@@ -343,9 +343,9 @@ static void test_dir_errors(void **state)
     /* With a size to resize to, they are fine... */
     memae_array a;
     memae_err err = {0};
-    assert_int_equal(memae_images_read_dir(dir, 1, 6, 8, &a, &err), MEMAE_OK);
+    assert_int_equal(mae_images_read_dir(dir, 1, 6, 8, &a, &err), MEMAE_OK);
     assert_int_equal(a.shape[0], 2);
-    memae_array_free(&a);
+    mae_array_free(&a);
 
     /* ...until a file cannot be decoded. */
     put_bytes(dir, "c.png", "plain text\n", 11);

@@ -24,7 +24,7 @@ static memae_metrics compute_ok(const float *s, const uint8_t *y, size_t n)
 {
     memae_metrics m;
     memae_err err = {0};
-    int rc = memae_metrics_compute(s, y, n, &m, &err);
+    int rc = mae_metrics_compute(s, y, n, &m, &err);
     if (rc)
         fail_msg("memae_metrics_compute: %s", err.msg);
     return m;
@@ -123,10 +123,10 @@ static void test_eer_interpolated(void **state)
     assert_close(m.best_f1_threshold, (double)0.5f, 0, "best_f1_threshold");
 
     double eer, thr, f1, f1_thr, auc, ap;
-    assert_int_equal(memae_eer(s, y, 5, &eer, &thr, NULL), MEMAE_OK);
-    assert_int_equal(memae_best_f1(s, y, 5, &f1, &f1_thr, NULL), MEMAE_OK);
-    assert_int_equal(memae_roc_auc(s, y, 5, &auc, NULL), MEMAE_OK);
-    assert_int_equal(memae_average_precision(s, y, 5, &ap, NULL), MEMAE_OK);
+    assert_int_equal(mae_eer(s, y, 5, &eer, &thr, NULL), MEMAE_OK);
+    assert_int_equal(mae_best_f1(s, y, 5, &f1, &f1_thr, NULL), MEMAE_OK);
+    assert_int_equal(mae_roc_auc(s, y, 5, &auc, NULL), MEMAE_OK);
+    assert_int_equal(mae_average_precision(s, y, 5, &ap, NULL), MEMAE_OK);
     assert_true(eer == m.eer && thr == m.eer_threshold && f1 == m.best_f1 &&
                 f1_thr == m.best_f1_threshold && auc == m.roc_auc && ap == m.pr_auc);
 }
@@ -142,23 +142,23 @@ static void test_prf_at(void **state)
     const float s[] = {0.9f, 0.7f, 0.7f, 0.5f, 0.3f, 0.1f};
     const uint8_t y[] = {1, 1, 0, 0, 1, 0};
     double p, r, f1;
-    assert_int_equal(memae_prf_at(s, y, 6, 0.7f, &p, &r, &f1, NULL), MEMAE_OK);
+    assert_int_equal(mae_prf_at(s, y, 6, 0.7f, &p, &r, &f1, NULL), MEMAE_OK);
     assert_close(p, 1.0, 1e-15, "p@0.7");
     assert_close(r, 1.0 / 3.0, 1e-15, "r@0.7");
     assert_close(f1, 0.5, 1e-15, "f1@0.7");
-    assert_int_equal(memae_prf_at(s, y, 6, 0.6, &p, &r, &f1, NULL), MEMAE_OK);
+    assert_int_equal(mae_prf_at(s, y, 6, 0.6, &p, &r, &f1, NULL), MEMAE_OK);
     assert_close(p, 2.0 / 3.0, 1e-15, "p@0.6");
     assert_close(r, 2.0 / 3.0, 1e-15, "r@0.6");
     assert_close(f1, 2.0 / 3.0, 1e-15, "f1@0.6");
-    assert_int_equal(memae_prf_at(s, y, 6, 1.0, &p, &r, &f1, NULL), MEMAE_OK);
+    assert_int_equal(mae_prf_at(s, y, 6, 1.0, &p, &r, &f1, NULL), MEMAE_OK);
     assert_true(p == 0.0 && r == 0.0 && f1 == 0.0);
-    assert_int_equal(memae_prf_at(s, y, 6, -INFINITY, &p, &r, &f1, NULL), MEMAE_OK);
+    assert_int_equal(mae_prf_at(s, y, 6, -INFINITY, &p, &r, &f1, NULL), MEMAE_OK);
     assert_close(p, 0.5, 1e-15, "p@-inf");
     assert_close(r, 1.0, 1e-15, "r@-inf");
     assert_close(f1, 2.0 / 3.0, 1e-15, "f1@-inf");
     /* A single class is allowed here; recall is 0 with no anomalies. */
     const uint8_t zeros[] = {0, 0, 0, 0, 0, 0};
-    assert_int_equal(memae_prf_at(s, zeros, 6, 0.6, &p, &r, &f1, NULL), MEMAE_OK);
+    assert_int_equal(mae_prf_at(s, zeros, 6, 0.6, &p, &r, &f1, NULL), MEMAE_OK);
     assert_true(p == 0.0 && r == 0.0 && f1 == 0.0);
 }
 
@@ -174,15 +174,15 @@ static void test_quantile(void **state)
     const double want[] = {1.0, 1.75, 3.5, 6.8999999999999995, 9.0};
     for (size_t i = 0; i < N_OF(q); i++) {
         double v;
-        assert_int_equal(memae_quantile(x, N_OF(x), q[i], &v, NULL), MEMAE_OK);
+        assert_int_equal(mae_quantile(x, N_OF(x), q[i], &v, NULL), MEMAE_OK);
         assert_true(v == want[i]);
     }
     const float x3[] = {0.1f, 0.7f, 0.2f};
     double v;
-    assert_int_equal(memae_quantile(x3, 3, 0.3, &v, NULL), MEMAE_OK);
+    assert_int_equal(mae_quantile(x3, 3, 0.3, &v, NULL), MEMAE_OK);
     assert_close(v, 0.16, 1e-7, "quantile(x3, .3)"); /* float32 inputs */
     const float one = 42.0f;
-    assert_int_equal(memae_quantile(&one, 1, 0.7, &v, NULL), MEMAE_OK);
+    assert_int_equal(mae_quantile(&one, 1, 0.7, &v, NULL), MEMAE_OK);
     assert_true(v == 42.0);
     assert_true(x[0] == 3 && x[7] == 6); /* input left untouched */
 }
@@ -206,49 +206,49 @@ static void test_errors(void **state)
     memae_err err = {0};
     double v, p, r, f1;
 
-    expect_error(memae_metrics_compute(s, zeros, 4, &m, &err), &err, MEMAE_E_ARG,
+    expect_error(mae_metrics_compute(s, zeros, 4, &m, &err), &err, MEMAE_E_ARG,
                  "ROC-AUC needs both normal and anomalous samples: all 4 labels are 0");
-    memae_clearerr(&err);
-    expect_error(memae_metrics_compute(s, ones, 4, &m, &err), &err, MEMAE_E_ARG,
+    mae_clearerr(&err);
+    expect_error(mae_metrics_compute(s, ones, 4, &m, &err), &err, MEMAE_E_ARG,
                  "all 4 labels are 1");
-    memae_clearerr(&err);
-    expect_error(memae_metrics_compute(s, y, 0, &m, &err), &err, MEMAE_E_ARG, "n == 0");
-    memae_clearerr(&err);
-    expect_error(memae_prf_at(s, y, 0, 0.5, &p, &r, &f1, &err), &err, MEMAE_E_ARG, NULL);
-    memae_clearerr(&err);
-    expect_error(memae_quantile(s, 0, 0.5, &v, &err), &err, MEMAE_E_ARG, NULL);
+    mae_clearerr(&err);
+    expect_error(mae_metrics_compute(s, y, 0, &m, &err), &err, MEMAE_E_ARG, "n == 0");
+    mae_clearerr(&err);
+    expect_error(mae_prf_at(s, y, 0, 0.5, &p, &r, &f1, &err), &err, MEMAE_E_ARG, NULL);
+    mae_clearerr(&err);
+    expect_error(mae_quantile(s, 0, 0.5, &v, &err), &err, MEMAE_E_ARG, NULL);
 
     const float nan_s[] = {0.1f, 0.2f, NAN, 0.4f}, inf_s[] = {0.1f, INFINITY, 0.3f, 0.4f};
-    memae_clearerr(&err);
-    expect_error(memae_metrics_compute(nan_s, y, 4, &m, &err), &err, MEMAE_E_NUMERIC,
+    mae_clearerr(&err);
+    expect_error(mae_metrics_compute(nan_s, y, 4, &m, &err), &err, MEMAE_E_NUMERIC,
                  "score 2 is NaN");
-    memae_clearerr(&err);
-    expect_error(memae_roc_auc(inf_s, y, 4, &v, &err), &err, MEMAE_E_NUMERIC,
+    mae_clearerr(&err);
+    expect_error(mae_roc_auc(inf_s, y, 4, &v, &err), &err, MEMAE_E_NUMERIC,
                  "score 1 is infinite");
-    memae_clearerr(&err);
-    expect_error(memae_prf_at(nan_s, y, 4, 0.5, &p, &r, &f1, &err), &err,
+    mae_clearerr(&err);
+    expect_error(mae_prf_at(nan_s, y, 4, 0.5, &p, &r, &f1, &err), &err,
                  MEMAE_E_NUMERIC, "score 2");
-    memae_clearerr(&err);
-    expect_error(memae_quantile(nan_s, 4, 0.5, &v, &err), &err, MEMAE_E_NUMERIC,
+    mae_clearerr(&err);
+    expect_error(mae_quantile(nan_s, 4, 0.5, &v, &err), &err, MEMAE_E_NUMERIC,
                  "value 2 is NaN");
 
-    memae_clearerr(&err);
-    expect_error(memae_metrics_compute(s, bad, 4, &m, &err), &err, MEMAE_E_ARG,
+    mae_clearerr(&err);
+    expect_error(mae_metrics_compute(s, bad, 4, &m, &err), &err, MEMAE_E_ARG,
                  "label 2 is 2");
-    memae_clearerr(&err);
-    expect_error(memae_prf_at(s, bad, 4, 0.5, &p, &r, &f1, &err), &err, MEMAE_E_ARG,
+    mae_clearerr(&err);
+    expect_error(mae_prf_at(s, bad, 4, 0.5, &p, &r, &f1, &err), &err, MEMAE_E_ARG,
                  "label 2");
-    memae_clearerr(&err);
-    expect_error(memae_prf_at(s, y, 4, NAN, &p, &r, &f1, &err), &err, MEMAE_E_ARG,
+    mae_clearerr(&err);
+    expect_error(mae_prf_at(s, y, 4, NAN, &p, &r, &f1, &err), &err, MEMAE_E_ARG,
                  "threshold");
-    memae_clearerr(&err);
-    expect_error(memae_quantile(s, 4, 1.5, &v, &err), &err, MEMAE_E_ARG, "q = 1.5");
-    memae_clearerr(&err);
-    expect_error(memae_quantile(s, 4, NAN, &v, &err), &err, MEMAE_E_ARG, NULL);
-    memae_clearerr(&err);
-    expect_error(memae_metrics_compute(s, y, 4, NULL, &err), &err, MEMAE_E_ARG, NULL);
+    mae_clearerr(&err);
+    expect_error(mae_quantile(s, 4, 1.5, &v, &err), &err, MEMAE_E_ARG, "q = 1.5");
+    mae_clearerr(&err);
+    expect_error(mae_quantile(s, 4, NAN, &v, &err), &err, MEMAE_E_ARG, NULL);
+    mae_clearerr(&err);
+    expect_error(mae_metrics_compute(s, y, 4, NULL, &err), &err, MEMAE_E_ARG, NULL);
     /* err may be NULL: the status alone still comes back. */
-    assert_int_equal(memae_metrics_compute(s, zeros, 4, &m, NULL), MEMAE_E_ARG);
+    assert_int_equal(mae_metrics_compute(s, zeros, 4, &m, NULL), MEMAE_E_ARG);
 }
 
 /* Reads the fixture written by tests/golden/gen_metrics.py and checks every
@@ -295,12 +295,12 @@ static void test_sklearn_parity(void **state)
         assert_close(m.eer, eer, 1e-9, what);
 
         double p, r, f1;
-        assert_int_equal(memae_prf_at(s, y, n, m.best_f1_threshold, &p, &r, &f1, NULL),
+        assert_int_equal(mae_prf_at(s, y, n, m.best_f1_threshold, &p, &r, &f1, NULL),
                          MEMAE_OK);
         snprintf(what, sizeof what, "%s f1 at best_f1_threshold", name);
         assert_close(f1, m.best_f1, 1e-12, what);
         /* At the EER threshold FPR >= eer >= FNR = 1 - recall. */
-        assert_int_equal(memae_prf_at(s, y, n, m.eer_threshold, &p, &r, &f1, NULL),
+        assert_int_equal(mae_prf_at(s, y, n, m.eer_threshold, &p, &r, &f1, NULL),
                          MEMAE_OK);
         assert_true(1.0 - r <= m.eer + 1e-12);
         free(s);

@@ -48,10 +48,10 @@ static void test_presets(void **state)
      * + 64*64*9+64 + 64*32*9+32 + 32*9+1 + BN 2*(64+32) */
     size_t want = 32 + 4640 + 18496 + 224 + 25600 + 36928 + 18464 + 289 + 192;
     assert_int_equal(memae_model_num_params(m), want);
-    assert_non_null(memae_model_find_tensor(m, "encoder.7.running_var"));
-    assert_non_null(memae_model_find_tensor(m, "decoder.6.weight"));
-    assert_null(memae_model_find_tensor(m, "decoder.7.weight"));
-    const memae_tensor_desc *mem = memae_model_find_tensor(m, "mem_rep.memory.weight");
+    assert_non_null(mae_model_find_tensor(m, "encoder.7.running_var"));
+    assert_non_null(mae_model_find_tensor(m, "decoder.6.weight"));
+    assert_null(mae_model_find_tensor(m, "decoder.7.weight"));
+    const memae_tensor_desc *mem = mae_model_find_tensor(m, "mem_rep.memory.weight");
     assert_int_equal(mem->shape[0], 100);
     assert_int_equal(mem->shape[1], 256); /* one flat query per image */
     assert_int_equal(m->layers[m->mem_layer].mem.shrink == 0.01f, 1);
@@ -112,7 +112,7 @@ static void test_seed_reproducible(void **state)
     memae_model_set_threads(a, 1);
     memae_model_set_threads(b, 2);
     memae_rng r;
-    memae_rng_seed(&r, 3);
+    mae_rng_seed(&r, 3);
     size_t ss = memae_model_sample_size(a);
     float *x = malloc(8 * ss * sizeof *x);
     for (int step = 0; step < 3; step++) {
@@ -196,7 +196,7 @@ static void rewrite(const char *good, const char *bad, bad_kind kind)
 {
     memae_st_file f;
     memae_err err = {0};
-    assert_int_equal(memae_st_read(good, &f, &err), MEMAE_OK);
+    assert_int_equal(mae_st_read(good, &f, &err), MEMAE_OK);
     memae_st_tensor t[128];
     int64_t shape[8] = {0};
     double *f64 = NULL;
@@ -231,9 +231,9 @@ static void rewrite(const char *good, const char *bad, bad_kind kind)
     memae_st_meta meta[8];
     for (int i = 0; i < f.nmeta; i++)
         meta[i] = f.meta[i];
-    assert_int_equal(memae_st_write(bad, t, n, meta, f.nmeta, &err), MEMAE_OK);
+    assert_int_equal(mae_st_write(bad, t, n, meta, f.nmeta, &err), MEMAE_OK);
     free(f64);
-    memae_st_free(&f);
+    mae_st_free(&f);
 }
 
 static void test_bad_files(void **state)

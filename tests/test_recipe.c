@@ -29,7 +29,7 @@ static void test_turns(void **state)
     float a[18], b[18], c[18];
     for (int i = 0; i < 18; i++)
         a[i] = (float)i;
-    memae_turn(a, b, 2, 3, 1);
+    mae_turn(a, b, 2, 3, 1);
     const float want[9] = {2, 5, 8, 1, 4, 7, 0, 3, 6};
     for (int i = 0; i < 9; i++) {
         assert_true(b[i] == want[i]);
@@ -37,11 +37,11 @@ static void test_turns(void **state)
     }
     /* k turns then 4 - k turns give the input back; 2 turns twice too. */
     for (int k = 0; k < 4; k++) {
-        memae_turn(a, b, 2, 3, k);
-        memae_turn(b, c, 2, 3, 4 - k);
+        mae_turn(a, b, 2, 3, k);
+        mae_turn(b, c, 2, 3, 4 - k);
         assert_memory_equal(a, c, sizeof a);
     }
-    memae_turn(a, b, 2, 3, 2);
+    mae_turn(a, b, 2, 3, 2);
     assert_true(b[0] == 8 && b[8] == 0);
 }
 
@@ -52,10 +52,10 @@ static void test_reverse_time(void **state)
     float a[12], b[12], c[12];
     for (int i = 0; i < 12; i++)
         a[i] = (float)i;
-    memae_reverse_time(a, b, 2, 3, 2);
+    mae_reverse_time(a, b, 2, 3, 2);
     const float want[12] = {4, 5, 2, 3, 0, 1, 10, 11, 8, 9, 6, 7};
     assert_memory_equal(b, want, sizeof want);
-    memae_reverse_time(b, c, 2, 3, 2);
+    mae_reverse_time(b, c, 2, 3, 2);
     assert_memory_equal(a, c, sizeof a);
 }
 
@@ -102,7 +102,7 @@ static void bars(float *x, int n, int vertical, memae_rng *r)
 {
     memset(x, 0, (size_t)n * 64 * sizeof *x);
     for (int s = 0; s < n; s++) {
-        int row = 1 + (int)memae_rng_below(r, 3), from = (int)memae_rng_below(r, 2);
+        int row = 1 + (int)mae_rng_below(r, 3), from = (int)mae_rng_below(r, 2);
         for (int j = from; j < from + 6; j++)
             x[s * 64 + (vertical ? j * 8 + row : row * 8 + j)] = 1.0f;
     }
@@ -121,7 +121,7 @@ static void test_restore_round_trip(void **state)
     /* The reference backend, as the library's default was when these bounds were set. */
     assert_int_equal(memae_model_set_backend(m, MEMAE_BACKEND_REF), MEMAE_OK);
     memae_rng r;
-    memae_rng_seed(&r, 9);
+    mae_rng_seed(&r, 9);
     enum { N = 256, T = 64 };
     float *x = malloc(N * 64 * sizeof *x), *t = malloc(2 * T * 64 * sizeof *t);
     bars(x, N, 0, &r);
@@ -191,7 +191,7 @@ static void columns(float *x, int n, int left, memae_rng *r)
 {
     memset(x, 0, (size_t)n * 512 * sizeof *x);
     for (int s = 0; s < n; s++) {
-        int x0 = (int)memae_rng_below(r, 8);
+        int x0 = (int)mae_rng_below(r, 8);
         for (int f = 0; f < 8; f++)
             for (int i = 0; i < 8; i++)
                 x[s * 512 + f * 64 + i * 8 + (x0 + (left ? 8 - f : f)) % 8] = 1.0f;
@@ -216,7 +216,7 @@ static void test_restore_clips(void **state)
                      MEMAE_E_FORMAT);
     assert_non_null(strstr(memae_errmsg(m), "2 numbers"));
     memae_rng r;
-    memae_rng_seed(&r, 4);
+    mae_rng_seed(&r, 4);
     enum { N = 128, T = 32 };
     float *x = malloc(N * 512 * sizeof *x), *t = malloc(2 * T * 512 * sizeof *t);
     columns(x, N, 0, &r);
@@ -230,8 +230,8 @@ static void test_restore_clips(void **state)
     /* The model has learnt to play a normal clip given backwards forwards again. */
     float *back = malloc(T * 512 * sizeof *back);
     const float *rec;
-    memae_reverse_time(t, back, T, 8, 64);
-    assert_int_equal(memae_model_restore(m, back, T, 0, NULL, &rec), MEMAE_OK);
+    mae_reverse_time(t, back, T, 8, 64);
+    assert_int_equal(mae_model_restore(m, back, T, 0, NULL, &rec), MEMAE_OK);
     double fwd = 0, bwd = 0;
     for (int i = 0; i < T * 512; i++) {
         fwd += (rec[i] - t[i]) * (rec[i] - t[i]);

@@ -34,7 +34,7 @@ static void test_hand(void **state)
     const int64_t n[] = {4, 3};
     memae_video_eval r;
     memae_err err = {0};
-    assert_int_equal(memae_video_evaluate(2, n, s, y, &r, &err), MEMAE_OK);
+    assert_int_equal(mae_video_evaluate(2, n, s, y, &r, &err), MEMAE_OK);
     assert_close(r.micro_auc, 4.0 / 6.0, 1e-15, "micro");
     assert_close(r.macro_auc, 0.5, 1e-15, "macro");
     assert_close(r.micro_eer, 0.5, 1e-15, "eer");
@@ -58,7 +58,7 @@ static void test_one_class_video(void **state)
     const int64_t n[] = {3, 3, 0};
     memae_video_eval r;
     memae_err err = {0};
-    assert_int_equal(memae_video_evaluate(3, n, s, y, &r, &err), MEMAE_OK);
+    assert_int_equal(mae_video_evaluate(3, n, s, y, &r, &err), MEMAE_OK);
     assert_close(r.video_auc[0], 1.0, 1e-15, "auc 0");
     assert_true(isnan(r.video_auc[1]));
     assert_true(isnan(r.video_auc[2]));
@@ -75,7 +75,7 @@ static void expect_error(int64_t nv, const int64_t *n, const float *const *s,
 {
     memae_video_eval r;
     memae_err err = {0};
-    assert_int_equal(memae_video_evaluate(nv, n, s, y, &r, &err), status);
+    assert_int_equal(mae_video_evaluate(nv, n, s, y, &r, &err), status);
     if (!strstr(err.msg, needle))
         fail_msg("message \"%s\" lacks \"%s\"", err.msg, needle);
     assert_null(r.video_auc);
@@ -141,7 +141,7 @@ static void test_sklearn_parity(void **state)
     memae_video_eval r;
     memae_err err = {0};
     int st =
-        memae_video_evaluate(nv, n, (const float *const *)s, (const uint8_t *const *)y, &r, &err);
+        mae_video_evaluate(nv, n, (const float *const *)s, (const uint8_t *const *)y, &r, &err);
     if (st)
         fail_msg("memae_video_evaluate: %s", err.msg);
     assert_close(r.micro_auc, micro, 1e-12, "micro");

@@ -97,18 +97,18 @@ typedef struct memae_kernels {
 enum memae_act { MEMAE_ACT_LEAKY_RELU = 0, MEMAE_ACT_TANH = 1 };
 #define MEMAE_LEAKY_SLOPE 0.2f
 
-const memae_kernels *memae_backend_ref(void);
+const memae_kernels *mae_backend_ref(void);
 
 /* A oneDNN backend instance (its engine, stream and primitive cache); free it
  * with be->destroy.  MEMAE_E_UNSUPPORTED (with a message) when unavailable. */
 #include "core/error.h"
-int memae_backend_dnnl_create(memae_kernels **out, memae_err *err);
+int mae_backend_dnnl_create(memae_kernels **out, memae_err *err);
 
 /* Threads worth waking for this much work: a parallel region costs a
  * barrier, and on a loaded machine a barrier can wait for a descheduled
  * thread for a whole time slice, so small loops run on one thread. */
 #define MEMAE_PAR_MIN ((size_t)1 << 15)
-static inline int memae_par(size_t work, int threads)
+static inline int mae_par(size_t work, int threads)
 {
     return work >= MEMAE_PAR_MIN ? threads : 1;
 }

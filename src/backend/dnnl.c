@@ -68,7 +68,7 @@ int dn_reserve(dn_ctx *c, const size_t bytes[DN_NREGIONS])
     }
     if (!grow)
         return 0;
-    /* Neither kept nor zeroed (memae_aligned_alloc's memset would touch every
+    /* Neither kept nor zeroed (mae_aligned_alloc's memset would touch every
      * page of what can be gigabytes, at each growth of the plan): a region
      * lives within one kernel call, and oneDNN zero-pads a blocked layout's
      * padding itself when a buffer is bound to it. */
@@ -176,7 +176,7 @@ void dn_threads_leave(int old)
 
 int dn_threads(size_t work, int threads)
 {
-    return memae_par(work, threads > 0 ? threads : omp_get_max_threads());
+    return mae_par(work, threads > 0 ? threads : omp_get_max_threads());
 }
 
 static void dn_destroy(memae_kernels *be)
@@ -201,7 +201,7 @@ static void dn_destroy(memae_kernels *be)
     free(be);
 }
 
-int memae_backend_dnnl_create(memae_kernels **out, memae_err *err)
+int mae_backend_dnnl_create(memae_kernels **out, memae_err *err)
 {
     *out = NULL;
     memae_kernels *be = calloc(1, sizeof *be);
@@ -209,7 +209,7 @@ int memae_backend_dnnl_create(memae_kernels **out, memae_err *err)
     if (!be || !c) {
         free(be);
         free(c);
-        return memae_seterr(err, MEMAE_E_NOMEM, "out of memory for the oneDNN backend");
+        return mae_seterr(err, MEMAE_E_NOMEM, "out of memory for the oneDNN backend");
     }
     *be = (memae_kernels){
         .name = "dnnl",
@@ -221,22 +221,22 @@ int memae_backend_dnnl_create(memae_kernels **out, memae_err *err)
         .conv_forward_affine_act = dn_conv_forward_affine_act,
         .conv_backward_data = dn_conv_backward_data,
         .conv_backward_weights = dn_conv_backward_weights,
-        .channel_sum = memae_ref_channel_sum,
+        .channel_sum = mae_ref_channel_sum,
         .gemm_scratch = dn_gemm_scratch,
         .gemm = dn_gemm,
-        .bn_forward = memae_ref_bn_forward,
-        .bn_backward = memae_ref_bn_backward,
+        .bn_forward = mae_ref_bn_forward,
+        .bn_backward = mae_ref_bn_backward,
         .act_forward = dn_act_forward,
         .act_backward = dn_act_backward,
-        .affine_act = memae_ref_affine_act,
+        .affine_act = mae_ref_affine_act,
     };
     dnnl_status_t st = dnnl_engine_create(&c->engine, dnnl_cpu, 0);
     if (st == dnnl_success)
         st = dnnl_stream_create(&c->stream, c->engine, dnnl_stream_default_flags);
     if (st != dnnl_success) {
         dn_destroy(be);
-        return memae_seterr(err, MEMAE_E_UNSUPPORTED, "oneDNN: no CPU engine (%s)",
-                            dnnl_status2str(st));
+        return mae_seterr(err, MEMAE_E_UNSUPPORTED, "oneDNN: no CPU engine (%s)",
+                          dnnl_status2str(st));
     }
     *out = be;
     return MEMAE_OK;

@@ -5,15 +5,15 @@
  * so the backend keeps a cache of entries, each keyed by everything its
  * primitives depend on, with their memory objects, reorders and scratchpad
  * sizes.  When entries are made:
- *  - convolutions: by conv_scratch, i.e. by memae_model_plan, for the planned
- *    batch at the model's team size (memae_model_plan sets OpenMP's to it);
+ *  - convolutions: by conv_scratch, i.e. by mae_model_plan, for the planned
+ *    batch at the model's team size (mae_model_plan sets OpenMP's to it);
  *  - LeakyReLU: there too, for the tensors next to each conv (see
  *    dn_conv_scratch); other activations (the MLP's tanh): at first call;
  *  - anything a step meets that the plan did not foresee (a last partial
  *    batch, which the plan of a larger batch serves, or a kernel small
  *    enough to run on fewer threads): at its first call, once, then cached.
  *  - matrix products (matmul): by gemm_scratch, from the layers' workspace
- *    sizes, i.e. by memae_model_plan as well;
+ *    sizes, i.e. by mae_model_plan as well;
  * So a step at planned shapes creates no primitive and allocates nothing.  One
  * backend instance serves one model, and a model runs one kernel at a time,
  * so the entries share one scratch arena and nothing is locked.

@@ -98,7 +98,7 @@ void dn_act_forward(const memae_kernels *be, int kind, size_t n, const float *x,
         dn_threads_leave(old);
     }
     if (st != dnnl_success)
-        memae_ref_act_forward(be, kind, n, x, y, threads);
+        mae_ref_act_forward(be, kind, n, x, y, threads);
 }
 
 void dn_act_backward(const memae_kernels *be, int kind, size_t n, const float *y, const float *dy,
@@ -118,5 +118,5 @@ void dn_act_backward(const memae_kernels *be, int kind, size_t n, const float *y
         dn_threads_leave(old);
     }
     if (st != dnnl_success)
-        memae_ref_act_backward(be, kind, n, y, dy, dx, threads);
+        mae_ref_act_backward(be, kind, n, y, dy, dx, threads);
 }

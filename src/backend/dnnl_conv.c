@@ -221,8 +221,8 @@ static void conv_free(void *impl)
 {
     dn_conv *cv = impl;
     conv_release(cv);
-    memae_aligned_free(cv->zeros);
-    memae_aligned_free(cv->ref_ws);
+    mae_aligned_free(cv->zeros);
+    mae_aligned_free(cv->ref_ws);
     free(cv);
 }
 
@@ -266,12 +266,12 @@ static dnnl_status_t conv_new(dn_ctx *c, const int64_t *key, void **impl)
     dn_conv *cv = calloc(1, sizeof *cv);
     if (!(*impl = cv))
         return dnnl_out_of_memory;
-    cv->zeros = memae_falloc(2 * (size_t)g.co);
+    cv->zeros = mae_falloc(2 * (size_t)g.co);
     cv->sink = cv->zeros ? cv->zeros + g.co : NULL;
     dnnl_status_t st = cv->zeros ? conv_make(c, &g, cv) : dnnl_out_of_memory;
     if (st != dnnl_success) {
         conv_release(cv);
-        cv->ref_ws = memae_falloc(memae_ref_conv_scratch(NULL, &g));
+        cv->ref_ws = mae_falloc(mae_ref_conv_scratch(NULL, &g));
     }
     return st;
 }
@@ -294,7 +294,7 @@ static float *fallback_ws(const dn_entry *e)
 size_t dn_conv_scratch(const memae_kernels *be, const memae_conv_geom *g)
 {
     dn_ctx *c = be->ctx;
-    /* memae_model_plan sets OpenMP's team size to the one its steps use. */
+    /* mae_model_plan sets OpenMP's team size to the one its steps use. */
     int threads = omp_get_max_threads();
     dn_entry *e = conv_entry(c, g, conv_threads(g, threads));
     if (g->fused_act) /* the layer's inference kernel, made now as well */
@@ -308,7 +308,7 @@ size_t dn_conv_scratch(const memae_kernels *be, const memae_conv_geom *g)
     dn_act_prepare(c, MEMAE_ACT_LEAKY_RELU, (size_t)g->n * g->ci * isz, threads);
     if (e && (e->ok || fallback_ws(e)))
         return 0;
-    return memae_ref_conv_scratch(be, g); /* the fallback's, planned by the caller */
+    return mae_ref_conv_scratch(be, g); /* the fallback's, planned by the caller */
 }
 
 /* extra: n more arguments (post-op inputs), already bound. */
@@ -368,7 +368,7 @@ static int run(const memae_kernels *be, const memae_conv_geom *g, int kind, cons
             return 1;
         conv_release(cv);
         e->ok = 0;
-        cv->ref_ws = memae_falloc(memae_ref_conv_scratch(NULL, g));
+        cv->ref_ws = mae_falloc(mae_ref_conv_scratch(NULL, g));
     }
     /* The reference kernels know plain tensors only: a blocked geometry
      * oneDNN cannot run (out of memory) is poisoned instead. */
@@ -391,7 +391,7 @@ void dn_conv_forward(const memae_kernels *be, const memae_conv_geom *g, const fl
     if (run(be, g, OP_FWD, (const void *[3]){x, w, y}, b, scratch, threads, &ws))
         return;
     if (ws)
-        memae_ref_conv_forward(be, g, x, w, b, y, ws, threads);
+        mae_ref_conv_forward(be, g, x, w, b, y, ws, threads);
     else
         poison(y, (size_t)g->n * g->co * g->out[0] * g->out[1] * g->out[2]);
 }
@@ -403,7 +403,7 @@ void dn_conv_backward_data(const memae_kernels *be, const memae_conv_geom *g, co
     if (run(be, g, OP_BWD_DATA, (const void *[3]){dx, w, dy}, NULL, scratch, threads, &ws))
         return;
     if (ws)
-        memae_ref_conv_backward_data(be, g, dy, w, dx, ws, threads);
+        mae_ref_conv_backward_data(be, g, dy, w, dx, ws, threads);
     else
         poison(dx, (size_t)g->n * g->ci * g->in[0] * g->in[1] * g->in[2]);
 }
@@ -415,7 +415,7 @@ void dn_conv_backward_weights(const memae_kernels *be, const memae_conv_geom *g,
     if (run(be, g, OP_BWD_WEIGHTS, (const void *[3]){x, dw, dy}, db, scratch, threads, &ws))
         return;
     if (ws) {
-        memae_ref_conv_backward_weights(be, g, x, dy, dw, db, ws, threads);
+        mae_ref_conv_backward_weights(be, g, x, dy, dw, db, ws, threads);
         return;
     }
     poison(dw, (size_t)g->co * g->ci * g->k[0] * g->k[1] * g->k[2]);
@@ -517,6 +517,6 @@ void dn_conv_forward_affine_act(const memae_kernels *be, const memae_conv_geom *
     /* Not fused (oneDNN refused the post-ops): the conv, then one pass. */
     dn_conv_forward(be, g, x, w, b, y, scratch, threads);
     size_t s = (size_t)g->out[0] * g->out[1] * g->out[2];
-    memae_ref_affine_act(be, g->n, g->co, s, g->dst_blocked ? MEMAE_CBLK : 1, scale, shift, act, y,
-                         y, threads);
+    mae_ref_affine_act(be, g->n, g->co, s, g->dst_blocked ? MEMAE_CBLK : 1, scale, shift, act, y, y,
+                       threads);
 }

@@ -68,7 +68,7 @@ static void gemm_free(void *impl)
         dnnl_memory_destroy(p->b);
     if (p->c)
         dnnl_memory_destroy(p->c);
-    memae_aligned_free(p->ref_ws);
+    mae_aligned_free(p->ref_ws);
     free(p);
 }
 
@@ -115,7 +115,7 @@ static dnnl_status_t gemm_new(dn_ctx *c, const int64_t *key, void **impl)
     dnnl_post_ops_destroy(po);
     dnnl_primitive_attr_destroy(attr);
     if (st != dnnl_success)
-        p->ref_ws = memae_falloc(MEMAE_REF_GEMM_SCRATCH);
+        p->ref_ws = mae_falloc(MEMAE_REF_GEMM_SCRATCH);
     return st;
 }
 
@@ -134,7 +134,7 @@ static int degenerate(const memae_gemm_geom *g)
 
 size_t dn_gemm_scratch(const memae_kernels *be, const memae_gemm_geom *g)
 {
-    /* memae_model_plan sets OpenMP's team size to the one its steps use. */
+    /* mae_model_plan sets OpenMP's team size to the one its steps use. */
     if (!degenerate(g))
         gemm_entry(be->ctx, g, omp_get_max_threads());
     return 0; /* a failed entry holds the fallback's scratch itself */
@@ -145,7 +145,7 @@ void dn_gemm(const memae_kernels *be, const memae_gemm_geom *g, const float *a, 
 {
     (void)scratch;
     if (degenerate(g)) { /* the reference's conventions, no scratch needed */
-        memae_ref_gemm(be, g, a, b, c, NULL, threads);
+        mae_ref_gemm(be, g, a, b, c, NULL, threads);
         return;
     }
     dn_entry *e = gemm_entry(be->ctx, g, threads);
@@ -163,10 +163,10 @@ void dn_gemm(const memae_kernels *be, const memae_gemm_geom *g, const float *a, 
             return;
         e->ok = 0; /* arguments oneDNN did not expect: the oracle from now on */
         if (!p->ref_ws)
-            p->ref_ws = memae_falloc(MEMAE_REF_GEMM_SCRATCH);
+            p->ref_ws = mae_falloc(MEMAE_REF_GEMM_SCRATCH);
     }
     if (p && p->ref_ws) {
-        memae_ref_gemm(be, g, a, b, c, p->ref_ws, threads);
+        mae_ref_gemm(be, g, a, b, c, p->ref_ws, threads);
         return;
     }
     /* No memory even for that: NaN, which the step's loss check reports. */

@@ -5,10 +5,10 @@
  */
 #include "backend/backend.h"
 
-int memae_backend_dnnl_create(memae_kernels **out, memae_err *err)
+int mae_backend_dnnl_create(memae_kernels **out, memae_err *err)
 {
     *out = NULL;
-    return memae_seterr(err, MEMAE_E_UNSUPPORTED,
-                        "the dnnl backend is not in this build of memae (built with DNNL=0, "
-                        "without oneDNN); use the ref backend");
+    return mae_seterr(err, MEMAE_E_UNSUPPORTED,
+                      "the dnnl backend is not in this build of memae (built with DNNL=0, "
+                      "without oneDNN); use the ref backend");
 }

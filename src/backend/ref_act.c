@@ -3,16 +3,16 @@
 
 #include <math.h>
 
-void memae_ref_act_forward(const memae_kernels *be, int kind, size_t n, const float *x, float *y,
-                           int threads)
+void mae_ref_act_forward(const memae_kernels *be, int kind, size_t n, const float *x, float *y,
+                         int threads)
 {
     (void)be;
     if (kind == MEMAE_ACT_TANH) {
-#pragma omp parallel for schedule(static) num_threads(memae_par(n, threads))
+#pragma omp parallel for schedule(static) num_threads(mae_par(n, threads))
         for (size_t i = 0; i < n; i++)
             y[i] = tanhf(x[i]);
     } else {
-#pragma omp parallel for schedule(static) num_threads(memae_par(n, threads))
+#pragma omp parallel for schedule(static) num_threads(mae_par(n, threads))
         for (size_t i = 0; i < n; i++)
             y[i] = x[i] > 0.0f ? x[i] : MEMAE_LEAKY_SLOPE * x[i];
     }
@@ -34,14 +34,13 @@ MEMAE_REF_CLONES static void affine_act_block(const float *xb, float *yb, size_t
             }
 }
 
-void memae_ref_affine_act(const memae_kernels *be, int n, int c, size_t s, int blk,
-                          const float *scale, const float *shift, int act, const float *x, float *y,
-                          int threads)
+void mae_ref_affine_act(const memae_kernels *be, int n, int c, size_t s, int blk,
+                        const float *scale, const float *shift, int act, const float *x, float *y,
+                        int threads)
 {
     (void)be;
     int nb = c / blk;
-#pragma omp parallel for collapse(2) schedule(static)                                              \
-    num_threads(memae_par((size_t)n *c *s, threads))
+#pragma omp parallel for collapse(2) schedule(static) num_threads(mae_par((size_t)n *c *s, threads))
     for (int b = 0; b < n; b++)
         for (int cb = 0; cb < nb; cb++) {
             size_t off = ((size_t)b * nb + cb) * s * blk;
@@ -50,17 +49,17 @@ void memae_ref_affine_act(const memae_kernels *be, int n, int c, size_t s, int b
         }
 }
 
-void memae_ref_act_backward(const memae_kernels *be, int kind, size_t n, const float *y,
-                            const float *dy, float *dx, int threads)
+void mae_ref_act_backward(const memae_kernels *be, int kind, size_t n, const float *y,
+                          const float *dy, float *dx, int threads)
 {
     (void)be;
     if (kind == MEMAE_ACT_TANH) {
-#pragma omp parallel for schedule(static) num_threads(memae_par(n, threads))
+#pragma omp parallel for schedule(static) num_threads(mae_par(n, threads))
         for (size_t i = 0; i < n; i++)
             dx[i] = dy[i] * (1.0f - y[i] * y[i]);
     } else {
         /* The slope is positive, so the output has the input's sign. */
-#pragma omp parallel for schedule(static) num_threads(memae_par(n, threads))
+#pragma omp parallel for schedule(static) num_threads(mae_par(n, threads))
         for (size_t i = 0; i < n; i++)
             dx[i] = y[i] > 0.0f ? dy[i] : MEMAE_LEAKY_SLOPE * dy[i];
     }

@@ -79,15 +79,15 @@ MEMAE_REF_CLONES static void block_dx(const float *x, const float *dy, float *dx
     }
 }
 
-void memae_ref_bn_forward(const memae_kernels *be, int n, int c, size_t s, int blk, const float *x,
-                          const float *gamma, const float *beta, float *y, float *mean,
-                          float *invstd, float *running_mean, float *running_var, float momentum,
-                          float eps, int train, int threads)
+void mae_ref_bn_forward(const memae_kernels *be, int n, int c, size_t s, int blk, const float *x,
+                        const float *gamma, const float *beta, float *y, float *mean, float *invstd,
+                        float *running_mean, float *running_var, float momentum, float eps,
+                        int train, int threads)
 {
     (void)be;
     double cnt = (double)n * (double)s;
     int nb = c / blk;
-#pragma omp parallel for schedule(static) num_threads(memae_par((size_t)n *c *s, threads))
+#pragma omp parallel for schedule(static) num_threads(mae_par((size_t)n *c *s, threads))
     for (int cb = 0; cb < nb; cb++) {
         double mu[MEMAE_CBLK], inv[MEMAE_CBLK], ss[MEMAE_CBLK];
         float a[MEMAE_CBLK], sh[MEMAE_CBLK];
@@ -118,15 +118,15 @@ void memae_ref_bn_forward(const memae_kernels *be, int n, int c, size_t s, int b
     }
 }
 
-void memae_ref_bn_backward(const memae_kernels *be, int n, int c, size_t s, int blk, const float *x,
-                           const float *dy, const float *gamma, const float *mean,
-                           const float *invstd, float *dx, float *dgamma, float *dbeta, int train,
-                           int threads)
+void mae_ref_bn_backward(const memae_kernels *be, int n, int c, size_t s, int blk, const float *x,
+                         const float *dy, const float *gamma, const float *mean,
+                         const float *invstd, float *dx, float *dgamma, float *dbeta, int train,
+                         int threads)
 {
     (void)be;
     double cnt = (double)n * (double)s;
     int nb = c / blk;
-#pragma omp parallel for schedule(static) num_threads(memae_par((size_t)n *c *s, threads))
+#pragma omp parallel for schedule(static) num_threads(mae_par((size_t)n *c *s, threads))
     for (int cb = 0; cb < nb; cb++) {
         double mu[MEMAE_CBLK], sdy[MEMAE_CBLK] = {0}, sdyx[MEMAE_CBLK] = {0};
         for (int l = 0; l < blk; l++)
@@ -150,12 +150,12 @@ void memae_ref_bn_backward(const memae_kernels *be, int n, int c, size_t s, int 
     }
 }
 
-void memae_ref_channel_sum(const memae_kernels *be, const float *t, int n, int c, size_t s, int blk,
-                           float *out, int threads)
+void mae_ref_channel_sum(const memae_kernels *be, const float *t, int n, int c, size_t s, int blk,
+                         float *out, int threads)
 {
     (void)be;
     int nb = c / blk;
-#pragma omp parallel for schedule(static) num_threads(memae_par((size_t)n *c *s, threads))
+#pragma omp parallel for schedule(static) num_threads(mae_par((size_t)n *c *s, threads))
     for (int cb = 0; cb < nb; cb++) {
         double sum[MEMAE_CBLK];
         block_sums(t, n, nb, cb, s, blk, NULL, sum);

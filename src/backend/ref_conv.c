@@ -113,7 +113,7 @@ static void im2col_block(const memae_conv_geom *g, const plan *p, const float *x
                          float *col, int threads)
 {
     size_t ld = (size_t)nu * p->pu;
-#pragma omp parallel for schedule(static) num_threads(memae_par((size_t)p->k *ld, threads))
+#pragma omp parallel for schedule(static) num_threads(mae_par((size_t)p->k *ld, threads))
     for (int u = 0; u < nu; u++) {
         int n, od;
         unit_of(g, u0 + u, &n, &od);
@@ -126,7 +126,7 @@ static void gather(const memae_conv_geom *g, const plan *p, const float *t, int 
                    float *m, int to_matrix, int threads)
 {
     size_t ld = (size_t)nu * p->pu;
-#pragma omp parallel for collapse(2) schedule(static) num_threads(memae_par(ch *ld, threads))
+#pragma omp parallel for collapse(2) schedule(static) num_threads(mae_par(ch *ld, threads))
     for (int c = 0; c < ch; c++)
         for (int u = 0; u < nu; u++) {
             int n, od;
@@ -140,7 +140,7 @@ static void gather(const memae_conv_geom *g, const plan *p, const float *t, int 
         }
 }
 
-size_t memae_ref_conv_scratch(const memae_kernels *be, const memae_conv_geom *g)
+size_t mae_ref_conv_scratch(const memae_kernels *be, const memae_conv_geom *g)
 {
     (void)be;
     plan p = make_plan(g);
@@ -158,11 +158,11 @@ static void gemm(const memae_conv_geom *cg, const plan *p, float *scratch, int t
                  float *c, int ldc, int threads)
 {
     memae_gemm_geom g = {ta, tb, m, n, k, lda, ldb, ldc, 1.0f, beta};
-    memae_ref_gemm(NULL, &g, a, b, c, gemm_ws(cg, p, scratch), threads);
+    mae_ref_gemm(NULL, &g, a, b, c, gemm_ws(cg, p, scratch), threads);
 }
 
-void memae_ref_conv_forward(const memae_kernels *be, const memae_conv_geom *g, const float *x,
-                            const float *w, const float *b, float *y, float *scratch, int threads)
+void mae_ref_conv_forward(const memae_kernels *be, const memae_conv_geom *g, const float *x,
+                          const float *w, const float *b, float *y, float *scratch, int threads)
 {
     (void)be;
     plan p = make_plan(g);
@@ -181,9 +181,8 @@ void memae_ref_conv_forward(const memae_kernels *be, const memae_conv_geom *g, c
     }
 }
 
-void memae_ref_conv_backward_data(const memae_kernels *be, const memae_conv_geom *g,
-                                  const float *dy, const float *w, float *dx, float *scratch,
-                                  int threads)
+void mae_ref_conv_backward_data(const memae_kernels *be, const memae_conv_geom *g, const float *dy,
+                                const float *w, float *dx, float *scratch, int threads)
 {
     (void)be;
     plan p = make_plan(g);
@@ -197,7 +196,7 @@ void memae_ref_conv_backward_data(const memae_kernels *be, const memae_conv_geom
              threads);
         /* Units of one sample overlap in dx (depth taps): samples in parallel,
          * each sample's units in order, so the sums keep one order. */
-#pragma omp parallel for schedule(static) num_threads(memae_par((size_t)p.k *ld, threads))
+#pragma omp parallel for schedule(static) num_threads(mae_par((size_t)p.k *ld, threads))
         for (int n = u0 / g->out[0]; n <= (u0 + nu - 1) / g->out[0]; n++)
             for (int u = 0; u < nu; u++) {
                 int un, od;
@@ -209,9 +208,9 @@ void memae_ref_conv_backward_data(const memae_kernels *be, const memae_conv_geom
     }
 }
 
-void memae_ref_conv_backward_weights(const memae_kernels *be, const memae_conv_geom *g,
-                                     const float *x, const float *dy, float *dw, float *db,
-                                     float *scratch, int threads)
+void mae_ref_conv_backward_weights(const memae_kernels *be, const memae_conv_geom *g,
+                                   const float *x, const float *dy, float *dw, float *db,
+                                   float *scratch, int threads)
 {
     (void)be;
     plan p = make_plan(g);
@@ -225,15 +224,15 @@ void memae_ref_conv_backward_weights(const memae_kernels *be, const memae_conv_g
              u0 == 0 ? 0.0f : 1.0f, dw, p.k, threads);
     }
     if (db)
-        memae_ref_channel_sum(NULL, dy, g->n, g->co, p.osz, 1, db, threads);
+        mae_ref_channel_sum(NULL, dy, g->n, g->co, p.osz, 1, db, threads);
 }
 
-void memae_ref_conv_forward_affine_act(const memae_kernels *be, const memae_conv_geom *g,
-                                       const float *x, const float *w, const float *b,
-                                       const float *scale, const float *shift, int act, float *y,
-                                       float *scratch, int threads)
+void mae_ref_conv_forward_affine_act(const memae_kernels *be, const memae_conv_geom *g,
+                                     const float *x, const float *w, const float *b,
+                                     const float *scale, const float *shift, int act, float *y,
+                                     float *scratch, int threads)
 {
-    memae_ref_conv_forward(be, g, x, w, b, y, scratch, threads);
-    memae_ref_affine_act(be, g->n, g->co, (size_t)g->out[0] * g->out[1] * g->out[2],
-                         g->dst_blocked ? MEMAE_CBLK : 1, scale, shift, act, y, y, threads);
+    mae_ref_conv_forward(be, g, x, w, b, y, scratch, threads);
+    mae_ref_affine_act(be, g->n, g->co, (size_t)g->out[0] * g->out[1] * g->out[2],
+                       g->dst_blocked ? MEMAE_CBLK : 1, scale, shift, act, y, y, threads);
 }

@@ -29,7 +29,7 @@ static void pack_a(const float *a, int lda, int ta, int i0, int m, int p0, int k
                    float *ap, int threads)
 {
     int panels = (m + MR - 1) / MR;
-#pragma omp parallel for schedule(static) num_threads(memae_par((size_t)m *kc, threads))
+#pragma omp parallel for schedule(static) num_threads(mae_par((size_t)m *kc, threads))
     for (int q = 0; q < panels; q++) {
         float *d = ap + (size_t)q * MR * kc;
         for (int p = 0; p < kc; p++)
@@ -45,7 +45,7 @@ static void pack_b(const float *b, int ldb, int tb, int j0, int nc, int p0, int 
                    int threads)
 {
     int panels = (nc + NR - 1) / NR;
-#pragma omp parallel for schedule(static) num_threads(memae_par((size_t)nc *kc, threads))
+#pragma omp parallel for schedule(static) num_threads(mae_par((size_t)nc *kc, threads))
     for (int q = 0; q < panels; q++) {
         float *d = bp + (size_t)q * NR * kc;
         for (int p = 0; p < kc; p++)
@@ -83,7 +83,7 @@ MEMAE_REF_CLONES static void kernel(int kc, const float *ap, const float *bp, fl
     }
 }
 
-size_t memae_ref_gemm_scratch(const memae_kernels *be, const memae_gemm_geom *g)
+size_t mae_ref_gemm_scratch(const memae_kernels *be, const memae_gemm_geom *g)
 {
     (void)be;
     (void)g;
@@ -100,8 +100,8 @@ static void scale_c(const memae_gemm_geom *g, float *c)
         }
 }
 
-void memae_ref_gemm(const memae_kernels *be, const memae_gemm_geom *g, const float *a,
-                    const float *b, float *c, float *scratch, int threads)
+void mae_ref_gemm(const memae_kernels *be, const memae_gemm_geom *g, const float *a, const float *b,
+                  float *c, float *scratch, int threads)
 {
     (void)be;
     int m = g->m, n = g->n, k = g->k;
@@ -121,7 +121,7 @@ void memae_ref_gemm(const memae_kernels *be, const memae_gemm_geom *g, const flo
             for (int i0 = 0; i0 < m; i0 += MC) {
                 int mc = m - i0 < MC ? m - i0 : MC, mp = (mc + MR - 1) / MR;
                 pack_a(a, g->lda, g->ta, i0, mc, p0, kc, g->alpha, ap, threads);
-                int nt = memae_par((size_t)mc * nc * kc / 8, threads);
+                int nt = mae_par((size_t)mc * nc * kc / 8, threads);
 #pragma omp parallel for collapse(2) schedule(static) num_threads(nt)
                 for (int jq = 0; jq < np; jq++)
                     for (int iq = 0; iq < mp; iq++) {

@@ -4,7 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
-void *memae_aligned_alloc(size_t bytes)
+void *mae_aligned_alloc(size_t bytes)
 {
     if (bytes == 0)
         return NULL;
@@ -15,14 +15,14 @@ void *memae_aligned_alloc(size_t bytes)
     return p;
 }
 
-float *memae_falloc(size_t n)
+float *mae_falloc(size_t n)
 {
     if (n > (size_t)-1 / sizeof(float))
         return NULL;
-    return memae_aligned_alloc(n * sizeof(float));
+    return mae_aligned_alloc(n * sizeof(float));
 }
 
-void memae_aligned_free(void *p)
+void mae_aligned_free(void *p)
 {
     free(p);
 }
@@ -42,7 +42,7 @@ double memae_parse_size(const char *s)
     return v;
 }
 
-double memae_memory_limit(void)
+double mae_memory_limit(void)
 {
     double v = memae_parse_size(getenv("MEMAE_MAX_MEMORY"));
     if (v > 0)

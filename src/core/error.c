@@ -27,7 +27,7 @@ const char *memae_strerror(int status)
     return status_names[status];
 }
 
-int memae_seterr(memae_err *err, int status, const char *fmt, ...)
+int mae_seterr(memae_err *err, int status, const char *fmt, ...)
 {
     if (!err)
         return status;
@@ -39,7 +39,7 @@ int memae_seterr(memae_err *err, int status, const char *fmt, ...)
     return status;
 }
 
-void memae_warn(const memae_err *err, const char *fmt, ...)
+void mae_warn(const memae_err *err, const char *fmt, ...)
 {
     if (!err || !err->warn)
         return;
@@ -51,7 +51,7 @@ void memae_warn(const memae_err *err, const char *fmt, ...)
     err->warn(msg, err->warn_user);
 }
 
-void memae_clearerr(memae_err *err)
+void mae_clearerr(memae_err *err)
 {
     if (err) {
         err->status = MEMAE_OK;

@@ -14,11 +14,11 @@ typedef struct memae_err {
     void *warn_user;
 } memae_err;
 
-/* Sets err (if not NULL) and returns status, so callers can `return memae_seterr(...)`. */
-int memae_seterr(memae_err *err, int status, const char *fmt, ...)
+/* Sets err (if not NULL) and returns status, so callers can `return mae_seterr(...)`. */
+int mae_seterr(memae_err *err, int status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-void memae_clearerr(memae_err *err);
+void mae_clearerr(memae_err *err);
 /* One line to err's warning sink, if it has one. */
-void memae_warn(const memae_err *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void mae_warn(const memae_err *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif

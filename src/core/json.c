@@ -32,12 +32,12 @@ static const char *object_duplicate(const cJSON *obj)
     return dup;
 }
 
-const char *memae_json_duplicate_key(const cJSON *item)
+const char *mae_json_duplicate_key(const cJSON *item)
 {
     if (!item)
         return NULL;
     const char *dup = cJSON_IsObject(item) ? object_duplicate(item) : NULL;
     for (const cJSON *it = item->child; it && !dup; it = it->next)
-        dup = memae_json_duplicate_key(it);
+        dup = mae_json_duplicate_key(it);
     return dup;
 }

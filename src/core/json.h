@@ -6,6 +6,6 @@
 
 /* The first key that appears twice in one object anywhere under item (NULL:
  * none).  With out of memory for the check, returns "" (treat as an error). */
-const char *memae_json_duplicate_key(const cJSON *item);
+const char *mae_json_duplicate_key(const cJSON *item);
 
 #endif

@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
-const char *memae_quote(const char *s, char buf[MEMAE_QUOTE_MAX])
+const char *mae_quote(const char *s, char buf[MEMAE_QUOTE_MAX])
 {
     size_t o = 0, i = 0;
     for (; s[i] && i < MEMAE_QUOTE_CHARS; i++) {

@@ -10,6 +10,6 @@
 
 /* s with control bytes, quotes and backslashes escaped (\n, \t, \xHH, \', \\)
  * and cut after MEMAE_QUOTE_CHARS bytes with "..."; returns buf. */
-const char *memae_quote(const char *s, char buf[MEMAE_QUOTE_MAX]);
+const char *mae_quote(const char *s, char buf[MEMAE_QUOTE_MAX]);
 
 #endif

@@ -17,26 +17,26 @@
 #include "data/tables.h"
 #include "nn/model.h"
 
-int memae_array_load(const char *path, int channels, int h, int w, memae_array *a, memae_err *err)
+int mae_array_load(const char *path, int channels, int h, int w, memae_array *a, memae_err *err)
 {
     struct stat st;
     if (stat(path, &st) != 0)
-        return memae_seterr(err, MEMAE_E_IO, "%s: no such file or folder", path);
+        return mae_seterr(err, MEMAE_E_IO, "%s: no such file or folder", path);
     if (S_ISDIR(st.st_mode)) {
         if (channels <= 0)
-            return memae_seterr(err, MEMAE_E_SHAPE, "%s: a folder of images needs an image model",
-                                path);
-        return memae_images_read_dir(path, channels, h, w, a, err);
+            return mae_seterr(err, MEMAE_E_SHAPE, "%s: a folder of images needs an image model",
+                              path);
+        return mae_images_read_dir(path, channels, h, w, a, err);
     }
-    if (memae_path_ends_with(path, ".npy") || memae_path_ends_with(path, ".npy.gz"))
-        return memae_npy_read(path, a, err);
-    return memae_idx_read(path, a, err);
+    if (mae_path_ends_with(path, ".npy") || mae_path_ends_with(path, ".npy.gz"))
+        return mae_npy_read(path, a, err);
+    return mae_idx_read(path, a, err);
 }
 
 /* uint8 -> float by the model's "memae_normalization": {"kind":"identity"} or
  * {"kind":"affine","uint8_scale":s,"uint8_offset":o} (finite numbers); no entry
  * is the identity, anything else is an error. */
-int memae_model_uint8_rule(const memae_model *m, float *scale, float *offset, memae_err *err)
+int mae_model_uint8_rule(const memae_model *m, float *scale, float *offset, memae_err *err)
 {
     *scale = 1.0f;
     *offset = 0.0f;
@@ -59,11 +59,11 @@ int memae_model_uint8_rule(const memae_model *m, float *scale, float *offset, me
     }
     cJSON_Delete(j);
     return ok ? MEMAE_OK
-              : memae_seterr(err, MEMAE_E_FORMAT,
-                             "the model's memae_normalization '%.60s' is not "
-                             "{\"kind\":\"identity\"} or an affine rule with finite "
-                             "uint8_scale and uint8_offset",
-                             rule);
+              : mae_seterr(err, MEMAE_E_FORMAT,
+                           "the model's memae_normalization '%.60s' is not "
+                           "{\"kind\":\"identity\"} or an affine rule with finite "
+                           "uint8_scale and uint8_offset",
+                           rule);
 }
 
 /* (N, sample...) or, for one channel, (N, sample without the channel). */
@@ -78,13 +78,13 @@ static int check_shape(const memae_model *m, const char *path, const memae_array
     if (ok)
         return MEMAE_OK;
     char got[96], want[96];
-    memae_shape_str(a, got, sizeof got);
+    mae_shape_str(a, got, sizeof got);
     size_t o = (size_t)snprintf(want, sizeof want, "(N");
     for (int i = 0; i < nd && o < sizeof want; i++)
         o += (size_t)snprintf(want + o, sizeof want - o, ", %lld", (long long)c->input[i]);
     snprintf(want + o, sizeof want - o, ")");
-    return memae_seterr(err, MEMAE_E_SHAPE, "%s: array of shape %s does not fit the model's %s",
-                        path, got, want);
+    return mae_seterr(err, MEMAE_E_SHAPE, "%s: array of shape %s does not fit the model's %s", path,
+                      got, want);
 }
 
 int memae_data_load(memae_model *m, const char *path, float **x, int64_t *n)
@@ -92,24 +92,24 @@ int memae_data_load(memae_model *m, const char *path, float **x, int64_t *n)
     memae_array a = {0};
     *x = NULL;
     *n = 0;
-    if (m->cfg.kind == MEMAE_KIND_MLP && memae_is_table_path(path)) {
+    if (m->cfg.kind == MEMAE_KIND_MLP && mae_is_table_path(path)) {
         uint8_t *labels = NULL;
-        int st = memae_table_load(m, path, NULL, x, n, &labels);
+        int st = mae_table_load(m, path, NULL, x, n, &labels);
         free(labels);
         return st;
     }
     int img = m->cfg.kind == MEMAE_KIND_CONV && m->cfg.in_ndim == 3;
-    int st = memae_array_load(path, img ? (int)m->cfg.input[0] : 0, img ? (int)m->cfg.input[1] : 0,
-                              img ? (int)m->cfg.input[2] : 0, &a, &m->err);
+    int st = mae_array_load(path, img ? (int)m->cfg.input[0] : 0, img ? (int)m->cfg.input[1] : 0,
+                            img ? (int)m->cfg.input[2] : 0, &a, &m->err);
     if (st)
         return st;
-    st = memae_data_from_array(m, path, &a, x, n);
-    memae_array_free(&a);
+    st = mae_data_from_array(m, path, &a, x, n);
+    mae_array_free(&a);
     return st;
 }
 
-int memae_data_from_array(memae_model *m, const char *path, const memae_array *src, float **x,
-                          int64_t *n)
+int mae_data_from_array(memae_model *m, const char *path, const memae_array *src, float **x,
+                        int64_t *n)
 {
     const memae_array a = *src;
     int st = MEMAE_OK;
@@ -117,32 +117,32 @@ int memae_data_from_array(memae_model *m, const char *path, const memae_array *s
     *n = 0;
     float scale = 1.0f, offset = 0.0f;
     if (a.ndim < 1 || a.shape[0] < 1)
-        st = memae_seterr(&m->err, MEMAE_E_SHAPE, "%s: no samples", path);
+        st = mae_seterr(&m->err, MEMAE_E_SHAPE, "%s: no samples", path);
     else if (a.dtype != MEMAE_U8 && a.dtype != MEMAE_F32 && a.dtype != MEMAE_F64)
-        st = memae_seterr(&m->err, MEMAE_E_DTYPE,
-                          "%s: samples must be uint8 or float32/float64, not %s", path,
-                          memae_dtype_name(a.dtype));
+        st = mae_seterr(&m->err, MEMAE_E_DTYPE,
+                        "%s: samples must be uint8 or float32/float64, not %s", path,
+                        mae_dtype_name(a.dtype));
     if (!st)
         st = check_shape(m, path, &a, &m->err);
     if (!st && a.dtype == MEMAE_U8)
-        st = memae_model_uint8_rule(m, &scale, &offset, &m->err);
+        st = mae_model_uint8_rule(m, &scale, &offset, &m->err);
     if (!st)
-        st = memae_array_to_f32(&a, scale, offset, x, &m->err);
+        st = mae_array_to_f32(&a, scale, offset, x, &m->err);
     int64_t count = a.ndim ? a.shape[0] : 0;
     if (st)
         return st;
-    size_t ss = memae_shape_size(&m->layers[0].in), total = ss * (size_t)count;
+    size_t ss = mae_shape_size(&m->layers[0].in), total = ss * (size_t)count;
     for (size_t i = 0; i < total; i++)
         if (!isfinite((*x)[i])) {
             free(*x);
             *x = NULL;
-            return memae_seterr(&m->err, MEMAE_E_NUMERIC,
-                                "%s: sample %zu has a non-finite value (NaN or inf) at element %zu",
-                                path, i / ss, i % ss);
+            return mae_seterr(&m->err, MEMAE_E_NUMERIC,
+                              "%s: sample %zu has a non-finite value (NaN or inf) at element %zu",
+                              path, i / ss, i % ss);
         }
     *n = count;
     /* Tabular records are scaled as the model's training data was. */
-    st = memae_table_scale(m, *x, count);
+    st = mae_table_scale(m, *x, count);
     if (st) {
         free(*x);
         *x = NULL;
@@ -156,21 +156,21 @@ int memae_labels_load(memae_model *m, const char *path, int64_t **labels, int64_
     memae_array a = {0};
     *labels = NULL;
     *n = 0;
-    int st = memae_array_load(path, 0, 0, 0, &a, &m->err);
+    int st = mae_array_load(path, 0, 0, 0, &a, &m->err);
     if (st)
         return st;
     if (a.ndim != 1)
-        st = memae_seterr(&m->err, MEMAE_E_SHAPE,
-                          "%s: labels must be one-dimensional, got %d "
-                          "dimensions",
-                          path, a.ndim);
+        st = mae_seterr(&m->err, MEMAE_E_SHAPE,
+                        "%s: labels must be one-dimensional, got %d "
+                        "dimensions",
+                        path, a.ndim);
     else if (a.dtype == MEMAE_F32 || a.dtype == MEMAE_F64)
-        st = memae_seterr(&m->err, MEMAE_E_DTYPE, "%s: labels must be integers, not %s", path,
-                          memae_dtype_name(a.dtype));
+        st = mae_seterr(&m->err, MEMAE_E_DTYPE, "%s: labels must be integers, not %s", path,
+                        mae_dtype_name(a.dtype));
     else if (!(*labels = malloc((size_t)(a.shape[0] ? a.shape[0] : 1) * sizeof **labels)))
-        st = memae_seterr(&m->err, MEMAE_E_NOMEM, "out of memory");
+        st = mae_seterr(&m->err, MEMAE_E_NOMEM, "out of memory");
     for (int64_t i = 0; !st && i < a.shape[0]; i++) {
-        const uint8_t *p = (const uint8_t *)a.data + (size_t)i * memae_dtype_size(a.dtype);
+        const uint8_t *p = (const uint8_t *)a.data + (size_t)i * mae_dtype_size(a.dtype);
         int64_t v = 0;
         switch (a.dtype) {
         case MEMAE_U8:
@@ -199,6 +199,6 @@ int memae_labels_load(memae_model *m, const char *path, int64_t **labels, int64_
     }
     if (!st)
         *n = a.shape[0];
-    memae_array_free(&a);
+    mae_array_free(&a);
     return st;
 }

@@ -27,10 +27,10 @@ typedef struct memae_video_set {
 /* Lists path and maps (decoding when needed) every video at h x w under
  * cache_dir.  A truncated video (io/media/video.h) is MEMAE_E_TRUNCATED, or
  * with allow_truncated a warning to err's sink. */
-int memae_video_set_open(const char *path, const char *cache_dir, int h, int w,
+int mae_video_set_open(const char *path, const char *cache_dir, int h, int w,
                          int allow_truncated, memae_video_progress_fn progress, void *user,
                          memae_video_set *s, memae_err *err);
-void memae_video_set_close(memae_video_set *s);
+void mae_video_set_close(memae_video_set *s);
 
 /*
  * Clips of t frames starting every stride frames in each video (a video
@@ -45,14 +45,14 @@ typedef struct memae_clips {
     float map[256];
 } memae_clips;
 
-int memae_clips_init(memae_clips *c, const memae_video_set *s, int t, int stride, float scale,
+int mae_clips_init(memae_clips *c, const memae_video_set *s, int t, int stride, float scale,
                      float offset, memae_err *err);
-void memae_clips_free(memae_clips *c);
+void mae_clips_free(memae_clips *c);
 /* Video and first frame of clip i. */
-void memae_clips_locate(const memae_clips *c, int64_t i, int64_t *video, int64_t *start);
+void mae_clips_locate(const memae_clips *c, int64_t i, int64_t *video, int64_t *start);
 /* Clip i as t * h * w floats (one channel, frames outermost). */
-void memae_clips_get(const memae_clips *c, int64_t i, float *dst);
+void mae_clips_get(const memae_clips *c, int64_t i, float *dst);
 /* The clips as a sample source for memae_train_source / memae_model_score_source. */
-memae_source memae_clips_source(memae_clips *c);
+memae_source mae_clips_source(memae_clips *c);
 
 #endif

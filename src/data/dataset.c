@@ -30,15 +30,15 @@ static int is_video_path(const char *path)
      * (.npy, IDX) go to the array loaders. */
     if (stat(path, &s) == 0 && S_ISDIR(s.st_mode))
         return 1;
-    return memae_is_video_name(path) || memae_path_ends_with(path, ".txt") ||
-           memae_path_ends_with(path, ".lst");
+    return mae_is_video_name(path) || mae_path_ends_with(path, ".txt") ||
+           mae_path_ends_with(path, ".lst");
 }
 
 int memae_data_kind(const char *path, int clips)
 {
     if (clips && is_video_path(path))
         return MEMAE_DATA_VIDEO;
-    return path && memae_is_table_path(path) ? MEMAE_DATA_TABLE : MEMAE_DATA_ARRAY;
+    return path && mae_is_table_path(path) ? MEMAE_DATA_TABLE : MEMAE_DATA_ARRAY;
 }
 
 /* The model's error as the data set's (its warning sink kept). */
@@ -91,10 +91,10 @@ int memae_dataset_open(memae_model *m, const char *path, const memae_data_opts *
     d->m = m;
     d->kind = memae_data_kind(path, nd == 4);
     if (d->kind == MEMAE_DATA_VIDEO)
-        return opened(d, memae_dataset_open_videos(d, m), out);
+        return opened(d, mae_dataset_open_videos(d, m), out);
     if (d->kind == MEMAE_DATA_TABLE) {
         memae_table_opts t = table_opts(&d->o);
-        st = memae_table_load(m, path, &t, &d->x, &d->n, &d->labels);
+        st = mae_table_load(m, path, &t, &d->x, &d->n, &d->labels);
     } else { /* read through the model's error, which takes the warnings meanwhile */
         m->err.warn = d->err.warn;
         m->err.warn_user = d->err.warn_user;
@@ -121,7 +121,7 @@ static int read_table(memae_dataset *d)
 {
     memae_table_opts t = table_opts(&d->o);
     memae_encoding *e = &d->enc;
-    int st = memae_table_read(d->path, &t, NULL, e, &d->x, &d->n, &d->labels, &d->err);
+    int st = mae_table_read(d->path, &t, NULL, e, &d->x, &d->n, &d->labels, &d->err);
     if (st)
         return st;
     d->has_enc = 1;
@@ -129,18 +129,18 @@ static int read_table(memae_dataset *d)
     if (d->labels && !d->o.keep_anomalies) {
         int64_t k = keep_rows(d->x, d->n, (size_t)e->width, d->labels);
         if (k == 0)
-            return memae_seterr(&d->err, MEMAE_E_ARG,
+            return mae_seterr(&d->err, MEMAE_E_ARG,
                                 "%s: every record is labelled anomalous (nothing to train on)",
                                 d->path);
         memset(d->labels, 0, (size_t)k);
         d->n = k;
     }
-    if ((st = memae_scaler_fit(&e->scaler, d->o.scale, d->x, d->n, e->width, NULL, &d->err))) {
+    if ((st = mae_scaler_fit(&e->scaler, d->o.scale, d->x, d->n, e->width, NULL, &d->err))) {
         char msg[MEMAE_ERRMSG_MAX];
         snprintf(msg, sizeof msg, "%s", d->err.msg);
-        return memae_seterr(&d->err, st, "%s: %s", d->path, msg);
+        return mae_seterr(&d->err, st, "%s: %s", d->path, msg);
     }
-    memae_scaler_apply(&e->scaler, d->x, d->n);
+    mae_scaler_apply(&e->scaler, d->x, d->n);
     return MEMAE_OK;
 }
 
@@ -152,7 +152,7 @@ int memae_dataset_read(const char *path, const memae_data_opts *o, memae_dataset
     d->kind = d->o.as_table ? MEMAE_DATA_TABLE : memae_data_kind(path, 0);
     if (d->kind == MEMAE_DATA_TABLE)
         return opened(d, read_table(d), out);
-    int st = memae_array_load(path, d->o.channels, d->o.height, d->o.width, &d->raw, &d->err);
+    int st = mae_array_load(path, d->o.channels, d->o.height, d->o.width, &d->raw, &d->err);
     return opened(d, st, out);
 }
 
@@ -178,16 +178,16 @@ int memae_dataset_bind(memae_dataset *d, memae_model *m)
 {
     d->m = m;
     if (d->has_enc) {
-        char *enc = memae_encoding_to_json(&d->enc);
+        char *enc = mae_encoding_to_json(&d->enc);
         int st = enc ? memae_model_set_meta(m, "memae_table", enc)
-                     : memae_seterr(&m->err, MEMAE_E_NOMEM, "out of memory");
+                     : mae_seterr(&m->err, MEMAE_E_NOMEM, "out of memory");
         free(enc);
         if (st)
             model_error(d, &m->err);
         return st;
     }
-    int st = memae_data_from_array(m, d->path, &d->raw, &d->x, &d->n);
-    memae_array_free(&d->raw);
+    int st = mae_data_from_array(m, d->path, &d->raw, &d->x, &d->n);
+    mae_array_free(&d->raw);
     if (st)
         model_error(d, &m->err);
     return st;
@@ -197,11 +197,11 @@ void memae_dataset_free(memae_dataset *d)
 {
     if (!d)
         return;
-    memae_clips_free(&d->clips);
-    memae_video_set_close(&d->set);
-    memae_array_free(&d->raw);
+    mae_clips_free(&d->clips);
+    mae_video_set_close(&d->set);
+    mae_array_free(&d->raw);
     if (d->has_enc)
-        memae_encoding_free(&d->enc);
+        mae_encoding_free(&d->enc);
     free(d->x);
     free(d->labels);
     free(d->path);
@@ -248,8 +248,8 @@ int64_t memae_dataset_video_frames(const memae_dataset *d, int64_t v)
 memae_source memae_dataset_source(memae_dataset *d)
 {
     if (d->kind == MEMAE_DATA_VIDEO)
-        return memae_clips_source(&d->clips);
-    return memae_array_source_make(&d->as, d->x, d->n, d->m ? memae_model_sample_size(d->m) : 0);
+        return mae_clips_source(&d->clips);
+    return mae_array_source_make(&d->as, d->x, d->n, d->m ? memae_model_sample_size(d->m) : 0);
 }
 
 const float *memae_dataset_samples(const memae_dataset *d)
@@ -280,17 +280,17 @@ static int sample_labels(memae_dataset *d, const char *path, long normal_class, 
         return st;
     }
     if (ny != n)
-        st = memae_seterr(&d->err, MEMAE_E_SHAPE, "%s: %lld labels for %lld samples", path,
+        st = mae_seterr(&d->err, MEMAE_E_SHAPE, "%s: %lld labels for %lld samples", path,
                           (long long)ny, (long long)n);
     else if (!(*out = malloc((size_t)(n ? n : 1))))
-        st = memae_seterr(&d->err, MEMAE_E_NOMEM, "out of memory");
+        st = mae_seterr(&d->err, MEMAE_E_NOMEM, "out of memory");
     for (int64_t i = 0; !st && i < n; i++) {
         if (normal_class >= 0)
             (*out)[i] = y[i] != normal_class;
         else if (y[i] == 0 || y[i] == 1)
             (*out)[i] = (uint8_t)y[i];
         else
-            st = memae_seterr(&d->err, MEMAE_E_FORMAT,
+            st = mae_seterr(&d->err, MEMAE_E_FORMAT,
                               "%s: label %lld of sample %lld is not 0 or 1 (give --normal-class "
                               "K for class labels)",
                               path, (long long)y[i], (long long)i);
@@ -308,8 +308,8 @@ int memae_dataset_load_labels(memae_dataset *d, const char *path, long normal_cl
 {
     *labels = NULL;
     if (d->kind == MEMAE_DATA_VIDEO)
-        return memae_dataset_video_labels(d, path, labels);
+        return mae_dataset_video_labels(d, path, labels);
     if (!d->m)
-        return memae_seterr(&d->err, MEMAE_E_ARG, "%s: labels need the data set's model", path);
+        return mae_seterr(&d->err, MEMAE_E_ARG, "%s: labels need the data set's model", path);
     return sample_labels(d, path, normal_class, labels);
 }

@@ -36,10 +36,10 @@ struct memae_dataset {
 };
 
 /* Opens the videos of d->path for m (one channel, C x T x H x W). */
-int memae_dataset_open_videos(memae_dataset *d, memae_model *m);
+int mae_dataset_open_videos(memae_dataset *d, memae_model *m);
 
 
 
 /* Per-frame ground truth of the videos, concatenated (io/labels/gt.h forms). */
-int memae_dataset_video_labels(memae_dataset *d, const char *path, uint8_t **labels);
+int mae_dataset_video_labels(memae_dataset *d, const char *path, uint8_t **labels);
 #endif

@@ -49,7 +49,7 @@ static uint32_t checksum(const header *hd, const uint8_t *frames, size_t len)
     return (uint32_t)crc;
 }
 
-int memae_frame_cache_check(const void *file, size_t len, int h, int w,
+int mae_frame_cache_check(const void *file, size_t len, int h, int w,
                             const memae_frame_sig *sig)
 {
     header hd;
@@ -78,14 +78,14 @@ static int signature(const char *path, source_sig *sig, memae_err *err)
     struct stat s;
     memset(sig, 0, sizeof *sig);
     if (stat(path, &s) != 0)
-        return memae_seterr(err, MEMAE_E_IO, "%s: cannot open: %s", path, strerror(errno));
+        return mae_seterr(err, MEMAE_E_IO, "%s: cannot open: %s", path, strerror(errno));
     if (!S_ISDIR(s.st_mode)) {
         *sig = (source_sig){(uint64_t)s.st_size, mtime_ns(&s), 1};
         return MEMAE_OK;
     }
     char **files;
     size_t n;
-    int st = memae_image_list(path, &files, &n, err);
+    int st = mae_image_list(path, &files, &n, err);
     if (st != MEMAE_OK)
         return st;
     sig->files = n;
@@ -100,14 +100,14 @@ static int signature(const char *path, source_sig *sig, memae_err *err)
     return MEMAE_OK;
 }
 
-char *memae_frame_cache_path(const char *dir, const char *path, int h, int w)
+char *mae_frame_cache_path(const char *dir, const char *path, int h, int w)
 {
     char real[PATH_MAX];
     const char *key = realpath(path, real) ? real : path;
     uint64_t hash = 0xcbf29ce484222325ULL; /* FNV-1a: same path, same name */
     for (const char *p = key; *p; p++)
         hash = (hash ^ (uint8_t)*p) * 0x100000001b3ULL;
-    char *name = memae_video_name(path);
+    char *name = mae_video_name(path);
     if (!name)
         return NULL;
     char stem[64]; /* the name, kept short and safe for any file system */
@@ -130,10 +130,10 @@ char *memae_frame_cache_path(const char *dir, const char *path, int h, int w)
 static int make_dir(const char *dir, memae_err *err)
 {
     if (!*dir)
-        return memae_seterr(err, MEMAE_E_ARG, "the cache folder's name is empty");
+        return mae_seterr(err, MEMAE_E_ARG, "the cache folder's name is empty");
     char *p = strdup(dir);
     if (!p)
-        return memae_seterr(err, MEMAE_E_NOMEM, "out of memory");
+        return mae_seterr(err, MEMAE_E_NOMEM, "out of memory");
     int st = MEMAE_OK;
     for (char *q = p + 1;; q++) {
         if (*q != '/' && *q != '\0')
@@ -141,7 +141,7 @@ static int make_dir(const char *dir, memae_err *err)
         char c = *q;
         *q = '\0';
         if (mkdir(p, 0755) != 0 && errno != EEXIST) {
-            st = memae_seterr(err, MEMAE_E_IO, "%s: cannot create the cache folder: %s", p,
+            st = mae_seterr(err, MEMAE_E_IO, "%s: cannot create the cache folder: %s", p,
                               strerror(errno));
             break;
         }
@@ -167,7 +167,7 @@ static int try_map(const char *file, int h, int w, const source_sig *sig, memae_
     close(fd);
     if (map == MAP_FAILED)
         return 0;
-    if (!memae_frame_cache_check(map, (size_t)s.st_size, h, w, sig)) {
+    if (!mae_frame_cache_check(map, (size_t)s.st_size, h, w, sig)) {
         munmap(map, (size_t)s.st_size);
         return 0;
     }
@@ -203,9 +203,9 @@ static int fill(FILE *fp, void *ctx, memae_err *err)
     int got = 1,
         st = fseek(fp, HEADER_BYTES, SEEK_SET) == 0
                  ? MEMAE_OK
-                 : memae_seterr(err, MEMAE_E_IO, "%s: cannot seek its cache file", f->path);
+                 : mae_seterr(err, MEMAE_E_IO, "%s: cannot seek its cache file", f->path);
     uLong crc = crc32(0L, Z_NULL, 0);
-    while (st == MEMAE_OK && (st = memae_video_next(f->r, f->frame, &got, err)) == MEMAE_OK &&
+    while (st == MEMAE_OK && (st = mae_video_next(f->r, f->frame, &got, err)) == MEMAE_OK &&
            got && fwrite(f->frame, 1, fb, fp) == fb) {
         crc = crc32(crc, f->frame, (uInt)fb);
         hd.n++;
@@ -213,9 +213,9 @@ static int fill(FILE *fp, void *ctx, memae_err *err)
     if (st == MEMAE_OK && got)
         return MEMAE_OK; /* a failed write: the stream's error flag reports it */
     if (st == MEMAE_OK && hd.n == 0)
-        st = memae_seterr(err, MEMAE_E_FORMAT, "%s: the video has no frames", f->path);
+        st = mae_seterr(err, MEMAE_E_FORMAT, "%s: the video has no frames", f->path);
     int damaged;
-    if (memae_video_truncated(f->r, &hd.expected, &damaged))
+    if (mae_video_truncated(f->r, &hd.expected, &damaged))
         hd.flags = TRUNCATED | (damaged ? DAMAGED : 0);
     /* The header goes last: a file without its frame count is never valid. */
     hd.crc = (uint32_t)crc32_combine(crc32(0L, (const Bytef *)&hd, sizeof hd), crc,
@@ -230,42 +230,42 @@ static int build(const char *file, const char *path, int h, int w, const source_
                  memae_err *err)
 {
     filling f = {.path = path, .h = h, .w = w, .sig = sig, .frame = malloc((size_t)h * w)};
-    int st = f.frame ? memae_video_open(path, h, w, &f.r, err)
-                     : memae_seterr(err, MEMAE_E_NOMEM, "%s: out of memory", path);
+    int st = f.frame ? mae_video_open(path, h, w, &f.r, err)
+                     : mae_seterr(err, MEMAE_E_NOMEM, "%s: out of memory", path);
     if (st == MEMAE_OK)
-        st = memae_write_atomic_fn(file, fill, &f, err);
-    memae_video_close(f.r);
+        st = mae_write_atomic_fn(file, fill, &f, err);
+    mae_video_close(f.r);
     free(f.frame);
     return st;
 }
 
-int memae_frame_cache_open(const char *dir, const char *path, int h, int w, memae_frame_cache *c,
+int mae_frame_cache_open(const char *dir, const char *path, int h, int w, memae_frame_cache *c,
                            int *decoded, memae_err *err)
 {
     memset(c, 0, sizeof *c);
     *decoded = 0;
     if (h <= 0 || w <= 0)
-        return memae_seterr(err, MEMAE_E_ARG, "%s: frame size %dx%d must be positive", path, h, w);
+        return mae_seterr(err, MEMAE_E_ARG, "%s: frame size %dx%d must be positive", path, h, w);
     source_sig sig;
     int st = signature(path, &sig, err);
     if (st == MEMAE_OK)
         st = make_dir(dir, err);
     if (st != MEMAE_OK)
         return st;
-    char *file = memae_frame_cache_path(dir, path, h, w);
+    char *file = mae_frame_cache_path(dir, path, h, w);
     if (!file)
-        return memae_seterr(err, MEMAE_E_NOMEM, "out of memory");
+        return mae_seterr(err, MEMAE_E_NOMEM, "out of memory");
     if (!try_map(file, h, w, &sig, c)) {
         *decoded = 1;
         st = build(file, path, h, w, &sig, err);
         if (st == MEMAE_OK && !try_map(file, h, w, &sig, c))
-            st = memae_seterr(err, MEMAE_E_IO, "%s: cannot map the frame cache of %s", file, path);
+            st = mae_seterr(err, MEMAE_E_IO, "%s: cannot map the frame cache of %s", file, path);
     }
     free(file);
     return st;
 }
 
-void memae_frame_cache_close(memae_frame_cache *c)
+void mae_frame_cache_close(memae_frame_cache *c)
 {
     if (c && c->map)
         munmap(c->map, c->map_len);

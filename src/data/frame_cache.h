@@ -47,19 +47,19 @@ typedef struct memae_frame_cache {
  * then 1).  dir is created when missing.  Errors of decoding name the video
  * and frame (io/media/video.h); a video without frames is MEMAE_E_FORMAT.
  */
-int memae_frame_cache_open(const char *dir, const char *path, int h, int w, memae_frame_cache *c,
+int mae_frame_cache_open(const char *dir, const char *path, int h, int w, memae_frame_cache *c,
                            int *decoded, memae_err *err);
 
-/* Path of the cache file that memae_frame_cache_open uses (malloc'd; NULL: no memory). */
-char *memae_frame_cache_path(const char *dir, const char *path, int h, int w);
+/* Path of the cache file that mae_frame_cache_open uses (malloc'd; NULL: no memory). */
+char *mae_frame_cache_path(const char *dir, const char *path, int h, int w);
 
 /* Whether the len bytes of a cache file are valid for frames of h x w from a
  * source of signature sig (NULL: any): magic, sizes, frame count against the
  * length (no wrapping product) and the CRC-32 of header and frames. */
-int memae_frame_cache_check(const void *file, size_t len, int h, int w,
+int mae_frame_cache_check(const void *file, size_t len, int h, int w,
                             const memae_frame_sig *sig);
 
 /* Unmaps; NULL-safe and safe on a zeroed cache. */
-void memae_frame_cache_close(memae_frame_cache *c);
+void mae_frame_cache_close(memae_frame_cache *c);
 
 #endif

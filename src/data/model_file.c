@@ -16,7 +16,7 @@
 
 static int64_t *counter_of(memae_model *m, const memae_tensor_desc *d)
 {
-    return memae_layer_counter(&m->layers[d->layer], d);
+    return mae_layer_counter(&m->layers[d->layer], d);
 }
 
 #define PIXEL_WEIGHT "memae_recipe.pixel_weight"
@@ -36,9 +36,9 @@ int memae_model_save(memae_model *m, const char *path)
     memae_st_tensor t[MEMAE_MAX_TENSORS + 1];
     int64_t pshape[2] = {m->recipe.turns, (int64_t)memae_model_sample_size(m)};
     memae_st_meta meta[MEMAE_MAX_META + 2];
-    char *cfg = memae_config_to_json(&m->cfg);
+    char *cfg = mae_config_to_json(&m->cfg);
     if (!cfg)
-        return memae_seterr(&m->err, MEMAE_E_NOMEM, "out of memory");
+        return mae_seterr(&m->err, MEMAE_E_NOMEM, "out of memory");
     for (int i = 0; i < m->ntensors; i++) {
         const memae_tensor_desc *d = &m->tensors[i];
         t[i].name = d->name;
@@ -59,7 +59,7 @@ int memae_model_save(memae_model *m, const char *path)
     meta[nmeta++] = (memae_st_meta){"memae_config", cfg};
     meta[nmeta++] = (memae_st_meta){"memae_version", MEMAE_VERSION_STRING};
     nmeta = add_meta(m, meta, nmeta, "memae_version");
-    int st = memae_st_write(path, t, nt, meta, nmeta, &m->err);
+    int st = mae_st_write(path, t, nt, meta, nmeta, &m->err);
     free(cfg);
     return st;
 }
@@ -80,16 +80,16 @@ static const memae_st_entry *match(memae_model *m, const memae_st_file *f,
 {
     char name[128];
     snprintf(name, sizeof name, "%s%s", prefix ? prefix : "", d->name);
-    const memae_st_entry *e = memae_st_find(f, name);
+    const memae_st_entry *e = mae_st_find(f, name);
     *st = MEMAE_OK;
     if (!e) {
         if (d->kind != MEMAE_T_COUNTER) /* older PyTorch state_dicts have no num_batches_tracked */
-            *st = memae_seterr(&m->err, MEMAE_E_NAME, "%s: missing tensor '%s'", f->path, name);
+            *st = mae_seterr(&m->err, MEMAE_E_NAME, "%s: missing tensor '%s'", f->path, name);
         return NULL;
     }
     const char *want = d->kind == MEMAE_T_COUNTER ? "I64" : "F32";
     if (strcmp(e->dtype, want)) {
-        *st = memae_seterr(&m->err, MEMAE_E_DTYPE, "%s: tensor '%s' is %s, expected %s", f->path,
+        *st = mae_seterr(&m->err, MEMAE_E_DTYPE, "%s: tensor '%s' is %s, expected %s", f->path,
                            name, e->dtype, want);
         return NULL;
     }
@@ -97,7 +97,7 @@ static const memae_st_entry *match(memae_model *m, const memae_st_file *f,
         char got[96], exp[96];
         shape_str(e->shape, e->ndim, got, sizeof got);
         shape_str(d->shape, d->ndim, exp, sizeof exp);
-        *st = memae_seterr(&m->err, MEMAE_E_SHAPE, "%s: tensor '%s' has shape %s, expected %s",
+        *st = mae_seterr(&m->err, MEMAE_E_SHAPE, "%s: tensor '%s' has shape %s, expected %s",
                            f->path, name, got, exp);
         return NULL;
     }
@@ -107,7 +107,7 @@ static const memae_st_entry *match(memae_model *m, const memae_st_file *f,
             float x;
             memcpy(&x, v + i, sizeof x);
             if (!isfinite(x)) {
-                *st = memae_seterr(&m->err, MEMAE_E_NUMERIC,
+                *st = mae_seterr(&m->err, MEMAE_E_NUMERIC,
                                    "%s: tensor '%s' holds %s at element %zu", f->path, name,
                                    isnan(x) ? "NaN" : "an infinite value", i);
                 return NULL;
@@ -117,7 +117,7 @@ static const memae_st_entry *match(memae_model *m, const memae_st_file *f,
     return e;
 }
 
-int memae_model_check_tensors(memae_model *m, const memae_st_file *f, int allow_extra,
+int mae_model_check_tensors(memae_model *m, const memae_st_file *f, int allow_extra,
                               const char *prefix)
 {
     int st = MEMAE_OK;
@@ -130,18 +130,18 @@ int memae_model_check_tensors(memae_model *m, const memae_st_file *f, int allow_
         const char *name = f->entries[i].name;
         if ((plen && strncmp(name, prefix, plen)) || !strcmp(name, PIXEL_WEIGHT))
             continue; /* the recipe's tensor is read with the recipe */
-        if (!memae_model_find_tensor(m, name + plen))
-            return memae_seterr(&m->err, MEMAE_E_NAME,
+        if (!mae_model_find_tensor(m, name + plen))
+            return mae_seterr(&m->err, MEMAE_E_NAME,
                                 "%s: unexpected tensor '%s' (not part of this model)", f->path,
                                 name);
     }
     return MEMAE_OK;
 }
 
-int memae_model_read_tensors(memae_model *m, const memae_st_file *f, int allow_extra,
+int mae_model_read_tensors(memae_model *m, const memae_st_file *f, int allow_extra,
                              const char *prefix)
 {
-    int st = memae_model_check_tensors(m, f, allow_extra, prefix);
+    int st = mae_model_check_tensors(m, f, allow_extra, prefix);
     for (int i = 0; i < m->ntensors && !st; i++) {
         const memae_tensor_desc *d = &m->tensors[i];
         const memae_st_entry *e = match(m, f, d, prefix, &st);
@@ -158,29 +158,29 @@ int memae_model_read_tensors(memae_model *m, const memae_st_file *f, int allow_e
 /* A calibrated recipe with pixel weights needs its tensor; no other recipe has one. */
 static int read_pixel_weight(memae_model *m, const memae_st_file *f)
 {
-    const memae_st_entry *e = memae_st_find(f, PIXEL_WEIGHT);
+    const memae_st_entry *e = mae_st_find(f, PIXEL_WEIGHT);
     int want = m->recipe.pixel && m->recipe.calibrated;
     size_t n = (size_t)m->recipe.turns * memae_model_sample_size(m);
     if (!want && e)
-        return memae_seterr(&m->err, MEMAE_E_NAME,
+        return mae_seterr(&m->err, MEMAE_E_NAME,
                             "%s: unexpected tensor '%s' (the recipe '%s' has none)", f->path,
-                            PIXEL_WEIGHT, memae_recipe_name(&m->recipe));
+                            PIXEL_WEIGHT, mae_recipe_name(&m->recipe));
     if (!want)
         return MEMAE_OK;
     if (!e)
-        return memae_seterr(&m->err, MEMAE_E_NAME, "%s: missing tensor '%s'", f->path,
+        return mae_seterr(&m->err, MEMAE_E_NAME, "%s: missing tensor '%s'", f->path,
                             PIXEL_WEIGHT);
     if (strcmp(e->dtype, "F32") || e->ndim != 2 || e->shape[0] != m->recipe.turns ||
         e->nbytes != n * sizeof(float))
-        return memae_seterr(&m->err, MEMAE_E_SHAPE,
+        return mae_seterr(&m->err, MEMAE_E_SHAPE,
                             "%s: tensor '%s' must be F32 of shape [%d,%zu]", f->path,
                             PIXEL_WEIGHT, m->recipe.turns, memae_model_sample_size(m));
     if (!(m->pixel_weight = malloc(n * sizeof *m->pixel_weight)))
-        return memae_seterr(&m->err, MEMAE_E_NOMEM, "out of memory");
+        return mae_seterr(&m->err, MEMAE_E_NOMEM, "out of memory");
     memcpy(m->pixel_weight, e->data, e->nbytes);
     for (size_t i = 0; i < n; i++)
         if (!(isfinite(m->pixel_weight[i]) && m->pixel_weight[i] > 0))
-            return memae_seterr(&m->err, MEMAE_E_NUMERIC,
+            return mae_seterr(&m->err, MEMAE_E_NUMERIC,
                                 "%s: tensor '%s' holds a weight that is not a positive number",
                                 f->path, PIXEL_WEIGHT);
     return MEMAE_OK;
@@ -193,20 +193,20 @@ static int check_meta(memae_model *m, const char *path)
     float scale, offset;
     memae_encoding e;
     memae_err err = {0};
-    int st = memae_model_uint8_rule(m, &scale, &offset, &err);
+    int st = mae_model_uint8_rule(m, &scale, &offset, &err);
     if (!st && memae_model_get_meta(m, "memae_table")) {
         if (m->cfg.kind != MEMAE_KIND_MLP)
-            st = memae_seterr(&err, MEMAE_E_FORMAT, "a memae_table on a conv model");
-        else if (!(st = memae_model_encoding(m, &e, &err))) {
+            st = mae_seterr(&err, MEMAE_E_FORMAT, "a memae_table on a conv model");
+        else if (!(st = mae_model_encoding(m, &e, &err))) {
             if (e.width != (int64_t)memae_model_sample_size(m))
-                st = memae_seterr(&err, MEMAE_E_FORMAT,
+                st = mae_seterr(&err, MEMAE_E_FORMAT,
                                   "the memae_table encoding has %lld features, the model's "
                                   "input %zu",
                                   (long long)e.width, memae_model_sample_size(m));
-            memae_encoding_free(&e);
+            mae_encoding_free(&e);
         }
     }
-    return st ? memae_seterr(&m->err, st, "%s: %s", path, err.msg) : MEMAE_OK;
+    return st ? mae_seterr(&m->err, st, "%s: %s", path, err.msg) : MEMAE_OK;
 }
 
 int memae_model_load_with_config(const char *path, const char *config_json, memae_model **out)
@@ -214,33 +214,33 @@ int memae_model_load_with_config(const char *path, const char *config_json, mema
     memae_st_file f;
     memae_err err = {0};
     *out = NULL;
-    int st = memae_st_read(path, &f, &err);
+    int st = mae_st_read(path, &f, &err);
     if (st) {
-        *out = memae_model_failed(&err);
+        *out = mae_model_failed(&err);
         return st;
     }
-    const char *cfg_json = memae_st_meta_get(&f, "memae_config");
+    const char *cfg_json = mae_st_meta_get(&f, "memae_config");
     if (!cfg_json)
         cfg_json = config_json;
     memae_config cfg;
     if (!cfg_json) {
-        st = memae_seterr(&err, MEMAE_E_FORMAT,
+        st = mae_seterr(&err, MEMAE_E_FORMAT,
                           "%s: no memae_config in the metadata; give the configuration "
                           "(--preset/--config) to load a plain PyTorch state_dict", path);
-    } else if ((st = memae_config_parse(cfg_json, &cfg, &err))) {
+    } else if ((st = mae_config_parse(cfg_json, &cfg, &err))) {
         char msg[MEMAE_ERRMSG_MAX];
         snprintf(msg, sizeof msg, "%s", err.msg);
-        memae_seterr(&err, st, "%s: %s", path, msg);
+        mae_seterr(&err, st, "%s: %s", path, msg);
     }
     if (st) {
-        *out = memae_model_failed(&err);
-        memae_st_free(&f);
+        *out = mae_model_failed(&err);
+        mae_st_free(&f);
         return st;
     }
     /* The file's tensors must fit the configuration before buffers are made for it. */
-    if (!(st = memae_model_layout(&cfg, out)) && !(st = memae_model_check_tensors(*out, &f, 0, NULL)) &&
-        !(st = memae_model_alloc(*out)))
-        st = memae_model_read_tensors(*out, &f, 0, NULL);
+    if (!(st = mae_model_layout(&cfg, out)) && !(st = mae_model_check_tensors(*out, &f, 0, NULL)) &&
+        !(st = mae_model_alloc(*out)))
+        st = mae_model_read_tensors(*out, &f, 0, NULL);
     for (int i = 0; !st && i < f.nmeta; i++)
         if (strcmp(f.meta[i].key, "memae_config") && strcmp(f.meta[i].key, "format"))
             st = memae_model_set_meta(*out, f.meta[i].key, f.meta[i].value);
@@ -248,9 +248,9 @@ int memae_model_load_with_config(const char *path, const char *config_json, mema
         st = read_pixel_weight(*out, &f);
     if (!st)
         st = check_meta(*out, path);
-    memae_st_free(&f);
+    mae_st_free(&f);
     if (!st)
-        memae_model_default_backend(*out);
+        mae_model_default_backend(*out);
     return st;
 }
 
@@ -266,10 +266,10 @@ int memae_model_save_checkpoint(memae_model *m, const char *path, const char *tr
     memae_st_tensor t[3 * MEMAE_MAX_TENSORS];
     char names[2 * MEMAE_MAX_TENSORS][96];
     memae_st_meta meta[MEMAE_MAX_META + 3];
-    char *cfg = memae_config_to_json(&m->cfg);
+    char *cfg = mae_config_to_json(&m->cfg);
     char step[32];
     if (!cfg)
-        return memae_seterr(&m->err, MEMAE_E_NOMEM, "out of memory");
+        return mae_seterr(&m->err, MEMAE_E_NOMEM, "out of memory");
     int n = 0, k = 0;
     for (int i = 0; i < m->ntensors; i++) {
         const memae_tensor_desc *d = &m->tensors[i];
@@ -290,7 +290,7 @@ int memae_model_save_checkpoint(memae_model *m, const char *path, const char *tr
     meta[nmeta++] = (memae_st_meta){"memae_adam_step", step};
     meta[nmeta++] = (memae_st_meta){"memae_checkpoint", (char *)(train_json ? train_json : "{}")};
     nmeta = add_meta(m, meta, nmeta, "memae_checkpoint");
-    int st = memae_st_write(path, t, n, meta, nmeta, &m->err);
+    int st = mae_st_write(path, t, n, meta, nmeta, &m->err);
     free(cfg);
     return st;
 }
@@ -298,23 +298,23 @@ int memae_model_save_checkpoint(memae_model *m, const char *path, const char *tr
 int memae_model_load_checkpoint(memae_model *m, const char *path, char **train_json)
 {
     memae_st_file f;
-    int st = memae_st_read(path, &f, &m->err);
+    int st = mae_st_read(path, &f, &m->err);
     if (st)
         return st;
-    char *cfg = memae_config_to_json(&m->cfg);
-    const char *ccfg = memae_st_meta_get(&f, "memae_config");
-    const char *step = memae_st_meta_get(&f, "memae_adam_step");
-    const char *train = memae_st_meta_get(&f, "memae_checkpoint");
+    char *cfg = mae_config_to_json(&m->cfg);
+    const char *ccfg = mae_st_meta_get(&f, "memae_config");
+    const char *step = mae_st_meta_get(&f, "memae_adam_step");
+    const char *train = mae_st_meta_get(&f, "memae_checkpoint");
     if (!cfg)
-        st = memae_seterr(&m->err, MEMAE_E_NOMEM, "out of memory");
+        st = mae_seterr(&m->err, MEMAE_E_NOMEM, "out of memory");
     else if (!ccfg || !step || !train)
-        st = memae_seterr(&m->err, MEMAE_E_FORMAT, "%s: not a memae checkpoint (no Adam state)",
+        st = mae_seterr(&m->err, MEMAE_E_FORMAT, "%s: not a memae checkpoint (no Adam state)",
                           path);
     else if (strcmp(ccfg, cfg))
-        st = memae_seterr(&m->err, MEMAE_E_CONFIG,
+        st = mae_seterr(&m->err, MEMAE_E_CONFIG,
                           "%s: the checkpoint is of another model configuration", path);
     if (!st)
-        st = memae_model_read_tensors(m, &f, 1, NULL);
+        st = mae_model_read_tensors(m, &f, 1, NULL);
     for (int i = 0; !st && i < m->ntensors; i++) {
         const memae_tensor_desc *d = &m->tensors[i];
         if (d->kind != MEMAE_T_PARAM)
@@ -323,9 +323,9 @@ int memae_model_load_checkpoint(memae_model *m, const char *path, char **train_j
             char name[96];
             snprintf(name, sizeof name, "optimizer.%s.%s", which ? "exp_avg_sq" : "exp_avg",
                      d->name);
-            const memae_st_entry *e = memae_st_find(&f, name);
+            const memae_st_entry *e = mae_st_find(&f, name);
             if (!e || strcmp(e->dtype, "F32") || e->nbytes != d->n * sizeof(float))
-                st = memae_seterr(&m->err, MEMAE_E_NAME, "%s: missing or malformed tensor '%s'",
+                st = mae_seterr(&m->err, MEMAE_E_NAME, "%s: missing or malformed tensor '%s'",
                                   path, name);
             else
                 memcpy((which ? m->adam_v : m->adam_m) + d->off, e->data, e->nbytes);
@@ -339,9 +339,9 @@ int memae_model_load_checkpoint(memae_model *m, const char *path, char **train_j
         m->step = strtoll(step, NULL, 10);
         *train_json = strdup(train);
         if (!*train_json)
-            st = memae_seterr(&m->err, MEMAE_E_NOMEM, "out of memory");
+            st = mae_seterr(&m->err, MEMAE_E_NOMEM, "out of memory");
     }
     free(cfg);
-    memae_st_free(&f);
+    mae_st_free(&f);
     return st;
 }

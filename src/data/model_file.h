@@ -7,11 +7,11 @@
 
 /* Check every tensor of m against f, named prefix + name: present, dtype,
  * shape and finite values; unless allow_extra, a tensor of f that m lacks is
- * an error.  Needs only the model's layout (memae_model_layout). */
-int memae_model_check_tensors(memae_model *m, const memae_st_file *f, int allow_extra,
-                              const char *prefix);
+ * an error.  Needs only the model's layout (mae_model_layout). */
+int mae_model_check_tensors(memae_model *m, const memae_st_file *f, int allow_extra,
+                            const char *prefix);
 /* Check as above, then copy every tensor of m from f. */
-int memae_model_read_tensors(memae_model *m, const memae_st_file *f, int allow_extra,
-                             const char *prefix);
+int mae_model_read_tensors(memae_model *m, const memae_st_file *f, int allow_extra,
+                           const char *prefix);
 
 #endif

@@ -33,31 +33,31 @@ static void decode_progress(int64_t v, int64_t nv, const char *name, int64_t fra
         o->progress(0, v, nv, name, frames, decoded, o->user);
 }
 
-int memae_dataset_open_videos(memae_dataset *d, memae_model *m)
+int mae_dataset_open_videos(memae_dataset *d, memae_model *m)
 {
     int64_t shape[4];
     int nd = 0;
     memae_model_input_shape(m, shape, &nd);
     if (nd != 4 || shape[0] != 1)
-        return memae_seterr(&d->err, MEMAE_E_SHAPE,
+        return mae_seterr(&d->err, MEMAE_E_SHAPE,
                             "%s: videos need a model of 1 x T x H x W grey clips", d->path);
     char *dir = cache_dir(&d->o);
     if (!dir)
-        return memae_seterr(&d->err, MEMAE_E_ARG,
+        return mae_seterr(&d->err, MEMAE_E_ARG,
                             "no cache folder: give --cache DIR (HOME and XDG_CACHE_HOME are unset)");
     float scale, offset;
-    int st = memae_model_uint8_rule(m, &scale, &offset, &d->err);
+    int st = mae_model_uint8_rule(m, &scale, &offset, &d->err);
     if (!st)
-        st = memae_video_set_open(d->path, dir, (int)shape[2], (int)shape[3],
+        st = mae_video_set_open(d->path, dir, (int)shape[2], (int)shape[3],
                                   d->o.allow_truncated, decode_progress, &d->o, &d->set, &d->err);
     free(dir);
     if (!st)
-        st = memae_clips_init(&d->clips, &d->set, (int)shape[1],
+        st = mae_clips_init(&d->clips, &d->set, (int)shape[1],
                               d->o.clip_stride > 0 ? d->o.clip_stride : 1, scale, offset, &d->err);
     return st;
 }
 
-int memae_dataset_video_labels(memae_dataset *d, const char *path, uint8_t **labels)
+int mae_dataset_video_labels(memae_dataset *d, const char *path, uint8_t **labels)
 {
     const memae_video_set *s = &d->set;
     uint8_t **per = calloc((size_t)s->nv, sizeof *per);
@@ -65,13 +65,13 @@ int memae_dataset_video_labels(memae_dataset *d, const char *path, uint8_t **lab
     for (int64_t v = 0; v < s->nv; v++)
         total += s->frames[v];
     if (!per)
-        return memae_seterr(&d->err, MEMAE_E_NOMEM, "out of memory");
-    int st = memae_gt_load(path, s->nv, (const char *const *)s->names, s->frames, per, &d->err);
+        return mae_seterr(&d->err, MEMAE_E_NOMEM, "out of memory");
+    int st = mae_gt_load(path, s->nv, (const char *const *)s->names, s->frames, per, &d->err);
     if (!st && !(*labels = malloc((size_t)(total ? total : 1))))
-        st = memae_seterr(&d->err, MEMAE_E_NOMEM, "out of memory");
+        st = mae_seterr(&d->err, MEMAE_E_NOMEM, "out of memory");
     for (int64_t v = 0, at = 0; !st && v < s->nv; at += s->frames[v++])
         memcpy(*labels + at, per[v], (size_t)s->frames[v]);
-    memae_gt_free(s->nv, per);
+    mae_gt_free(s->nv, per);
     free(per);
     return st;
 }

@@ -23,7 +23,7 @@ int memae_model_evaluate(memae_model *m, const float *scores, const uint8_t *lab
 {
     memae_metrics mt;
     memset(out, 0, sizeof *out);
-    int st = memae_metrics_compute(scores, labels, n, &mt, &m->err);
+    int st = mae_metrics_compute(scores, labels, n, &mt, &m->err);
     if (st)
         return st;
     out->roc_auc = mt.roc_auc;
@@ -38,7 +38,7 @@ int memae_model_evaluate(memae_model *m, const float *scores, const uint8_t *lab
     out->threshold = threshold;
     out->precision = out->recall = out->f1 = NAN;
     if (!isnan(threshold))
-        st = memae_prf_at(scores, labels, n, threshold, &out->precision, &out->recall, &out->f1,
-                          &m->err);
+        st = mae_prf_at(scores, labels, n, threshold, &out->precision, &out->recall, &out->f1,
+                        &m->err);
     return st;
 }

@@ -8,20 +8,20 @@
 #include "data/tables.h"
 #include "nn/model.h"
 
-int memae_explain(memae_model *m, const memae_encoding *e, const float *x, int64_t n, int batch,
-                  float *out)
+int mae_explain(memae_model *m, const memae_encoding *e, const float *x, int64_t n, int batch,
+                float *out)
 {
     size_t w = memae_model_sample_size(m);
     if ((int64_t)w != e->width)
-        return memae_seterr(&m->err, MEMAE_E_SHAPE,
-                            "explain: the encoding has %lld features, "
-                            "the model %zu",
-                            (long long)e->width, w);
+        return mae_seterr(&m->err, MEMAE_E_SHAPE,
+                          "explain: the encoding has %lld features, "
+                          "the model %zu",
+                          (long long)e->width, w);
     if (batch <= 0)
         batch = 256;
     float *r = malloc((size_t)batch * w * sizeof *r);
     if (!r)
-        return memae_seterr(&m->err, MEMAE_E_NOMEM, "explain: out of memory");
+        return mae_seterr(&m->err, MEMAE_E_NOMEM, "explain: out of memory");
     /* Under a weighted recipe each feature's error is weighted and the sum
      * divided as its score is (docs/recipes.md), so the columns still add up
      * to the score. */
@@ -58,7 +58,7 @@ int memae_model_columns(memae_model *m, char ***names, int *ncols)
     *names = NULL;
     *ncols = 0;
     memae_encoding e;
-    int st = memae_model_encoding(m, &e, &m->err);
+    int st = mae_model_encoding(m, &e, &m->err);
     if (st)
         return st;
     /* One block: the pointers, then the strings they point at. */
@@ -67,8 +67,8 @@ int memae_model_columns(memae_model *m, char ***names, int *ncols)
         len += strlen(e.cols[k].name) + 1;
     char **p = malloc(len ? len : 1);
     if (!p) {
-        memae_encoding_free(&e);
-        return memae_seterr(&m->err, MEMAE_E_NOMEM, "out of memory");
+        mae_encoding_free(&e);
+        return mae_seterr(&m->err, MEMAE_E_NOMEM, "out of memory");
     }
     char *at = (char *)(p + e.ncols);
     for (int k = 0; k < e.ncols; k++) {
@@ -78,17 +78,17 @@ int memae_model_columns(memae_model *m, char ***names, int *ncols)
     }
     *names = p;
     *ncols = e.ncols;
-    memae_encoding_free(&e);
+    mae_encoding_free(&e);
     return MEMAE_OK;
 }
 
 int memae_dataset_explain(memae_model *m, memae_dataset *d, int batch, float *out)
 {
     memae_encoding e;
-    int st = memae_model_encoding(m, &e, &m->err);
+    int st = mae_model_encoding(m, &e, &m->err);
     if (st)
         return st;
-    st = memae_explain(m, &e, memae_dataset_samples(d), d->n, batch, out);
-    memae_encoding_free(&e);
+    st = mae_explain(m, &e, memae_dataset_samples(d), d->n, batch, out);
+    mae_encoding_free(&e);
     return st;
 }

@@ -17,7 +17,7 @@
 #include "memae.h"
 
 /* out: n x e->ncols; x: n encoded, scaled records.  Errors on m. */
-int memae_explain(memae_model *m, const memae_encoding *e, const float *x, int64_t n, int batch,
-                  float *out);
+int mae_explain(memae_model *m, const memae_encoding *e, const float *x, int64_t n, int batch,
+                float *out);
 
 #endif

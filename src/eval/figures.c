@@ -13,7 +13,7 @@ static const uint8_t inferno[9][3] = {
     {227, 89, 51}, {249, 140, 10}, {249, 201, 50}, {252, 255, 164},
 };
 
-void memae_colormap(float e, uint8_t rgb[3])
+void mae_colormap(float e, uint8_t rgb[3])
 {
     if (!(e > 0))
         e = 0;
@@ -26,8 +26,8 @@ void memae_colormap(float e, uint8_t rgb[3])
         rgb[c] = (uint8_t)lrintf((1 - f) * inferno[i][c] + f * inferno[i + 1][c]);
 }
 
-void memae_heatmap_rgb(const uint8_t *grey, const float *err, int w, int h, float err_max,
-                       uint8_t *rgb)
+void mae_heatmap_rgb(const uint8_t *grey, const float *err, int w, int h, float err_max,
+                     uint8_t *rgb)
 {
     int overlay = isfinite(err_max) && err_max > 0;
     for (size_t i = 0; i < (size_t)w * h; i++) {
@@ -37,14 +37,14 @@ void memae_heatmap_rgb(const uint8_t *grey, const float *err, int w, int h, floa
         if (e > 1)
             e = 1;
         uint8_t c[3];
-        memae_colormap(e, c);
+        mae_colormap(e, c);
         float a = 0.75f * e;
         for (int k = 0; k < 3; k++)
             rgb[3 * i + k] = (uint8_t)lrintf((1 - a) * grey[i] + a * c[k]);
     }
 }
 
-const uint8_t memae_plot_colours[4][3] = {
+const uint8_t mae_plot_colours[4][3] = {
     [MEMAE_PLOT_BACKGROUND] = {255, 255, 255},
     [MEMAE_PLOT_SHADE] = {255, 205, 205},
     [MEMAE_PLOT_CURVE] = {31, 119, 180},
@@ -55,7 +55,7 @@ const uint8_t memae_plot_colours[4][3] = {
 #define PLOT_MARGIN 6
 #define PLOT_TICK 3
 
-void memae_plot_area(int w, int h, int *x0, int *y0, int *pw, int *ph)
+void mae_plot_area(int w, int h, int *x0, int *y0, int *pw, int *ph)
 {
     *x0 = PLOT_MARGIN;
     *y0 = PLOT_MARGIN;
@@ -71,7 +71,7 @@ typedef struct canvas {
 static void put(const canvas *cv, int x, int y, int colour)
 {
     if (x >= 0 && y >= 0 && x < cv->w && y < cv->h)
-        memcpy(cv->rgb + 3 * ((size_t)y * cv->w + x), memae_plot_colours[colour], 3);
+        memcpy(cv->rgb + 3 * ((size_t)y * cv->w + x), mae_plot_colours[colour], 3);
 }
 
 /* Bresenham: every pixel of the 8-connected line, both ends included. */
@@ -124,16 +124,15 @@ static void ticks(const canvas *cv, int64_t n, int x0, int yaxis, int pw)
     }
 }
 
-int memae_plot_rgb(const float *scores, const uint8_t *labels, int64_t n, int w, int h,
-                   uint8_t *rgb)
+int mae_plot_rgb(const float *scores, const uint8_t *labels, int64_t n, int w, int h, uint8_t *rgb)
 {
     if (!scores || !rgb || n < 1 || w < 16 || h < 16)
         return MEMAE_E_ARG;
     canvas cv = {rgb, w, h};
     int x0, y0, pw, ph;
-    memae_plot_area(w, h, &x0, &y0, &pw, &ph);
+    mae_plot_area(w, h, &x0, &y0, &pw, &ph);
     for (size_t i = 0; i < (size_t)w * h; i++)
-        memcpy(rgb + 3 * i, memae_plot_colours[MEMAE_PLOT_BACKGROUND], 3);
+        memcpy(rgb + 3 * i, mae_plot_colours[MEMAE_PLOT_BACKGROUND], 3);
     float lo = INFINITY, hi = -INFINITY;
     for (int64_t t = 0; t < n; t++) {
         int a, b;

@@ -16,20 +16,20 @@
  * error leaves the frame visible and high error stands out.  err_max <= 0 or
  * not finite draws the frame alone.
  */
-void memae_heatmap_rgb(const uint8_t *grey, const float *err, int w, int h, float err_max,
-                       uint8_t *rgb);
+void mae_heatmap_rgb(const uint8_t *grey, const float *err, int w, int h, float err_max,
+                     uint8_t *rgb);
 
-/* The colour of e in [0, 1] (clipped) in the map memae_heatmap_rgb uses. */
-void memae_colormap(float e, uint8_t rgb[3]);
+/* The colour of e in [0, 1] (clipped) in the map mae_heatmap_rgb uses. */
+void mae_colormap(float e, uint8_t rgb[3]);
 
 /* Colours of the plot, as RGB triples. */
 enum { MEMAE_PLOT_BACKGROUND, MEMAE_PLOT_SHADE, MEMAE_PLOT_CURVE, MEMAE_PLOT_AXES };
-extern const uint8_t memae_plot_colours[4][3];
+extern const uint8_t mae_plot_colours[4][3];
 
 /* The plot's data area inside a w x h figure: columns x0 .. x0 + pw - 1 and
  * rows y0 .. y0 + ph - 1 (top row = highest score); the axes frame it one
  * pixel outside, ticks below. */
-void memae_plot_area(int w, int h, int *x0, int *y0, int *pw, int *ph);
+void mae_plot_area(int w, int h, int *x0, int *y0, int *pw, int *ph);
 
 /*
  * The score over time of one video, n frames, into a w x h figure (w, h >= 16).
@@ -42,7 +42,6 @@ void memae_plot_area(int w, int h, int *x0, int *y0, int *pw, int *ph);
  * the axis mark frames at a round step (1, 2, 5 x 10^k) giving at most 10.
  * Returns MEMAE_OK, or MEMAE_E_ARG (n < 1, a figure too small, NULL pointers).
  */
-int memae_plot_rgb(const float *scores, const uint8_t *labels, int64_t n, int w, int h,
-                   uint8_t *rgb);
+int mae_plot_rgb(const float *scores, const uint8_t *labels, int64_t n, int w, int h, uint8_t *rgb);
 
 #endif

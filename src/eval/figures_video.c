@@ -37,18 +37,18 @@ static int write_png(memae_model *m, const char *dir, const char *name, const ch
 {
     char path[4096];
     snprintf(path, sizeof path, "%s/%s%s.png", dir, name, suffix);
-    return memae_png_write_rgb(path, rgb, w, h, &m->err);
+    return mae_png_write_rgb(path, rgb, w, h, &m->err);
 }
 
 static int plots(memae_model *m, const char *dir, const memae_video_set *s,
                  const memae_results *r, const uint8_t *labels)
 {
     uint8_t *rgb = malloc((size_t)PLOT_W * PLOT_H * 3);
-    int st = rgb ? MEMAE_OK : memae_seterr(&m->err, MEMAE_E_NOMEM, "out of memory");
+    int st = rgb ? MEMAE_OK : mae_seterr(&m->err, MEMAE_E_NOMEM, "out of memory");
     for (int64_t v = 0; !st && v < s->nv; v++) {
-        if (memae_plot_rgb(r->score + r->first[v], labels ? labels + r->first[v] : NULL,
+        if (mae_plot_rgb(r->score + r->first[v], labels ? labels + r->first[v] : NULL,
                            s->frames[v], PLOT_W, PLOT_H, rgb))
-            st = memae_seterr(&m->err, MEMAE_E_ARG, "%s: cannot plot its scores", s->paths[v]);
+            st = mae_seterr(&m->err, MEMAE_E_ARG, "%s: cannot plot its scores", s->paths[v]);
         else
             st = write_png(m, dir, s->names[v], "_scores", rgb, PLOT_W, PLOT_H);
     }
@@ -63,7 +63,7 @@ static int frame_error(memae_model *m, const memae_clips *c, int64_t v, int64_t 
 {
     int64_t nclips = c->first[v + 1] - c->first[v], k = f - c->t / 2;
     k = k < 0 ? 0 : k >= nclips ? nclips - 1 : k;
-    memae_clips_get(c, c->first[v] + k, x);
+    mae_clips_get(c, c->first[v] + k, x);
     int st = memae_model_reconstruct(m, x, 1, r, NULL);
     if (st)
         return st;
@@ -79,7 +79,7 @@ static int heatmaps(memae_model *m, memae_dataset *d, const memae_results *res,
     const memae_video_set *s = &d->set;
     frame_ref *fr = malloc((size_t)(res->n ? res->n : 1) * sizeof *fr);
     if (!fr)
-        return memae_seterr(&m->err, MEMAE_E_NOMEM, "out of memory");
+        return mae_seterr(&m->err, MEMAE_E_NOMEM, "out of memory");
     int64_t k = 0;
     for (int64_t v = 0; v < s->nv; v++)
         for (int64_t f = 0; f < s->frames[v]; f++)
@@ -93,7 +93,7 @@ static int heatmaps(memae_model *m, memae_dataset *d, const memae_results *res,
     uint8_t *rgb = malloc(fs * 3);
     int st = x && r && err && rgb
                  ? MEMAE_OK
-                 : memae_seterr(&m->err, MEMAE_E_NOMEM, "out of memory for the heatmaps");
+                 : mae_seterr(&m->err, MEMAE_E_NOMEM, "out of memory for the heatmaps");
     float top = 0; /* one colour scale for every picture, so they compare */
     for (int64_t i = 0; !st && i < k; i++) {
         st = frame_error(m, &d->clips, fr[i].v, fr[i].f, x, r, err + (size_t)i * fs);
@@ -102,7 +102,7 @@ static int heatmaps(memae_model *m, memae_dataset *d, const memae_results *res,
     }
     for (int64_t i = 0; !st && i < k; i++) {
         const uint8_t *grey = s->cache[fr[i].v].frames + (size_t)fr[i].f * fs;
-        memae_heatmap_rgb(grey, err + (size_t)i * fs, s->w, s->h, top, rgb);
+        mae_heatmap_rgb(grey, err + (size_t)i * fs, s->w, s->h, top, rgb);
         char suffix[32];
         snprintf(suffix, sizeof suffix, "_%05lld", (long long)fr[i].f);
         st = write_png(m, dir, s->names[fr[i].v], suffix, rgb, s->w, s->h);
@@ -119,18 +119,18 @@ int memae_dataset_figures(memae_model *m, memae_dataset *d, const memae_results 
                           const uint8_t *labels, const char *dir, int count)
 {
     if (d->kind != MEMAE_DATA_VIDEO || r->videos != d->set.nv)
-        return memae_seterr(&m->err, MEMAE_E_ARG, "%s: figures are drawn for videos", d->path);
+        return mae_seterr(&m->err, MEMAE_E_ARG, "%s: figures are drawn for videos", d->path);
     /* The set is made under a temporary name: a failure leaves no part of it. */
     char *staged;
-    int st = memae_stage_dir(dir, &staged, &m->err);
+    int st = mae_stage_dir(dir, &staged, &m->err);
     if (st)
         return st;
     st = plots(m, staged, &d->set, r, labels);
     if (!st)
         st = heatmaps(m, d, r, staged, count);
     if (st) {
-        memae_stage_discard(staged);
+        mae_stage_discard(staged);
         return st;
     }
-    return memae_stage_commit(dir, staged, &m->err);
+    return mae_stage_commit(dir, staged, &m->err);
 }

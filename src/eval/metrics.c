@@ -25,20 +25,20 @@ static int check_inputs(const float *scores, const uint8_t *labels, size_t n,
                         size_t *npos, memae_err *err)
 {
     if (n == 0)
-        return memae_seterr(err, MEMAE_E_ARG, "metrics: no samples (n == 0)");
+        return mae_seterr(err, MEMAE_E_ARG, "metrics: no samples (n == 0)");
     if (!scores || !labels)
-        return memae_seterr(err, MEMAE_E_ARG, "metrics: scores or labels is NULL");
+        return mae_seterr(err, MEMAE_E_ARG, "metrics: scores or labels is NULL");
     /* Keeps every count product (at most n*n/2) exact in 64 bits. */
     if (n > UINT32_MAX)
-        return memae_seterr(err, MEMAE_E_ARG, "metrics: %zu samples, at most %lu supported",
+        return mae_seterr(err, MEMAE_E_ARG, "metrics: %zu samples, at most %lu supported",
                             n, (unsigned long)UINT32_MAX);
     size_t pos = 0;
     for (size_t i = 0; i < n; i++) {
         if (!isfinite(scores[i]))
-            return memae_seterr(err, MEMAE_E_NUMERIC, "metrics: score %zu is %s", i,
+            return mae_seterr(err, MEMAE_E_NUMERIC, "metrics: score %zu is %s", i,
                                 isnan(scores[i]) ? "NaN" : "infinite");
         if (labels[i] > 1)
-            return memae_seterr(err, MEMAE_E_ARG,
+            return mae_seterr(err, MEMAE_E_ARG,
                                 "metrics: label %zu is %u; labels must be 0 (normal) or 1 (anomaly)",
                                 i, (unsigned)labels[i]);
         pos += labels[i];
@@ -54,22 +54,22 @@ static double threshold_before(const scored *v, size_t n, size_t end)
     return end < n ? (double)v[end].s : (double)nextafterf(v[n - 1].s, -INFINITY);
 }
 
-int memae_metrics_compute(const float *scores, const uint8_t *labels, size_t n,
+int mae_metrics_compute(const float *scores, const uint8_t *labels, size_t n,
                           memae_metrics *out, memae_err *err)
 {
     if (!out)
-        return memae_seterr(err, MEMAE_E_ARG, "metrics: out is NULL");
+        return mae_seterr(err, MEMAE_E_ARG, "metrics: out is NULL");
     size_t npos;
     int rc = check_inputs(scores, labels, n, &npos, err);
     if (rc)
         return rc;
     if (npos == 0 || npos == n)
-        return memae_seterr(err, MEMAE_E_ARG,
+        return mae_seterr(err, MEMAE_E_ARG,
                             "ROC-AUC needs both normal and anomalous samples: all %zu labels are %d",
                             n, npos ? 1 : 0);
     scored *v = malloc(n * sizeof *v);
     if (!v)
-        return memae_seterr(err, MEMAE_E_NOMEM, "metrics: cannot allocate %zu samples", n);
+        return mae_seterr(err, MEMAE_E_NOMEM, "metrics: cannot allocate %zu samples", n);
     for (size_t i = 0; i < n; i++)
         v[i] = (scored){scores[i], labels[i]};
     qsort(v, n, sizeof *v, cmp_desc);
@@ -122,31 +122,31 @@ int memae_metrics_compute(const float *scores, const uint8_t *labels, size_t n,
     return MEMAE_OK;
 }
 
-int memae_roc_auc(const float *scores, const uint8_t *labels, size_t n, double *out,
+int mae_roc_auc(const float *scores, const uint8_t *labels, size_t n, double *out,
                   memae_err *err)
 {
     memae_metrics m;
-    int rc = memae_metrics_compute(scores, labels, n, &m, err);
+    int rc = mae_metrics_compute(scores, labels, n, &m, err);
     if (!rc && out)
         *out = m.roc_auc;
     return rc;
 }
 
-int memae_average_precision(const float *scores, const uint8_t *labels, size_t n,
+int mae_average_precision(const float *scores, const uint8_t *labels, size_t n,
                             double *out, memae_err *err)
 {
     memae_metrics m;
-    int rc = memae_metrics_compute(scores, labels, n, &m, err);
+    int rc = mae_metrics_compute(scores, labels, n, &m, err);
     if (!rc && out)
         *out = m.pr_auc;
     return rc;
 }
 
-int memae_eer(const float *scores, const uint8_t *labels, size_t n, double *eer,
+int mae_eer(const float *scores, const uint8_t *labels, size_t n, double *eer,
               double *threshold, memae_err *err)
 {
     memae_metrics m;
-    int rc = memae_metrics_compute(scores, labels, n, &m, err);
+    int rc = mae_metrics_compute(scores, labels, n, &m, err);
     if (!rc && eer)
         *eer = m.eer;
     if (!rc && threshold)
@@ -154,11 +154,11 @@ int memae_eer(const float *scores, const uint8_t *labels, size_t n, double *eer,
     return rc;
 }
 
-int memae_best_f1(const float *scores, const uint8_t *labels, size_t n, double *f1,
+int mae_best_f1(const float *scores, const uint8_t *labels, size_t n, double *f1,
                   double *threshold, memae_err *err)
 {
     memae_metrics m;
-    int rc = memae_metrics_compute(scores, labels, n, &m, err);
+    int rc = mae_metrics_compute(scores, labels, n, &m, err);
     if (!rc && f1)
         *f1 = m.best_f1;
     if (!rc && threshold)
@@ -166,11 +166,11 @@ int memae_best_f1(const float *scores, const uint8_t *labels, size_t n, double *
     return rc;
 }
 
-int memae_prf_at(const float *scores, const uint8_t *labels, size_t n, double threshold,
+int mae_prf_at(const float *scores, const uint8_t *labels, size_t n, double threshold,
                  double *p, double *r, double *f1, memae_err *err)
 {
     if (isnan(threshold))
-        return memae_seterr(err, MEMAE_E_ARG, "metrics: threshold is NaN");
+        return mae_seterr(err, MEMAE_E_ARG, "metrics: threshold is NaN");
     size_t npos;
     int rc = check_inputs(scores, labels, n, &npos, err);
     if (rc)
@@ -192,21 +192,21 @@ int memae_prf_at(const float *scores, const uint8_t *labels, size_t n, double th
     return MEMAE_OK;
 }
 
-int memae_quantile(const float *x, size_t n, double q, double *out, memae_err *err)
+int mae_quantile(const float *x, size_t n, double q, double *out, memae_err *err)
 {
     if (n == 0)
-        return memae_seterr(err, MEMAE_E_ARG, "quantile: no values (n == 0)");
+        return mae_seterr(err, MEMAE_E_ARG, "quantile: no values (n == 0)");
     if (!x || !out)
-        return memae_seterr(err, MEMAE_E_ARG, "quantile: x or out is NULL");
+        return mae_seterr(err, MEMAE_E_ARG, "quantile: x or out is NULL");
     if (!(q >= 0.0 && q <= 1.0))
-        return memae_seterr(err, MEMAE_E_ARG, "quantile: q = %g is outside [0, 1]", q);
+        return mae_seterr(err, MEMAE_E_ARG, "quantile: q = %g is outside [0, 1]", q);
     for (size_t i = 0; i < n; i++)
         if (!isfinite(x[i]))
-            return memae_seterr(err, MEMAE_E_NUMERIC, "quantile: value %zu is %s", i,
+            return mae_seterr(err, MEMAE_E_NUMERIC, "quantile: value %zu is %s", i,
                                 isnan(x[i]) ? "NaN" : "infinite");
     float *s = malloc(n * sizeof *s);
     if (!s)
-        return memae_seterr(err, MEMAE_E_NOMEM, "quantile: cannot allocate %zu values", n);
+        return mae_seterr(err, MEMAE_E_NOMEM, "quantile: cannot allocate %zu values", n);
     for (size_t i = 0; i < n; i++)
         s[i] = x[i];
     qsort(s, n, sizeof *s, cmp_float_asc);

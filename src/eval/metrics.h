@@ -6,7 +6,7 @@
  *
  * Threshold convention (PyOD's): "score > threshold" is predicted anomalous,
  * everywhere in this file.  A threshold reported here can be passed back to
- * memae_prf_at() and reproduces the operating point it came from.  When the
+ * mae_prf_at() and reproduces the operating point it came from.  When the
  * best point predicts every sample anomalous, the threshold is the float just
  * below the lowest score (nextafterf; -INFINITY if that score is -FLT_MAX).
  */
@@ -43,17 +43,17 @@ typedef struct memae_metrics {
 /* Every metric above from a single O(n log n) sort.  Needs n > 0 and both
  * classes; MEMAE_E_NUMERIC names the first non-finite score, MEMAE_E_ARG the
  * first label that is not 0 or 1.  Allocates 8 bytes per sample. */
-int memae_metrics_compute(const float *scores, const uint8_t *labels, size_t n,
+int mae_metrics_compute(const float *scores, const uint8_t *labels, size_t n,
                           memae_metrics *out, memae_err *err);
 
-/* Single metrics; each costs a full memae_metrics_compute. */
-int memae_roc_auc(const float *scores, const uint8_t *labels, size_t n, double *out,
+/* Single metrics; each costs a full mae_metrics_compute. */
+int mae_roc_auc(const float *scores, const uint8_t *labels, size_t n, double *out,
                   memae_err *err);
-int memae_average_precision(const float *scores, const uint8_t *labels, size_t n,
+int mae_average_precision(const float *scores, const uint8_t *labels, size_t n,
                             double *out, memae_err *err);
-int memae_eer(const float *scores, const uint8_t *labels, size_t n, double *eer,
+int mae_eer(const float *scores, const uint8_t *labels, size_t n, double *eer,
               double *threshold, memae_err *err);
-int memae_best_f1(const float *scores, const uint8_t *labels, size_t n, double *f1,
+int mae_best_f1(const float *scores, const uint8_t *labels, size_t n, double *f1,
                   double *threshold, memae_err *err);
 
 /*
@@ -64,12 +64,12 @@ int memae_best_f1(const float *scores, const uint8_t *labels, size_t n, double *
  * therefore allowed here.  Any output pointer may be NULL; threshold may be
  * +-INFINITY but not NaN.
  */
-int memae_prf_at(const float *scores, const uint8_t *labels, size_t n, double threshold,
+int mae_prf_at(const float *scores, const uint8_t *labels, size_t n, double threshold,
                  double *p, double *r, double *f1, memae_err *err);
 
 /* The q-quantile of x (0 <= q <= 1) with linear interpolation between the two
  * nearest order statistics, numpy's default np.quantile method.  x must be
  * finite; it is not modified (a sorted copy is made). */
-int memae_quantile(const float *x, size_t n, double q, double *out, memae_err *err);
+int mae_quantile(const float *x, size_t n, double q, double *out, memae_err *err);
 
 #endif

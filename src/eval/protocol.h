@@ -17,8 +17,8 @@
 /* memae_kdd_opts, memae_kdd_run, memae_kdd_result: in memae.h. */
 
 /* x: n x d encoded, unscaled records; labels 0/1.  runs: o->runs entries (filled). */
-int memae_protocol_kdd(const float *x, int64_t n, int64_t d, const uint8_t *labels,
-                       const memae_kdd_opts *o, memae_kdd_run *runs, memae_kdd_result *out,
-                       memae_err *err);
+int mae_protocol_kdd(const float *x, int64_t n, int64_t d, const uint8_t *labels,
+                     const memae_kdd_opts *o, memae_kdd_run *runs, memae_kdd_result *out,
+                     memae_err *err);
 
 #endif

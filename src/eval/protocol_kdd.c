@@ -36,12 +36,12 @@ static int make_split(const float *x, int64_t n, int64_t d, const uint8_t *is_an
     if (!normal || !s->train || !s->test || !s->test_y) {
         free(normal);
         split_free(s);
-        return memae_seterr(err, MEMAE_E_NOMEM, "kdd protocol: out of memory");
+        return mae_seterr(err, MEMAE_E_NOMEM, "kdd protocol: out of memory");
     }
     for (int64_t i = 0; i < n; i++)
         if (!is_anom[i])
             normal[nn++] = i;
-    memae_rng_shuffle(rng, normal, nn);
+    mae_rng_shuffle(rng, normal, nn);
     int64_t half = nn / 2;
     for (int64_t k = 0; k < half; k++)
         memcpy(s->train + k * d, x + normal[k] * d, (size_t)d * sizeof *x);
@@ -61,7 +61,7 @@ static int make_split(const float *x, int64_t n, int64_t d, const uint8_t *is_an
 
 static int fail_model(memae_model *m, int st, memae_err *err)
 {
-    memae_seterr(err, st, "kdd protocol: %s", m ? memae_errmsg(m) : memae_strerror(st));
+    mae_seterr(err, st, "kdd protocol: %s", m ? memae_errmsg(m) : memae_strerror(st));
     memae_model_free(m);
     return st;
 }
@@ -70,12 +70,12 @@ static int one_run(const split *s, int64_t d, const memae_kdd_opts *o, uint64_t 
                    memae_kdd_run *r, memae_err *err)
 {
     memae_scaler sc;
-    int st = memae_scaler_fit(&sc, o->scale, s->train, s->ntrain, d, NULL, err);
+    int st = mae_scaler_fit(&sc, o->scale, s->train, s->ntrain, d, NULL, err);
     if (st)
         return st;
-    memae_scaler_apply(&sc, s->train, s->ntrain);
-    memae_scaler_apply(&sc, s->test, s->ntest);
-    memae_scaler_free(&sc);
+    mae_scaler_apply(&sc, s->train, s->ntrain);
+    mae_scaler_apply(&sc, s->test, s->ntest);
+    mae_scaler_free(&sc);
     memae_model *m = NULL;
     memae_train_config tc = o->train;
     tc.seed = seed;
@@ -88,10 +88,10 @@ static int one_run(const split *s, int64_t d, const memae_kdd_opts *o, uint64_t 
     if (memae_model_sample_size(m) != (size_t)d) {
         size_t have = memae_model_sample_size(m);
         memae_model_free(m);
-        return memae_seterr(err, MEMAE_E_SHAPE,
-                            "kdd protocol: the model takes %zu features, "
-                            "the records have %lld",
-                            have, (long long)d);
+        return mae_seterr(err, MEMAE_E_SHAPE,
+                          "kdd protocol: the model takes %zu features, "
+                          "the records have %lld",
+                          have, (long long)d);
     }
     float *scores = malloc((size_t)s->ntest * sizeof *scores);
     if (!scores)
@@ -107,12 +107,12 @@ static int one_run(const split *s, int64_t d, const memae_kdd_opts *o, uint64_t 
     r->test_anomalies = 0;
     for (int64_t i = 0; i < s->ntest; i++)
         r->test_anomalies += s->test_y[i];
-    st = memae_quantile(scores, (size_t)s->ntest, 1.0 - o->flag_share, &r->threshold, err);
+    st = mae_quantile(scores, (size_t)s->ntest, 1.0 - o->flag_share, &r->threshold, err);
     if (!st)
-        st = memae_prf_at(scores, s->test_y, (size_t)s->ntest, r->threshold, &r->precision,
-                          &r->recall, &r->f1, err);
+        st = mae_prf_at(scores, s->test_y, (size_t)s->ntest, r->threshold, &r->precision,
+                        &r->recall, &r->f1, err);
     if (!st)
-        st = memae_roc_auc(scores, s->test_y, (size_t)s->ntest, &r->roc_auc, err);
+        st = mae_roc_auc(scores, s->test_y, (size_t)s->ntest, &r->roc_auc, err);
     free(scores);
     return st;
 }
@@ -134,32 +134,32 @@ static void summarise(const memae_kdd_run *runs, int n, memae_kdd_result *out)
     }
 }
 
-int memae_protocol_kdd(const float *x, int64_t n, int64_t d, const uint8_t *labels,
-                       const memae_kdd_opts *o, memae_kdd_run *runs, memae_kdd_result *out,
-                       memae_err *err)
+int mae_protocol_kdd(const float *x, int64_t n, int64_t d, const uint8_t *labels,
+                     const memae_kdd_opts *o, memae_kdd_run *runs, memae_kdd_result *out,
+                     memae_err *err)
 {
     memset(out, 0, sizeof *out);
     if (o->runs < 1 || !(o->flag_share > 0 && o->flag_share < 1))
-        return memae_seterr(err, MEMAE_E_ARG,
-                            "kdd protocol: needs runs >= 1 and a flagged "
-                            "share in (0, 1)");
+        return mae_seterr(err, MEMAE_E_ARG,
+                          "kdd protocol: needs runs >= 1 and a flagged "
+                          "share in (0, 1)");
     int64_t ones = 0;
     for (int64_t i = 0; i < n; i++)
         ones += labels[i] != 0;
     if (ones == 0 || ones == n)
-        return memae_seterr(err, MEMAE_E_ARG, "kdd protocol: the labels hold one class only");
+        return mae_seterr(err, MEMAE_E_ARG, "kdd protocol: the labels hold one class only");
     /* The minority class is the anomaly, whichever label it has (KDDCUP99's is "normal."). */
     out->anomaly_label = ones <= n - ones ? 1 : 0;
     uint8_t *is_anom = malloc((size_t)n);
     if (!is_anom)
-        return memae_seterr(err, MEMAE_E_NOMEM, "kdd protocol: out of memory");
+        return mae_seterr(err, MEMAE_E_NOMEM, "kdd protocol: out of memory");
     for (int64_t i = 0; i < n; i++)
         is_anom[i] = (labels[i] != 0) == (out->anomaly_label == 1);
     int st = MEMAE_OK;
     for (int r = 0; !st && r < o->runs; r++) {
         memae_rng rng;
         uint64_t seed = o->seed + (uint64_t)r;
-        memae_rng_seed(&rng, seed);
+        mae_rng_seed(&rng, seed);
         split s;
         if (!(st = make_split(x, n, d, is_anom, &rng, &s, err)))
             st = one_run(&s, d, o, seed, &runs[r], err);
@@ -175,11 +175,11 @@ int memae_dataset_kdd(memae_dataset *d, const memae_kdd_opts *o, memae_kdd_run *
                       memae_kdd_result *out)
 {
     if (!d->has_enc || !d->labels)
-        return memae_seterr(&d->err, MEMAE_E_ARG, "%s: no labels (give --label-column for a CSV)",
-                            d->path);
+        return mae_seterr(&d->err, MEMAE_E_ARG, "%s: no labels (give --label-column for a CSV)",
+                          d->path);
     memae_err err = {0};
-    int st = memae_protocol_kdd(d->x, d->n, d->enc.width, d->labels, o, runs, out, &err);
+    int st = mae_protocol_kdd(d->x, d->n, d->enc.width, d->labels, o, runs, out, &err);
     if (st)
-        memae_seterr(&d->err, st, "%s: %s", d->path, err.msg);
+        mae_seterr(&d->err, st, "%s: %s", d->path, err.msg);
     return st;
 }

@@ -20,12 +20,12 @@ memae_score_opts memae_score_opts_default(void)
 
 int memae_norm_kind(const char *name)
 {
-    return memae_video_norm_parse(name);
+    return mae_video_norm_parse(name);
 }
 
 int memae_score_quantile(const float *x, int64_t n, double q, double *out)
 {
-    return n < 0 ? MEMAE_E_ARG : memae_quantile(x, (size_t)n, q, out, NULL);
+    return n < 0 ? MEMAE_E_ARG : mae_quantile(x, (size_t)n, q, out, NULL);
 }
 
 void memae_results_free(memae_results *r)
@@ -49,11 +49,11 @@ static int train_stats(memae_model *m, int kind, double *mean, double *std)
     const cJSON *k = cJSON_GetObjectItem(b, "score");
     int st = MEMAE_OK;
     if (!cJSON_IsNumber(mu) || !cJSON_IsNumber(sd) || !cJSON_IsString(k))
-        st = memae_seterr(&m->err, MEMAE_E_ARG,
+        st = mae_seterr(&m->err, MEMAE_E_ARG,
                           "--normalize train: the model has no statistics of its training "
                           "errors (train it with memae train)");
     else if (strcmp(k->valuestring, kind == MEMAE_SCORE_MAE ? "mae" : "mse"))
-        st = memae_seterr(&m->err, MEMAE_E_ARG,
+        st = mae_seterr(&m->err, MEMAE_E_ARG,
                           "--normalize train: the model's statistics are of the %s score; "
                           "score with --score %s",
                           k->valuestring, k->valuestring);
@@ -77,7 +77,7 @@ static int get_clip(void *ctx, int64_t i, float *dst, char *msg, size_t len)
     (void)msg;
     (void)len;
     const video_clips *v = ctx;
-    memae_clips_get(v->c, v->first + i, dst);
+    mae_clips_get(v->c, v->first + i, dst);
     return MEMAE_OK;
 }
 
@@ -92,7 +92,7 @@ static int score_videos(memae_model *m, memae_dataset *d, const memae_score_opts
         return m->err.status;
     r->videos = s->nv;
     if (!(r->first = malloc((size_t)(s->nv + 1) * sizeof *r->first)))
-        return memae_seterr(&m->err, MEMAE_E_NOMEM, "out of memory");
+        return mae_seterr(&m->err, MEMAE_E_NOMEM, "out of memory");
     r->first[0] = 0;
     for (int64_t v = 0; v < s->nv; v++)
         r->first[v + 1] = r->first[v] + s->frames[v];
@@ -100,7 +100,7 @@ static int score_videos(memae_model *m, memae_dataset *d, const memae_score_opts
     r->error = malloc((size_t)(r->n ? r->n : 1) * sizeof *r->error);
     r->score = malloc((size_t)(r->n ? r->n : 1) * sizeof *r->score);
     if (!r->error || !r->score)
-        return memae_seterr(&m->err, MEMAE_E_NOMEM, "out of memory");
+        return mae_seterr(&m->err, MEMAE_E_NOMEM, "out of memory");
     int st = MEMAE_OK;
     for (int64_t v = 0; !st && v < s->nv; v++) {
         video_clips vc = {c, c->first[v]};
@@ -109,12 +109,12 @@ static int score_videos(memae_model *m, memae_dataset *d, const memae_score_opts
         float *err = r->error + r->first[v], *score = r->score + r->first[v];
         memae_err e = {0};
         if (!cs)
-            st = memae_seterr(&m->err, MEMAE_E_NOMEM, "out of memory for the scores of %s",
+            st = mae_seterr(&m->err, MEMAE_E_NOMEM, "out of memory for the scores of %s",
                               s->names[v]);
         else if (!(st = memae_model_score_source(m, &src, o->kind, batch, cs)) &&
-                 (memae_video_align(cs, src.n, c->t, s->frames[v], o->fill_edges, err, &e) ||
-                  memae_video_normalize(err, s->frames[v], o->normalize, mean, std, score, &e)))
-            st = memae_seterr(&m->err, e.status, "%s: %s", s->paths[v], e.msg);
+                 (mae_video_align(cs, src.n, c->t, s->frames[v], o->fill_edges, err, &e) ||
+                  mae_video_normalize(err, s->frames[v], o->normalize, mean, std, score, &e)))
+            st = mae_seterr(&m->err, e.status, "%s: %s", s->paths[v], e.msg);
         free(cs);
         if (d->o.progress)
             d->o.progress(1, v, s->nv, s->names[v], s->frames[v], 0, d->o.user);
@@ -129,7 +129,7 @@ static int score_samples(memae_model *m, memae_dataset *d, const memae_score_opt
     r->score = malloc((size_t)(d->n ? d->n : 1) * sizeof *r->score);
     r->error = malloc((size_t)(d->n ? d->n : 1) * sizeof *r->error);
     if (!r->score || !r->error)
-        return memae_seterr(&m->err, MEMAE_E_NOMEM, "out of memory for %lld scores",
+        return mae_seterr(&m->err, MEMAE_E_NOMEM, "out of memory for %lld scores",
                             (long long)d->n);
     int st = memae_model_score_all(m, d->x, d->n, o->kind, o->batch > 0 ? o->batch : 256,
                                    r->score);
@@ -161,7 +161,7 @@ int memae_model_evaluate_frames(memae_model *m, const memae_results *r, const ui
     /* One block: frame counts, then score and label pointers. */
     int64_t *frames = malloc(n * (sizeof(int64_t) + sizeof(float *) + sizeof(uint8_t *)));
     if (!frames)
-        return memae_seterr(&m->err, MEMAE_E_NOMEM, "out of memory");
+        return mae_seterr(&m->err, MEMAE_E_NOMEM, "out of memory");
     const float **sc = (const float **)(frames + n);
     const uint8_t **lb = (const uint8_t **)(sc + n);
     for (int64_t v = 0; v < nv; v++) {
@@ -169,7 +169,7 @@ int memae_model_evaluate_frames(memae_model *m, const memae_results *r, const ui
         sc[v] = r->score + r->first[v];
         lb[v] = labels + r->first[v];
     }
-    int st = memae_video_evaluate(nv, frames, sc, lb, out, &m->err);
+    int st = mae_video_evaluate(nv, frames, sc, lb, out, &m->err);
     free(frames);
     return st;
 }
@@ -183,11 +183,11 @@ int memae_dataset_reconstruct(memae_model *m, memae_dataset *d, int batch, float
     size_t ss = memae_model_sample_size(m);
     float *x = malloc((size_t)batch * ss * sizeof *x);
     if (!x)
-        return memae_seterr(&m->err, MEMAE_E_NOMEM, "out of memory for a batch of %d", batch);
+        return mae_seterr(&m->err, MEMAE_E_NOMEM, "out of memory for a batch of %d", batch);
     int st = MEMAE_OK;
     for (int64_t i = 0; !st && i < src.n; i += batch) {
         int b = src.n - i < batch ? (int)(src.n - i) : batch;
-        st = memae_source_fill(m, &src, NULL, i, b, x);
+        st = mae_source_fill(m, &src, NULL, i, b, x);
         if (!st)
             st = memae_model_reconstruct(m, x, b, out + (size_t)i * ss, NULL);
     }

@@ -12,25 +12,24 @@ static int count_scored(int64_t nv, const int64_t *frames, const float *const *s
                         const uint8_t *const *labels, int64_t *kept, int64_t *pos, memae_err *err)
 {
     if (nv < 1 || !frames || !scores || !labels)
-        return memae_seterr(err, MEMAE_E_ARG, "video evaluation: %lld videos (need at least 1)",
-                            (long long)nv);
+        return mae_seterr(err, MEMAE_E_ARG, "video evaluation: %lld videos (need at least 1)",
+                          (long long)nv);
     *kept = *pos = 0;
     for (int64_t v = 0; v < nv; v++) {
         if (frames[v] < 0)
-            return memae_seterr(err, MEMAE_E_ARG, "video %lld: negative frame count %lld",
-                                (long long)v, (long long)frames[v]);
+            return mae_seterr(err, MEMAE_E_ARG, "video %lld: negative frame count %lld",
+                              (long long)v, (long long)frames[v]);
         if (frames[v] > 0 && (!scores[v] || !labels[v]))
-            return memae_seterr(err, MEMAE_E_ARG, "video %lld: no %s", (long long)v,
-                                scores[v] ? "labels" : "scores");
+            return mae_seterr(err, MEMAE_E_ARG, "video %lld: no %s", (long long)v,
+                              scores[v] ? "labels" : "scores");
         for (int64_t t = 0; t < frames[v]; t++) {
             if (labels[v][t] > 1)
-                return memae_seterr(err, MEMAE_E_ARG,
-                                    "video %lld frame %lld: label %d is not 0 or 1", (long long)v,
-                                    (long long)t + 1, labels[v][t]);
+                return mae_seterr(err, MEMAE_E_ARG, "video %lld frame %lld: label %d is not 0 or 1",
+                                  (long long)v, (long long)t + 1, labels[v][t]);
             if (isinf(scores[v][t]))
-                return memae_seterr(err, MEMAE_E_NUMERIC, "video %lld frame %lld: score is %s",
-                                    (long long)v, (long long)t + 1,
-                                    scores[v][t] > 0 ? "inf" : "-inf");
+                return mae_seterr(err, MEMAE_E_NUMERIC, "video %lld frame %lld: score is %s",
+                                  (long long)v, (long long)t + 1,
+                                  scores[v][t] > 0 ? "inf" : "-inf");
             if (!isnan(scores[v][t])) {
                 (*kept)++;
                 *pos += labels[v][t];
@@ -38,12 +37,12 @@ static int count_scored(int64_t nv, const int64_t *frames, const float *const *s
         }
     }
     if (*kept == 0)
-        return memae_seterr(err, MEMAE_E_ARG, "video evaluation: no frame has a score");
+        return mae_seterr(err, MEMAE_E_ARG, "video evaluation: no frame has a score");
     if (*pos == 0 || *pos == *kept)
-        return memae_seterr(err, MEMAE_E_ARG,
-                            "video evaluation: all %lld scored frames are %s; the AUC needs both "
-                            "normal and anomalous frames",
-                            (long long)*kept, *pos ? "anomalous" : "normal");
+        return mae_seterr(err, MEMAE_E_ARG,
+                          "video evaluation: all %lld scored frames are %s; the AUC needs both "
+                          "normal and anomalous frames",
+                          (long long)*kept, *pos ? "anomalous" : "normal");
     return MEMAE_OK;
 }
 
@@ -60,7 +59,7 @@ static int per_video(int64_t nv, const int64_t *start, const float *s, const uin
         out->video_auc[v] = NAN;
         if (pos == 0 || pos == n)
             continue;
-        int st = memae_roc_auc(s + lo, y + lo, (size_t)n, &out->video_auc[v], err);
+        int st = mae_roc_auc(s + lo, y + lo, (size_t)n, &out->video_auc[v], err);
         if (st)
             return st;
         sum += out->video_auc[v];
@@ -70,8 +69,8 @@ static int per_video(int64_t nv, const int64_t *start, const float *s, const uin
     return MEMAE_OK;
 }
 
-int memae_video_evaluate(int64_t nv, const int64_t *frames, const float *const *scores,
-                         const uint8_t *const *labels, memae_video_eval *out, memae_err *err)
+int mae_video_evaluate(int64_t nv, const int64_t *frames, const float *const *scores,
+                       const uint8_t *const *labels, memae_video_eval *out, memae_err *err)
 {
     memset(out, 0, sizeof *out);
     int64_t kept = 0, pos = 0;
@@ -83,8 +82,8 @@ int memae_video_evaluate(int64_t nv, const int64_t *frames, const float *const *
     int64_t *start = malloc((size_t)(nv + 1) * sizeof *start);
     out->video_auc = malloc((size_t)nv * sizeof *out->video_auc);
     if (!s || !y || !start || !out->video_auc) {
-        st = memae_seterr(err, MEMAE_E_NOMEM, "video evaluation: out of memory (%lld frames)",
-                          (long long)kept);
+        st = mae_seterr(err, MEMAE_E_NOMEM, "video evaluation: out of memory (%lld frames)",
+                        (long long)kept);
         goto done;
     }
     int64_t k = 0;
@@ -98,7 +97,7 @@ int memae_video_evaluate(int64_t nv, const int64_t *frames, const float *const *
     }
     start[nv] = k;
     memae_metrics m;
-    st = memae_metrics_compute(s, y, (size_t)kept, &m, err);
+    st = mae_metrics_compute(s, y, (size_t)kept, &m, err);
     if (st)
         goto done;
     out->micro_auc = m.roc_auc;

@@ -31,8 +31,8 @@ typedef memae_frame_eval memae_video_eval;
  * scored frames: the message says which and where), MEMAE_E_NUMERIC (an
  * infinite score), MEMAE_E_NOMEM.  On failure *out is zeroed.
  */
-int memae_video_evaluate(int64_t nv, const int64_t *frames, const float *const *scores,
-                         const uint8_t *const *labels, memae_video_eval *out, memae_err *err);
+int mae_video_evaluate(int64_t nv, const int64_t *frames, const float *const *scores,
+                       const uint8_t *const *labels, memae_video_eval *out, memae_err *err);
 
 /* Frees video_auc and zeroes *r; NULL-safe (memae_frame_eval_free). */
 #define memae_video_eval_free memae_frame_eval_free

@@ -18,7 +18,7 @@ enum memae_video_norm {
 };
 
 /* "video", "train", "none" -> MEMAE_VNORM_*; -1 when unknown. */
-int memae_video_norm_parse(const char *name);
+int mae_video_norm_parse(const char *name);
 
 /*
  * err[frames] from the scores of a video's clips taken with stride 1
@@ -26,15 +26,15 @@ int memae_video_norm_parse(const char *name);
  * Unscored frames are NaN, or with fill_edges the nearest scored frame's
  * value (a video without clips stays NaN).
  */
-int memae_video_align(const float *clip_scores, int64_t nclips, int t, int64_t frames,
-                      int fill_edges, float *err, memae_err *e);
+int mae_video_align(const float *clip_scores, int64_t nclips, int t, int64_t frames, int fill_edges,
+                    float *err, memae_err *e);
 
 /*
  * score[frames] from err[frames] (NaN stays NaN).  MEMAE_VNORM_VIDEO maps a
  * video whose scored frames all have one error to 0; MEMAE_VNORM_TRAIN needs
  * std > 0 (MEMAE_E_ARG otherwise).
  */
-int memae_video_normalize(const float *err, int64_t frames, int mode, double mean, double std,
-                          float *score, memae_err *e);
+int mae_video_normalize(const float *err, int64_t frames, int mode, double mean, double std,
+                        float *score, memae_err *e);
 
 #endif

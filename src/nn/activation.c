@@ -20,7 +20,7 @@ static void init(const memae_layer *l, float *params, float *buffers, memae_rng 
 
 static void forward(memae_layer *l, const memae_run *run, const float *x, float *y)
 {
-    run->be->act_forward(run->be, l->act.fn, memae_shape_size(&l->in) * run->batch, x, y,
+    run->be->act_forward(run->be, l->act.fn, mae_shape_size(&l->in) * run->batch, x, y,
                          run->threads);
 }
 
@@ -29,16 +29,16 @@ static void backward(memae_layer *l, const memae_run *run, const float *x, const
 {
     (void)x;
     if (dx)
-        run->be->act_backward(run->be, l->act.fn, memae_shape_size(&l->in) * run->batch, y, dy, dx,
+        run->be->act_backward(run->be, l->act.fn, mae_shape_size(&l->in) * run->batch, y, dy, dx,
                               run->threads);
 }
 
-const memae_layer_ops memae_act_ops = {
+const memae_layer_ops mae_act_ops = {
     .name = "activation",
     .setup = setup,
-    .nbuffers = memae_layer_none,
-    .tensors = memae_layer_no_tensors,
-    .workspace = memae_layer_no_workspace,
+    .nbuffers = mae_layer_none,
+    .tensors = mae_layer_no_tensors,
+    .workspace = mae_layer_no_workspace,
     .init = init,
     .forward = forward,
     .backward = backward,

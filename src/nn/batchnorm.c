@@ -27,12 +27,12 @@ static int tensors(const memae_layer *l, memae_tensor_desc *out)
     size_t c = (size_t)l->in.c, p = l->param_off, b = l->buffer_off;
     int64_t shape[1] = {(int64_t)c};
     int n = 0;
-    n += memae_layer_tensor(out + n, l, "weight", MEMAE_T_PARAM, p, c, 1, shape);
-    n += memae_layer_tensor(out + n, l, "bias", MEMAE_T_PARAM, p + c, c, 1, shape);
-    n += memae_layer_tensor(out + n, l, "running_mean", MEMAE_T_BUFFER, b, c, 1, shape);
-    n += memae_layer_tensor(out + n, l, "running_var", MEMAE_T_BUFFER, b + c, c, 1, shape);
-    n += memae_layer_tensor(out + n, l, "num_batches_tracked", MEMAE_T_COUNTER,
-                            offsetof(memae_layer, bn.batches_tracked), 1, 0, shape);
+    n += mae_layer_tensor(out + n, l, "weight", MEMAE_T_PARAM, p, c, 1, shape);
+    n += mae_layer_tensor(out + n, l, "bias", MEMAE_T_PARAM, p + c, c, 1, shape);
+    n += mae_layer_tensor(out + n, l, "running_mean", MEMAE_T_BUFFER, b, c, 1, shape);
+    n += mae_layer_tensor(out + n, l, "running_var", MEMAE_T_BUFFER, b + c, c, 1, shape);
+    n += mae_layer_tensor(out + n, l, "num_batches_tracked", MEMAE_T_COUNTER,
+                          offsetof(memae_layer, bn.batches_tracked), 1, 0, shape);
     return n;
 }
 
@@ -50,7 +50,7 @@ static void init(const memae_layer *l, float *params, float *buffers, memae_rng 
     int c = l->in.c;
     float *w = params + l->param_off, *rm = buffers + l->buffer_off;
     for (int i = 0; i < c; i++) {
-        w[i] = (float)(1.0 + 0.02 * memae_rng_normal(r));
+        w[i] = (float)(1.0 + 0.02 * mae_rng_normal(r));
         w[c + i] = 0.0f;
         rm[i] = 0.0f;
         rm[c + i] = 1.0f;
@@ -85,7 +85,7 @@ static void backward(memae_layer *l, const memae_run *run, const float *x, const
                          w, l->ws, l->ws + c, dx, dw, dw + c, run->train, run->threads);
 }
 
-float *memae_bn_fold(const memae_layer *l, const memae_run *run)
+float *mae_bn_fold(const memae_layer *l, const memae_run *run)
 {
     int c = l->in.c;
     const float *gamma = run->params + l->param_off, *beta = gamma + c;
@@ -100,7 +100,7 @@ float *memae_bn_fold(const memae_layer *l, const memae_run *run)
     return scale;
 }
 
-const memae_layer_ops memae_batchnorm_ops = {
+const memae_layer_ops mae_batchnorm_ops = {
     .name = "batchnorm",
     .setup = setup,
     .nbuffers = nbuffers,

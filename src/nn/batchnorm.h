@@ -14,6 +14,6 @@ struct memae_run;
 /* A batch norm's inference-time affine map, y = scale * x + shift per
  * channel, from its running statistics, into its own workspace (2c floats,
  * free in inference); returns scale (shift follows it). */
-float *memae_bn_fold(const struct memae_layer *bn, const struct memae_run *run);
+float *mae_bn_fold(const struct memae_layer *bn, const struct memae_run *run);
 
 #endif

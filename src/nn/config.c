@@ -28,7 +28,7 @@ static int check_keys(const cJSON *obj, const char *const *keys, const char *whe
 {
     for (const cJSON *it = obj->child; it; it = it->next)
         if (!is_one_of(it->string, keys))
-            return memae_seterr(err, MEMAE_E_CONFIG, "config: unknown key '%s' in %s",
+            return mae_seterr(err, MEMAE_E_CONFIG, "config: unknown key '%s' in %s",
                                 it->string, where);
     return MEMAE_OK;
 }
@@ -37,7 +37,7 @@ static int get_int(const cJSON *v, const char *what, int lo, int hi, int *out, m
 {
     if (!cJSON_IsNumber(v) || v->valuedouble != floor(v->valuedouble) || v->valuedouble < lo ||
         v->valuedouble > hi)
-        return memae_seterr(err, MEMAE_E_CONFIG, "config: %s must be an integer from %d to %d",
+        return mae_seterr(err, MEMAE_E_CONFIG, "config: %s must be an integer from %d to %d",
                             what, lo, hi);
     *out = (int)v->valuedouble;
     return MEMAE_OK;
@@ -49,7 +49,7 @@ static int get_bool(const cJSON *obj, const char *key, int *out, memae_err *err)
     if (!v)
         return MEMAE_OK;
     if (!cJSON_IsBool(v))
-        return memae_seterr(err, MEMAE_E_CONFIG, "config: %s must be true or false", key);
+        return mae_seterr(err, MEMAE_E_CONFIG, "config: %s must be true or false", key);
     *out = cJSON_IsTrue(v);
     return MEMAE_OK;
 }
@@ -76,7 +76,7 @@ static int get_triple(const cJSON *v, const char *what, int sdim, int lo, int al
         return st;
     }
     if (!cJSON_IsArray(v) || cJSON_GetArraySize(v) != sdim)
-        return memae_seterr(err, MEMAE_E_CONFIG,
+        return mae_seterr(err, MEMAE_E_CONFIG,
                             "config: %s must be an integer or %d integers%s (the input has %d "
                             "spatial dimensions)", what, sdim, allow_auto ? " or \"auto\"" : "",
                             sdim);
@@ -98,7 +98,7 @@ static int parse_layers(const cJSON *arr, const char *name, const memae_config *
     int sdim = cfg->kind == MEMAE_KIND_CONV ? cfg->in_ndim - 1 : 0;
     if (!cJSON_IsArray(arr) || cJSON_GetArraySize(arr) < 1 ||
         cJSON_GetArraySize(arr) > MEMAE_MAX_LAYERS)
-        return memae_seterr(err, MEMAE_E_CONFIG, "config: %s must be an array of 1 to %d layers",
+        return mae_seterr(err, MEMAE_E_CONFIG, "config: %s must be an array of 1 to %d layers",
                             name, MEMAE_MAX_LAYERS);
     *count = cJSON_GetArraySize(arr);
     for (int i = 0; i < *count; i++) {
@@ -106,7 +106,7 @@ static int parse_layers(const cJSON *arr, const char *name, const memae_config *
         char what[64];
         snprintf(what, sizeof what, "%s[%d]", name, i);
         if (!cJSON_IsObject(o))
-            return memae_seterr(err, MEMAE_E_CONFIG, "config: %s must be an object", what);
+            return mae_seterr(err, MEMAE_E_CONFIG, "config: %s must be an object", what);
         int st = check_keys(o, cfg->kind == MEMAE_KIND_CONV ? conv_keys : mlp_keys, what, err);
         if (st)
             return st;
@@ -119,7 +119,7 @@ static int parse_layers(const cJSON *arr, const char *name, const memae_config *
         } else if (is_dec && i == *count - 1) {
             l->out = (int)cfg->input[0]; /* the reconstruction has the input's channels */
         } else {
-            return memae_seterr(err, MEMAE_E_CONFIG, "config: %s needs \"out\"", what);
+            return mae_seterr(err, MEMAE_E_CONFIG, "config: %s needs \"out\"", what);
         }
         snprintf(what, sizeof what, "%s[%d].kernel", name, i);
         if ((st = get_triple(cJSON_GetObjectItemCaseSensitive(o, "kernel"), what, sdim, 1, 0, 3,
@@ -136,7 +136,7 @@ static int parse_layers(const cJSON *arr, const char *name, const memae_config *
         snprintf(what, sizeof what, "%s[%d].output_padding", name, i);
         const cJSON *opv = cJSON_GetObjectItemCaseSensitive(o, "output_padding");
         if (!is_dec && opv)
-            return memae_seterr(err, MEMAE_E_CONFIG, "config: %s: only decoder layers have it",
+            return mae_seterr(err, MEMAE_E_CONFIG, "config: %s: only decoder layers have it",
                                 what);
         if ((st = get_triple(opv, what, sdim, 0, 1, is_dec ? MEMAE_AUTO : 0, l->op, err)))
             return st;
@@ -152,7 +152,7 @@ static int parse_memory(const cJSON *m, memae_config *cfg, memae_err *err)
     static const char *const keys[] = {"enabled", "slots", "shrink_thres", "addressing", "query",
                                        NULL};
     if (!cJSON_IsObject(m))
-        return memae_seterr(err, MEMAE_E_CONFIG, "config: memory must be an object");
+        return mae_seterr(err, MEMAE_E_CONFIG, "config: memory must be an object");
     int st = check_keys(m, keys, "memory", err);
     if (st || (st = get_bool(m, "enabled", &cfg->mem_enabled, err)))
         return st;
@@ -162,7 +162,7 @@ static int parse_memory(const cJSON *m, memae_config *cfg, memae_err *err)
     v = cJSON_GetObjectItemCaseSensitive(m, "shrink_thres");
     if (v) {
         if (!cJSON_IsNumber(v) || !(v->valuedouble >= 0 && v->valuedouble < 1))
-            return memae_seterr(err, MEMAE_E_CONFIG,
+            return mae_seterr(err, MEMAE_E_CONFIG,
                                 "config: memory.shrink_thres must be a number in [0, 1)");
         cfg->shrink = (float)v->valuedouble;
     } else {
@@ -175,7 +175,7 @@ static int parse_memory(const cJSON *m, memae_config *cfg, memae_err *err)
         else if (cJSON_IsString(v) && !strcmp(v->valuestring, "cosine"))
             cfg->addressing = MEMAE_ADDR_COSINE;
         else
-            return memae_seterr(err, MEMAE_E_CONFIG,
+            return mae_seterr(err, MEMAE_E_CONFIG,
                                 "config: memory.addressing must be \"dot\" or \"cosine\"");
     }
     v = cJSON_GetObjectItemCaseSensitive(m, "query");
@@ -185,7 +185,7 @@ static int parse_memory(const cJSON *m, memae_config *cfg, memae_err *err)
         else if (cJSON_IsString(v) && !strcmp(v->valuestring, "flat"))
             cfg->query = MEMAE_QUERY_FLAT;
         else
-            return memae_seterr(err, MEMAE_E_CONFIG,
+            return mae_seterr(err, MEMAE_E_CONFIG,
                                 "config: memory.query must be \"position\" or \"flat\"");
     }
     return MEMAE_OK;
@@ -196,7 +196,7 @@ static int parse_input_shape(const cJSON *v, memae_config *cfg, memae_err *err)
     int n = cJSON_IsArray(v) ? cJSON_GetArraySize(v) : 0;
     int want_conv = cfg->kind == MEMAE_KIND_CONV;
     if ((want_conv && n != 3 && n != 4) || (!want_conv && n != 1))
-        return memae_seterr(err, MEMAE_E_CONFIG,
+        return mae_seterr(err, MEMAE_E_CONFIG,
                             "config: input_shape must be %s", want_conv
                                 ? "[C,H,W] or [C,T,H,W] for a conv model"
                                 : "[D] for an mlp model");
@@ -223,7 +223,7 @@ static int parse_merged(const cJSON *root, memae_config *cfg, memae_err *err)
     memset(cfg, 0, sizeof *cfg);
     const cJSON *preset = cJSON_GetObjectItemCaseSensitive(root, "preset");
     if (!cJSON_IsString(preset))
-        return memae_seterr(err, MEMAE_E_CONFIG, "config: preset must be a string");
+        return mae_seterr(err, MEMAE_E_CONFIG, "config: preset must be a string");
     snprintf(cfg->preset, sizeof cfg->preset, "%s", preset->valuestring);
     const cJSON *kind = cJSON_GetObjectItemCaseSensitive(root, "kind");
     if (cJSON_IsString(kind) && !strcmp(kind->valuestring, "conv"))
@@ -231,7 +231,7 @@ static int parse_merged(const cJSON *root, memae_config *cfg, memae_err *err)
     else if (cJSON_IsString(kind) && !strcmp(kind->valuestring, "mlp"))
         cfg->kind = MEMAE_KIND_MLP;
     else
-        return memae_seterr(err, MEMAE_E_CONFIG, "config: kind must be \"conv\" or \"mlp\"");
+        return mae_seterr(err, MEMAE_E_CONFIG, "config: kind must be \"conv\" or \"mlp\"");
     if ((st = parse_input_shape(cJSON_GetObjectItemCaseSensitive(root, "input_shape"), cfg, err)))
         return st;
     if ((st = parse_layers(cJSON_GetObjectItemCaseSensitive(root, "encoder"), "encoder", cfg, 0,
@@ -248,7 +248,7 @@ static int parse_merged(const cJSON *root, memae_config *cfg, memae_err *err)
     else if (cJSON_IsString(act) && !strcmp(act->valuestring, "tanh"))
         cfg->act = MEMAE_ACT_TANH;
     else
-        return memae_seterr(err, MEMAE_E_CONFIG,
+        return mae_seterr(err, MEMAE_E_CONFIG,
                             "config: activation must be \"leaky_relu\" or \"tanh\"");
     cfg->mem_enabled = 1;
     cfg->slots = 100;
@@ -256,7 +256,7 @@ static int parse_merged(const cJSON *root, memae_config *cfg, memae_err *err)
         return st;
     const cJSON *ew = cJSON_GetObjectItemCaseSensitive(root, "entropy_weight");
     if (!cJSON_IsNumber(ew) || !(ew->valuedouble >= 0) || !isfinite(ew->valuedouble))
-        return memae_seterr(err, MEMAE_E_CONFIG, "config: entropy_weight must be a number >= 0");
+        return mae_seterr(err, MEMAE_E_CONFIG, "config: entropy_weight must be a number >= 0");
     cfg->entropy_weight = (float)ew->valuedouble;
     return MEMAE_OK;
 }
@@ -278,27 +278,27 @@ static void merge(cJSON *base, const cJSON *over)
     }
 }
 
-int memae_config_parse(const char *json, memae_config *cfg, memae_err *err)
+int mae_config_parse(const char *json, memae_config *cfg, memae_err *err)
 {
     cJSON *user = json ? cJSON_Parse(json) : cJSON_CreateObject();
     if (!user)
-        return memae_seterr(err, MEMAE_E_CONFIG, "config: not valid JSON near '%.20s'",
+        return mae_seterr(err, MEMAE_E_CONFIG, "config: not valid JSON near '%.20s'",
                             cJSON_GetErrorPtr() ? cJSON_GetErrorPtr() : "");
     int st = MEMAE_OK;
     cJSON *base = NULL;
     if (!cJSON_IsObject(user)) {
-        st = memae_seterr(err, MEMAE_E_CONFIG, "config: must be a JSON object");
+        st = mae_seterr(err, MEMAE_E_CONFIG, "config: must be a JSON object");
         goto out;
     }
-    const char *dup = memae_json_duplicate_key(user);
+    const char *dup = mae_json_duplicate_key(user);
     if (dup) {
-        st = *dup ? memae_seterr(err, MEMAE_E_CONFIG, "config: the key '%.64s' appears twice", dup)
-                  : memae_seterr(err, MEMAE_E_NOMEM, "out of memory");
+        st = *dup ? mae_seterr(err, MEMAE_E_CONFIG, "config: the key '%.64s' appears twice", dup)
+                  : mae_seterr(err, MEMAE_E_NOMEM, "out of memory");
         goto out;
     }
     const cJSON *preset = cJSON_GetObjectItemCaseSensitive(user, "preset");
     if (preset && !cJSON_IsString(preset)) {
-        st = memae_seterr(err, MEMAE_E_CONFIG, "config: preset must be a string");
+        st = mae_seterr(err, MEMAE_E_CONFIG, "config: preset must be a string");
         goto out;
     }
     /* The preset's layers depend on the input shape (tabular widths), so build
@@ -310,7 +310,7 @@ int memae_config_parse(const char *json, memae_config *cfg, memae_err *err)
         for (const cJSON *it = shape->child; it; it = it->next)
             dims[nd++] = cJSON_IsNumber(it) && fabs(it->valuedouble) < 1e18
                              ? (int64_t)it->valuedouble : 0;
-    base = memae_preset_json(preset ? preset->valuestring : "image2d", nd ? dims : NULL, nd, err);
+    base = mae_preset_json(preset ? preset->valuestring : "image2d", nd ? dims : NULL, nd, err);
     if (!base) {
         st = err ? err->status : MEMAE_E_CONFIG;
         goto out;
@@ -366,7 +366,7 @@ static cJSON *layers_json(const memae_config *cfg, const memae_layer_cfg *ls, in
     return arr;
 }
 
-char *memae_config_to_json(const memae_config *cfg)
+char *mae_config_to_json(const memae_config *cfg)
 {
     cJSON *r = cJSON_CreateObject();
     cJSON_AddStringToObject(r, "preset", cfg->preset);

@@ -44,15 +44,15 @@ typedef struct memae_config {
 } memae_config;
 
 /* Parse user JSON (NULL: the image2d preset) over its preset's defaults. */
-int memae_config_parse(const char *json, memae_config *cfg, memae_err *err);
+int mae_config_parse(const char *json, memae_config *cfg, memae_err *err);
 
 /* The configuration as compact JSON (malloc'd; NULL when out of memory). */
-char *memae_config_to_json(const memae_config *cfg);
+char *mae_config_to_json(const memae_config *cfg);
 
 /* The preset's defaults as a JSON object for the given input shape (NULL: its
  * default shape); in presets.c. */
 struct cJSON;
-struct cJSON *memae_preset_json(const char *name, const int64_t *shape, int ndim,
+struct cJSON *mae_preset_json(const char *name, const int64_t *shape, int ndim,
                                 memae_err *err);
 
 #endif

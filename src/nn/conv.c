@@ -49,7 +49,7 @@ static int tensors(const memae_layer *l, memae_tensor_desc *out)
     int64_t shape[5] = {is_t(l) ? l->in.c : l->out.c, is_t(l) ? l->out.c : l->in.c};
     for (int i = 0; i < sdim; i++)
         shape[2 + i] = l->conv.k[k0 + i];
-    return memae_layer_weight_bias(l, out, 2 + sdim, shape);
+    return mae_layer_weight_bias(l, out, 2 + sdim, shape);
 }
 
 /* The kernels' scratch (im2col columns for the reference backend). */
@@ -106,12 +106,12 @@ static void init(const memae_layer *l, float *params, float *buffers, memae_rng 
     size_t wn = (size_t)l->in.c * l->out.c * ksize(l);
     float *w = params + l->param_off, *b = w + wn;
     for (size_t i = 0; i < wn; i++)
-        w[i] = (float)(0.02 * memae_rng_normal(r));
+        w[i] = (float)(0.02 * mae_rng_normal(r));
     /* fan_in = weight.size(1) * prod(kernel): out channels for a transposed conv. */
     double fan_in = (double)(is_t(l) ? l->out.c : l->in.c) * (double)ksize(l);
     double bound = 1.0 / sqrt(fan_in);
     for (int i = 0; i < l->out.c; i++)
-        b[i] = (float)(bound * (2.0 * memae_rng_uniform(r) - 1.0));
+        b[i] = (float)(bound * (2.0 * mae_rng_uniform(r) - 1.0));
 }
 
 static void forward(memae_layer *l, const memae_run *run, const float *x, float *y)
@@ -128,7 +128,7 @@ static void forward(memae_layer *l, const memae_run *run, const float *x, float 
     size_t sp = (size_t)l->out.sp[0] * l->out.sp[1] * l->out.sp[2];
     int blk = l->out.blocked ? MEMAE_CBLK : 1, nb = l->out.c / blk;
 #pragma omp parallel for collapse(2) schedule(static)                                              \
-    num_threads(memae_par((size_t)run->batch * l->out.c * sp, run->threads))
+    num_threads(mae_par((size_t)run->batch * l->out.c * sp, run->threads))
     for (int n = 0; n < run->batch; n++)
         for (int cb = 0; cb < nb; cb++) {
             float *yc = y + ((size_t)n * nb + cb) * sp * blk;
@@ -188,10 +188,10 @@ static void forward_affine_act(memae_layer *l, const memae_run *run, const float
 /* One table for both: the layer's op tells them apart (is_t). */
 #define CONV_OPS(op_name)                                                                          \
     {                                                                                              \
-        .name = op_name, .setup = setup, .nbuffers = memae_layer_none, .tensors = tensors,         \
+        .name = op_name, .setup = setup, .nbuffers = mae_layer_none, .tensors = tensors,           \
         .workspace = workspace, .init = init, .forward = forward, .backward = backward,            \
         .inplace = 0, .forward_affine_act = forward_affine_act,                                    \
     }
 
-const memae_layer_ops memae_conv_ops = CONV_OPS("conv");
-const memae_layer_ops memae_convt_ops = CONV_OPS("convT");
+const memae_layer_ops mae_conv_ops = CONV_OPS("conv");
+const memae_layer_ops mae_convt_ops = CONV_OPS("convT");

@@ -37,7 +37,7 @@ typedef struct memae_shape {
     int blocked; /* laid out nC(D)HW16c (see backend.h); set by the model's plan */
 } memae_shape;
 
-static inline size_t memae_shape_size(const memae_shape *s)
+static inline size_t mae_shape_size(const memae_shape *s)
 {
     return (size_t)s->c * s->sp[0] * s->sp[1] * s->sp[2];
 }
@@ -103,34 +103,33 @@ typedef struct memae_layer_ops {
     int inplace; /* forward may run with y == x and backward with dx == dy */
     /* Inference only, optional: y = act(scale[c] * layer(x) + shift[c]) with
      * the layer's bias folded in; scale and shift are the next batch norm's
-     * (see memae_bn_fold) and may be overwritten. */
+     * (see mae_bn_fold) and may be overwritten. */
     void (*forward_affine_act)(memae_layer *l, const memae_run *run, const float *x, float *y,
                                float *scale, float *shift, int act);
 } memae_layer_ops;
 
-const memae_layer_ops *memae_layer_ops_of(memae_op op);
+const memae_layer_ops *mae_layer_ops_of(memae_op op);
 
 /* Append the layer's tensors to out (room for 8); returns how many. */
-int memae_layer_tensors(const memae_layer *l, int layer_index, memae_tensor_desc *out);
+int mae_layer_tensors(const memae_layer *l, int layer_index, memae_tensor_desc *out);
 /* The counter a MEMAE_T_COUNTER tensor of layer l names. */
-int64_t *memae_layer_counter(memae_layer *l, const memae_tensor_desc *d);
+int64_t *mae_layer_counter(memae_layer *l, const memae_tensor_desc *d);
 
 /* For the ops' tensors callbacks: one tensor named "<prefix>.<suffix>" (a
  * counter's off is its byte offset in the layer); returns 1. */
-int memae_layer_tensor(memae_tensor_desc *d, const memae_layer *l, const char *suffix,
-                       memae_tensor_kind kind, size_t off, size_t n, int ndim,
-                       const int64_t *shape);
+int mae_layer_tensor(memae_tensor_desc *d, const memae_layer *l, const char *suffix,
+                     memae_tensor_kind kind, size_t off, size_t n, int ndim, const int64_t *shape);
 /* A weight of this shape at param_off, then a bias of out.c; returns 2. */
-int memae_layer_weight_bias(const memae_layer *l, memae_tensor_desc *out, int ndim,
-                            const int64_t *shape);
+int mae_layer_weight_bias(const memae_layer *l, memae_tensor_desc *out, int ndim,
+                          const int64_t *shape);
 
 /* For layers without buffers, workspace or tensors. */
-size_t memae_layer_none(const memae_layer *l);
-size_t memae_layer_no_workspace(const memae_layer *l, const memae_kernels *be, int batch);
-int memae_layer_no_tensors(const memae_layer *l, memae_tensor_desc *out);
+size_t mae_layer_none(const memae_layer *l);
+size_t mae_layer_no_workspace(const memae_layer *l, const memae_kernels *be, int batch);
+int mae_layer_no_tensors(const memae_layer *l, memae_tensor_desc *out);
 
 /* Ops in this library; each lives in its own file. */
-extern const memae_layer_ops memae_conv_ops, memae_convt_ops, memae_linear_ops, memae_batchnorm_ops,
-    memae_act_ops, memae_memory_ops;
+extern const memae_layer_ops mae_conv_ops, mae_convt_ops, mae_linear_ops, mae_batchnorm_ops,
+    mae_act_ops, mae_memory_ops;
 
 #endif

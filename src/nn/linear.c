@@ -19,7 +19,7 @@ static int setup(memae_layer *l, char *msg, size_t msglen)
 static int tensors(const memae_layer *l, memae_tensor_desc *out)
 {
     int64_t shape[2] = {l->out.c, l->in.c};
-    return memae_layer_weight_bias(l, out, 2, shape);
+    return mae_layer_weight_bias(l, out, 2, shape);
 }
 
 /* PyTorch's default: U(-1/sqrt(fan_in), 1/sqrt(fan_in)) for weight and bias. */
@@ -29,7 +29,7 @@ static void init(const memae_layer *l, float *params, float *buffers, memae_rng 
     double bound = 1.0 / sqrt((double)l->in.c);
     float *w = params + l->param_off;
     for (size_t i = 0; i < l->nparams; i++)
-        w[i] = (float)(bound * (2.0 * memae_rng_uniform(r) - 1.0));
+        w[i] = (float)(bound * (2.0 * mae_rng_uniform(r) - 1.0));
 }
 
 /* The layer's three products: y = x W^T (+ b), dW = dy^T x, dx = dy W. */
@@ -95,10 +95,10 @@ static void backward(memae_layer *l, const memae_run *run, const float *x, const
         gemm(l, run, P_DX, dy, w, dx);
 }
 
-const memae_layer_ops memae_linear_ops = {
+const memae_layer_ops mae_linear_ops = {
     .name = "linear",
     .setup = setup,
-    .nbuffers = memae_layer_none,
+    .nbuffers = mae_layer_none,
     .tensors = tensors,
     .workspace = workspace,
     .init = init,

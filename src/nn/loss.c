@@ -4,7 +4,7 @@
 
 #include <math.h>
 
-double memae_mse(const float *recon, const float *x, size_t n, float *grad, int threads)
+double mae_mse(const float *recon, const float *x, size_t n, float *grad, int threads)
 {
     double s = 0.0;
     float k = 2.0f / (float)n;
@@ -15,20 +15,20 @@ double memae_mse(const float *recon, const float *x, size_t n, float *grad, int 
         s += d * d;
     }
     if (grad) {
-#pragma omp parallel for schedule(static) num_threads(memae_par(n, threads))
+#pragma omp parallel for schedule(static) num_threads(mae_par(n, threads))
         for (size_t i = 0; i < n; i++)
             grad[i] = k * (recon[i] - x[i]);
     }
     return s / (double)n;
 }
 
-void memae_sample_errors(const float *recon, const float *x, int batch, size_t sample_size,
+void mae_sample_errors(const float *recon, const float *x, int batch, size_t sample_size,
                          int kind, float *scores, int threads)
 {
-    memae_sample_errors_weighted(recon, x, batch, sample_size, kind, NULL, scores, threads);
+    mae_sample_errors_weighted(recon, x, batch, sample_size, kind, NULL, scores, threads);
 }
 
-void memae_add_errors(const float *recon, const float *x, size_t n, int kind, double *acc)
+void mae_add_errors(const float *recon, const float *x, size_t n, int kind, double *acc)
 {
     for (size_t i = 0; i < n; i++) {
         double d = (double)recon[i] - x[i];
@@ -36,12 +36,12 @@ void memae_add_errors(const float *recon, const float *x, size_t n, int kind, do
     }
 }
 
-void memae_sample_errors_weighted(const float *recon, const float *x, int batch,
+void mae_sample_errors_weighted(const float *recon, const float *x, int batch,
                                   size_t sample_size, int kind, const float *w, float *scores,
                                   int threads)
 {
 #pragma omp parallel for schedule(static) \
-    num_threads(memae_par((size_t)batch * sample_size, threads))
+    num_threads(mae_par((size_t)batch * sample_size, threads))
     for (int b = 0; b < batch; b++) {
         const float *r = recon + (size_t)b * sample_size, *xi = x + (size_t)b * sample_size;
         double s = 0.0;
@@ -53,7 +53,7 @@ void memae_sample_errors_weighted(const float *recon, const float *x, int batch,
     }
 }
 
-void memae_adam_step(float *p, const float *g, float *m, float *v, size_t n, int64_t step,
+void mae_adam_step(float *p, const float *g, float *m, float *v, size_t n, int64_t step,
                      const memae_train_opts *o, int threads)
 {
     /* As torch.optim.Adam (single-tensor path): scalars in double, as Python computes them. */
@@ -62,7 +62,7 @@ void memae_adam_step(float *p, const float *g, float *m, float *v, size_t n, int
     float step_size = (float)(o->lr / bc1);
     float bc2_sqrt = (float)sqrt(bc2);
     float b1 = o->beta1, b2 = o->beta2, eps = o->eps;
-#pragma omp parallel for schedule(static) num_threads(memae_par(n, threads))
+#pragma omp parallel for schedule(static) num_threads(mae_par(n, threads))
     for (size_t i = 0; i < n; i++) {
         m[i] = m[i] * b1 + (1.0f - b1) * g[i];
         v[i] = v[i] * b2 + (1.0f - b2) * g[i] * g[i];

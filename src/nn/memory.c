@@ -113,7 +113,7 @@ static void gemm(const memae_layer *l, const memae_run *run, const mem_ws *w, in
 static int setup(memae_layer *l, char *msg, size_t msglen)
 {
     l->out = l->in;
-    l->mem.dim = l->mem.query == MEMAE_QUERY_FLAT ? (int)memae_shape_size(&l->in) : l->in.c;
+    l->mem.dim = l->mem.query == MEMAE_QUERY_FLAT ? (int)mae_shape_size(&l->in) : l->in.c;
     if (l->mem.slots < 1 || !(l->mem.shrink >= 0.0f && l->mem.shrink < 1.0f)) {
         snprintf(msg, msglen, "memory: slots must be >= 1 and shrink_thres in [0, 1)");
         return -1;
@@ -126,7 +126,7 @@ static int setup(memae_layer *l, char *msg, size_t msglen)
 static int tensors(const memae_layer *l, memae_tensor_desc *out)
 {
     int64_t shape[2] = {l->mem.slots, l->mem.dim};
-    return memae_layer_tensor(out, l, "weight", MEMAE_T_PARAM, l->param_off, l->nparams, 2, shape);
+    return mae_layer_tensor(out, l, "weight", MEMAE_T_PARAM, l->param_off, l->nparams, 2, shape);
 }
 
 /* MemoryUnit.reset_parameters: U(-1/sqrt(C), 1/sqrt(C)). */
@@ -136,7 +136,7 @@ static void init(const memae_layer *l, float *params, float *buffers, memae_rng 
     double bound = 1.0 / sqrt((double)l->mem.dim);
     float *m = params + l->param_off;
     for (size_t i = 0; i < l->nparams; i++)
-        m[i] = (float)(bound * (2.0 * memae_rng_uniform(r) - 1.0));
+        m[i] = (float)(bound * (2.0 * mae_rng_uniform(r) - 1.0));
 }
 
 /* (B, C, S) <-> (B*S, C): position queries read the feature map channels
@@ -270,7 +270,7 @@ static void forward(memae_layer *l, const memae_run *run, const float *x, float 
     }
     int64_t zero = 0;
 #pragma omp parallel for schedule(static) reduction(+ : zero) \
-    num_threads(memae_par(q * n, run->threads))
+    num_threads(mae_par(q * n, run->threads))
     for (size_t r = 0; r < q; r++) {
         float *ws = w.wsoft + r * n, *wf = w.wfin + r * n;
         softmax_row(ws, n);
@@ -310,7 +310,7 @@ static void backward(memae_layer *l, const memae_run *run, const float *x, const
     gemm(l, run, &w, P_DM_READ, w.wfin, dout, dm);
     gemm(l, run, &w, P_DW, dout, m, w.dw);
     float ew = run->entropy_weight / (float)q;
-#pragma omp parallel for schedule(static) num_threads(memae_par(q *n, run->threads))
+#pragma omp parallel for schedule(static) num_threads(mae_par(q *n, run->threads))
     for (size_t r = 0; r < q; r++) {
         float *g = w.dw + r * n;
         const float *wf = w.wfin + r * n, *ws = w.wsoft + r * n;
@@ -343,15 +343,15 @@ static void backward(memae_layer *l, const memae_run *run, const float *x, const
         from_rows(l, run->batch, dq, dx);
 }
 
-const float *memae_memory_weights(const memae_layer *l, int batch)
+const float *mae_memory_weights(const memae_layer *l, int batch)
 {
     return carve(l, batch).wfin;
 }
 
-const memae_layer_ops memae_memory_ops = {
+const memae_layer_ops mae_memory_ops = {
     .name = "memory",
     .setup = setup,
-    .nbuffers = memae_layer_none,
+    .nbuffers = mae_layer_none,
     .tensors = tensors,
     .workspace = workspace,
     .init = init,

@@ -20,6 +20,6 @@ struct memae_layer;
 
 /* The memory layer's addressing weights (after shrinkage) of its last
  * forward pass over batch samples: queries x slots, queries channels last. */
-const float *memae_memory_weights(const struct memae_layer *l, int batch);
+const float *mae_memory_weights(const struct memae_layer *l, int batch);
 
 #endif

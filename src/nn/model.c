@@ -54,13 +54,13 @@ static int resolve_auto(int in, int target, int k, int s, int *p, int *op)
 /* Setup (shapes, parameter count) and offsets of the layer just pushed. */
 static int finish(memae_model *m, memae_layer *l)
 {
-    const memae_layer_ops *ops = memae_layer_ops_of(l->op);
+    const memae_layer_ops *ops = mae_layer_ops_of(l->op);
     char msg[256];
     if (ops->setup(l, msg, sizeof msg))
-        return memae_seterr(&m->err, MEMAE_E_CONFIG, "config: %s", msg);
+        return mae_seterr(&m->err, MEMAE_E_CONFIG, "config: %s", msg);
     double size = (double)l->out.c * l->out.sp[0] * l->out.sp[1] * l->out.sp[2];
     if (size > MEMAE_MAX_SAMPLE)
-        return memae_seterr(&m->err, MEMAE_E_CONFIG,
+        return mae_seterr(&m->err, MEMAE_E_CONFIG,
                             "config: %s: %.0f values per sample, more than the limit %d",
                             l->prefix, size, MEMAE_MAX_SAMPLE);
     l->param_off = m->nparams;
@@ -112,7 +112,7 @@ static int build_layers(memae_model *m)
             return st;
     }
     if (conv && c->n_dec != c->n_enc)
-        return memae_seterr(&m->err, MEMAE_E_CONFIG,
+        return mae_seterr(&m->err, MEMAE_E_CONFIG,
                             "config: the decoder has %d layers and the encoder %d; a conv "
                             "model mirrors them",
                             c->n_dec, c->n_enc);
@@ -125,7 +125,7 @@ static int build_layers(memae_model *m)
                 if (d->p[a] != MEMAE_AUTO && d->op[a] != MEMAE_AUTO)
                     continue;
                 if (resolve_auto(s.sp[a], t->sp[a], d->k[a], d->s[a], &d->p[a], &d->op[a]))
-                    return memae_seterr(&m->err, MEMAE_E_CONFIG,
+                    return mae_seterr(&m->err, MEMAE_E_CONFIG,
                                         "config: decoder[%d] cannot map size %d to %d with "
                                         "kernel %d and stride %d",
                                         j, s.sp[a], t->sp[a], d->k[a], d->s[a]);
@@ -140,79 +140,79 @@ static int build_layers(memae_model *m)
         s = m->layers[m->nlayers - 1].out;
     }
     for (int i = 0; i + 2 < m->nlayers; i++)
-        if (memae_layer_ops_of(m->layers[i].op)->forward_affine_act &&
+        if (mae_layer_ops_of(m->layers[i].op)->forward_affine_act &&
             m->layers[i + 1].op == MEMAE_OP_BATCHNORM && m->layers[i + 2].op == MEMAE_OP_ACT)
             m->layers[i].fused_act = m->layers[i + 2].act.fn + 1;
     const memae_shape *in = &m->layers[0].in;
     if (s.c != in->c || memcmp(s.sp, in->sp, sizeof s.sp))
-        return memae_seterr(&m->err, MEMAE_E_CONFIG,
+        return mae_seterr(&m->err, MEMAE_E_CONFIG,
                             "config: the decoder's output %dx%dx%dx%d differs from the input "
                             "%dx%dx%dx%d",
                             s.c, s.sp[0], s.sp[1], s.sp[2], in->c, in->sp[0], in->sp[1], in->sp[2]);
     return MEMAE_OK;
 }
 
-int memae_model_layout(const memae_config *cfg, memae_model **out)
+int mae_model_layout(const memae_config *cfg, memae_model **out)
 {
     memae_model *m = calloc(1, sizeof *m);
     *out = m;
     if (!m)
         return MEMAE_E_NOMEM;
     m->cfg = *cfg;
-    m->be = memae_backend_ref();
+    m->be = mae_backend_ref();
     m->backend = MEMAE_BACKEND_REF;
     m->recipe.turns = 1;
     int st = build_layers(m);
     if (st)
         return st;
     for (int i = 0; i < m->nlayers; i++)
-        m->ntensors += memae_layer_tensors(&m->layers[i], i, m->tensors + m->ntensors);
+        m->ntensors += mae_layer_tensors(&m->layers[i], i, m->tensors + m->ntensors);
     return MEMAE_OK;
 }
 
-int memae_model_alloc(memae_model *m)
+int mae_model_alloc(memae_model *m)
 {
     /* Parameters, gradients and two Adam moments, then the running statistics. */
     double bytes = (4.0 * (double)m->nparams + (double)m->nbuffers) * sizeof(float);
-    double avail = memae_memory_limit();
+    double avail = mae_memory_limit();
     if (bytes > avail)
-        return memae_seterr(&m->err, MEMAE_E_NOMEM,
+        return mae_seterr(&m->err, MEMAE_E_NOMEM,
                             "the model's %zu parameters need %.0f MiB, more than the %.0f MiB "
                             "of memory",
                             m->nparams, bytes / 1048576, avail / 1048576);
-    m->params = memae_falloc(m->nparams);
-    m->grads = memae_falloc(m->nparams);
-    m->adam_m = memae_falloc(m->nparams);
-    m->adam_v = memae_falloc(m->nparams);
-    m->buffers = memae_falloc(m->nbuffers ? m->nbuffers : 1);
+    m->params = mae_falloc(m->nparams);
+    m->grads = mae_falloc(m->nparams);
+    m->adam_m = mae_falloc(m->nparams);
+    m->adam_v = mae_falloc(m->nparams);
+    m->buffers = mae_falloc(m->nbuffers ? m->nbuffers : 1);
     if (!m->params || !m->grads || !m->adam_m || !m->adam_v || !m->buffers)
-        return memae_seterr(&m->err, MEMAE_E_NOMEM, "out of memory for %zu parameters", m->nparams);
+        return mae_seterr(&m->err, MEMAE_E_NOMEM, "out of memory for %zu parameters", m->nparams);
     return MEMAE_OK;
 }
 
-int memae_model_build(const memae_config *cfg, memae_model **out)
+int mae_model_build(const memae_config *cfg, memae_model **out)
 {
-    int st = memae_model_layout(cfg, out);
-    return st ? st : memae_model_alloc(*out);
+    int st = mae_model_layout(cfg, out);
+    return st ? st : mae_model_alloc(*out);
 }
 
-int memae_model_min_batch(const memae_model *m)
+int mae_model_min_batch(const memae_model *m)
 {
     for (int i = 0; i < m->nlayers; i++)
         if (m->layers[i].op == MEMAE_OP_BATCHNORM &&
-            memae_shape_size(&m->layers[i].in) == (size_t)m->layers[i].in.c)
+            mae_shape_size(&m->layers[i].in) == (size_t)m->layers[i].in.c)
             return 2;
     return 1;
 }
 
-void memae_model_release_backend(memae_model *m)
+void mae_model_release_backend(memae_model *m)
 {
     if (m->be && m->be->destroy)
         m->be->destroy((memae_kernels *)m->be);
-    m->be = memae_backend_ref();
+    m->be = mae_backend_ref();
 }
 
-memae_model *memae_model_failed(const memae_err *err)
+memae_model *mae_model_failed(const memae_err *err)
 {
     memae_model *m = calloc(1, sizeof *m);
     if (m)
@@ -220,12 +220,12 @@ memae_model *memae_model_failed(const memae_err *err)
     return m;
 }
 
-void memae_model_init_params(memae_model *m, uint64_t seed)
+void mae_model_init_params(memae_model *m, uint64_t seed)
 {
     memae_rng r;
-    memae_rng_seed(&r, seed);
+    mae_rng_seed(&r, seed);
     for (int i = 0; i < m->nlayers; i++)
-        memae_layer_ops_of(m->layers[i].op)->init(&m->layers[i], m->params, m->buffers, &r);
+        mae_layer_ops_of(m->layers[i].op)->init(&m->layers[i], m->params, m->buffers, &r);
 }
 
 static int is_conv(const memae_layer *l)
@@ -258,17 +258,17 @@ static void assign_layouts(memae_model *m)
     }
 }
 
-int memae_model_plan(memae_model *m, int batch)
+int mae_model_plan(memae_model *m, int batch)
 {
     /* A plan for B samples serves any smaller batch (a last partial batch). */
     if (batch <= m->plan_batch)
         return MEMAE_OK;
-    memae_aligned_free(m->arena);
+    mae_aligned_free(m->arena);
     m->arena = NULL;
     m->plan_batch = 0;
     assign_layouts(m);
     /* Sizes in floats, each rounded to a cache line so every tensor is aligned. */
-    size_t total = 0, maxact = memae_shape_size(&m->layers[0].in);
+    size_t total = 0, maxact = mae_shape_size(&m->layers[0].in);
     size_t acts[MEMAE_MAX_MODEL_LAYERS], ws[MEMAE_MAX_MODEL_LAYERS];
     /* Backends make their primitives for the team size a step will use
      * (JIT kernels bake it in), which they read from OpenMP. */
@@ -277,8 +277,8 @@ int memae_model_plan(memae_model *m, int batch)
         omp_set_num_threads(m->threads);
     for (int i = 0; i < m->nlayers; i++) {
         const memae_layer *l = &m->layers[i];
-        const memae_layer_ops *ops = memae_layer_ops_of(l->op);
-        size_t o = memae_shape_size(&l->out);
+        const memae_layer_ops *ops = mae_layer_ops_of(l->op);
+        size_t o = mae_shape_size(&l->out);
         maxact = o > maxact ? o : maxact;
         acts[i] = ops->inplace ? 0 : (o * batch + 15) / 16 * 16;
         ws[i] = (ops->workspace(l, m->be, batch) + 15) / 16 * 16;
@@ -287,15 +287,15 @@ int memae_model_plan(memae_model *m, int batch)
     omp_set_num_threads(team);
     size_t gsz = (maxact * batch + 15) / 16 * 16;
     total += 2 * gsz;
-    if ((double)total * sizeof(float) > memae_memory_limit())
-        return memae_seterr(&m->err, MEMAE_E_NOMEM,
+    if ((double)total * sizeof(float) > mae_memory_limit())
+        return mae_seterr(&m->err, MEMAE_E_NOMEM,
                             "a batch of %d needs %.0f MiB, more than the %.0f MiB of memory "
                             "(a smaller --batch?)",
                             batch, (double)total * sizeof(float) / 1048576,
-                            memae_memory_limit() / 1048576);
-    m->arena = memae_falloc(total);
+                            mae_memory_limit() / 1048576);
+    m->arena = mae_falloc(total);
     if (!m->arena)
-        return memae_seterr(&m->err, MEMAE_E_NOMEM,
+        return mae_seterr(&m->err, MEMAE_E_NOMEM,
                             "out of memory planning a batch of %d (%zu MiB)", batch,
                             total * sizeof(float) >> 20);
     float *p = m->arena;
@@ -340,15 +340,15 @@ static int fuses(const memae_model *m, int i, int train)
     return !train && m->layers[i].fused_act;
 }
 
-const float *memae_model_forward(memae_model *m, const float *x, int batch, int train)
+const float *mae_model_forward(memae_model *m, const float *x, int batch, int train)
 {
     memae_run run = run_of(m, batch, train);
     m->act[0] = (float *)x; /* the first layer is never in place, so x is only read */
     for (int i = 0; i < m->nlayers; i++) {
         memae_layer *l = &m->layers[i];
-        const memae_layer_ops *ops = memae_layer_ops_of(l->op);
+        const memae_layer_ops *ops = mae_layer_ops_of(l->op);
         if (fuses(m, i, train)) {
-            float *scale = memae_bn_fold(&m->layers[i + 1], &run);
+            float *scale = mae_bn_fold(&m->layers[i + 1], &run);
             float *y = m->act[i + 2];
             ops->forward_affine_act(l, &run, m->act[i], y, scale, scale + l->out.c,
                                     m->layers[i + 2].act.fn);
@@ -363,13 +363,13 @@ const float *memae_model_forward(memae_model *m, const float *x, int batch, int 
     return m->act[m->nlayers];
 }
 
-void memae_model_backward(memae_model *m, int batch)
+void mae_model_backward(memae_model *m, int batch)
 {
     memae_run run = run_of(m, batch, 1);
     int cur = 0;
     for (int i = m->nlayers - 1; i >= 0; i--) {
         memae_layer *l = &m->layers[i];
-        const memae_layer_ops *ops = memae_layer_ops_of(l->op);
+        const memae_layer_ops *ops = mae_layer_ops_of(l->op);
         float *dy = m->grad_buf[cur];
         float *dx = ops->inplace ? dy : m->grad_buf[1 - cur];
         ops->backward(l, &run, m->act[i], m->act[i + 1], dy, i == 0 ? NULL : dx);
@@ -378,7 +378,7 @@ void memae_model_backward(memae_model *m, int batch)
     }
 }
 
-const memae_tensor_desc *memae_model_find_tensor(const memae_model *m, const char *name)
+const memae_tensor_desc *mae_model_find_tensor(const memae_model *m, const char *name)
 {
     for (int i = 0; i < m->ntensors; i++)
         if (!strcmp(m->tensors[i].name, name))

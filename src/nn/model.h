@@ -51,61 +51,61 @@ struct memae_model {
 };
 
 /* Build layers and buffers from cfg (shapes checked, "auto" paddings resolved
- * into m->cfg); parameters are zero until memae_model_init_params. */
-int memae_model_build(const memae_config *cfg, memae_model **out);
-/* memae_model_build in two steps: the layers and tensor names and shapes
+ * into m->cfg); parameters are zero until mae_model_init_params. */
+int mae_model_build(const memae_config *cfg, memae_model **out);
+/* mae_model_build in two steps: the layers and tensor names and shapes
  * (no buffers, so a file's tensors can be checked first), then the buffers,
- * refused when they would not fit in memae_memory_limit(). */
-int memae_model_layout(const memae_config *cfg, memae_model **out);
-int memae_model_alloc(memae_model *m);
+ * refused when they would not fit in mae_memory_limit(). */
+int mae_model_layout(const memae_config *cfg, memae_model **out);
+int mae_model_alloc(memae_model *m);
 /* The smallest training batch: batch norm needs two values per channel, so
  * 2 when some batch-norm layer sees one position per sample, else 1. */
-int memae_model_min_batch(const memae_model *m);
+int mae_model_min_batch(const memae_model *m);
 
 /* Destroy the model's backend instance unless it is the shared ref one. */
-void memae_model_release_backend(memae_model *m);
+void mae_model_release_backend(memae_model *m);
 /* The library's default backend for a new or loaded model: dnnl, or ref when
  * this build or machine has no oneDNN (the failure is not an error). */
-void memae_model_default_backend(memae_model *m);
+void mae_model_default_backend(memae_model *m);
 
 /* A handle that only carries the error of a failed create or load. */
-memae_model *memae_model_failed(const memae_err *err);
-void memae_model_init_params(memae_model *m, uint64_t seed);
+memae_model *mae_model_failed(const memae_err *err);
+void mae_model_init_params(memae_model *m, uint64_t seed);
 
 /* Make the plan for up to batch samples (no-op when one that large exists). */
-int memae_model_plan(memae_model *m, int batch);
+int mae_model_plan(memae_model *m, int batch);
 
 /* Forward over act[0] = x; returns the reconstruction (act[nlayers]). */
-const float *memae_model_forward(memae_model *m, const float *x, int batch, int train);
+const float *mae_model_forward(memae_model *m, const float *x, int batch, int train);
 /* Backward from dL/d(reconstruction) in grad_buf[0]; fills m->grads. */
-void memae_model_backward(memae_model *m, int batch);
+void mae_model_backward(memae_model *m, int batch);
 
 /* r as the model's "memae_recipe" metadata (and so its recipe). */
-int memae_model_store_recipe(memae_model *m, const memae_recipe *r);
+int mae_model_store_recipe(memae_model *m, const memae_recipe *r);
 /* dst = count samples of x under the recipe's transform k: images turned by
  * k quarter turns in their square H x W planes, clips played backwards for
  * k = 1. */
-void memae_model_turn(const memae_model *m, const float *x, float *dst, int count, int k);
+void mae_model_turn(const memae_model *m, const float *x, float *dst, int count, int k);
 
 /* name, or for "default" the name of the best recipe for this model's samples. */
-const char *memae_model_resolve_recipe(const memae_model *m, const char *name);
+const char *mae_model_resolve_recipe(const memae_model *m, const char *name);
 
 /* A training step whose loss compares the reconstruction of x with target. */
-int memae_model_train_step_to(memae_model *m, const float *x, const float *target, int batch,
-                              const memae_train_opts *opts, memae_stats *stats);
+int mae_model_train_step_to(memae_model *m, const float *x, const float *target, int batch,
+                            const memae_train_opts *opts, memae_stats *stats);
 /* The model's output for x turned by turn quarter turns (turned: scratch of
  * a batch, unused for turn 0), in scoring mode; *recon is the model's. */
-int memae_model_restore(memae_model *m, const float *x, int batch, int turn, float *turned,
-                        const float **recon);
+int mae_model_restore(memae_model *m, const float *x, int batch, int turn, float *turned,
+                      const float **recon);
 /* Errors of restoring x (upright) from x turned by turn quarter turns
  * (turned: scratch of a batch; unused for turn 0), one per sample. */
 /* memae_model_score of samples first .. first + batch - 1 of a run: a
  * non-finite score is an error naming its sample. */
-int memae_model_score_from(memae_model *m, const float *x, int batch, int kind, float *scores,
-                           int64_t first);
-int memae_model_turn_errors(memae_model *m, const float *x, int batch, int kind, int turn,
-                            float *turned, float *errors);
+int mae_model_score_from(memae_model *m, const float *x, int batch, int kind, float *scores,
+                         int64_t first);
+int mae_model_turn_errors(memae_model *m, const float *x, int batch, int kind, int turn,
+                          float *turned, float *errors);
 
-const memae_tensor_desc *memae_model_find_tensor(const memae_model *m, const char *name);
+const memae_tensor_desc *mae_model_find_tensor(const memae_model *m, const char *name);
 
 #endif

@@ -76,7 +76,7 @@ static void tabular_layers(cJSON *root, int64_t d)
     }
 }
 
-cJSON *memae_preset_json(const char *name, const int64_t *shape, int ndim, memae_err *err)
+cJSON *mae_preset_json(const char *name, const int64_t *shape, int ndim, memae_err *err)
 {
     const char *text = NULL;
     if (!strcmp(name, "video3d"))
@@ -86,13 +86,13 @@ cJSON *memae_preset_json(const char *name, const int64_t *shape, int ndim, memae
     else if (!strcmp(name, "tabular"))
         text = tabular_json;
     if (!text) {
-        memae_seterr(err, MEMAE_E_CONFIG, "unknown preset '%s' (video3d, image2d, tabular)",
+        mae_seterr(err, MEMAE_E_CONFIG, "unknown preset '%s' (video3d, image2d, tabular)",
                      name);
         return NULL;
     }
     cJSON *root = cJSON_Parse(text);
     if (!root) {
-        memae_seterr(err, MEMAE_E_NOMEM, "out of memory building preset %s", name);
+        mae_seterr(err, MEMAE_E_NOMEM, "out of memory building preset %s", name);
         return NULL;
     }
     if (shape) {

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Writes tests/fixtures/gt/: the same frame labels of three videos in every
-ground-truth form memae_gt_load reads (src/io/gt.h), plus a few bad files.
+ground-truth form mae_gt_load reads (src/io/gt.h), plus a few bad files.
 
 Run with /usr/bin/python3 (needs numpy and scipy) from the repository root:
     /usr/bin/python3 tests/golden/gen_gt.py [folder]

@@ -18,7 +18,7 @@ const char *tu_fixture(const char *name)
 void tu_fill(memae_rng *r, float *x, size_t n, float lo, float hi)
 {
     for (size_t i = 0; i < n; i++)
-        x[i] = lo + (hi - lo) * (float)memae_rng_uniform(r);
+        x[i] = lo + (hi - lo) * (float)mae_rng_uniform(r);
 }
 
 static memae_kernels *dnnl;
@@ -45,13 +45,13 @@ const memae_kernels *tu_backend(int i)
 {
     static int tried;
     if (i == 0)
-        return memae_backend_ref();
+        return mae_backend_ref();
     if (i != 1)
         return NULL;
     if (!tried) {
         memae_err err = {0};
         tried = 1;
-        if (memae_backend_dnnl_create(&dnnl, &err))
+        if (mae_backend_dnnl_create(&dnnl, &err))
             fprintf(stderr, "no oneDNN backend: %s\n", err.msg);
         else
             atexit(free_dnnl);
@@ -61,7 +61,7 @@ const memae_kernels *tu_backend(int i)
 
 int tu_layer_make(tu_layer *t, const memae_layer *l, int batch, int train, uint64_t seed)
 {
-    return tu_layer_make_on(t, l, batch, train, seed, memae_backend_ref());
+    return tu_layer_make_on(t, l, batch, train, seed, mae_backend_ref());
 }
 
 int tu_layer_make_on(tu_layer *t, const memae_layer *l, int batch, int train, uint64_t seed,
@@ -69,29 +69,29 @@ int tu_layer_make_on(tu_layer *t, const memae_layer *l, int batch, int train, ui
 {
     memset(t, 0, sizeof *t);
     t->l = *l;
-    t->ops = memae_layer_ops_of(l->op);
+    t->ops = mae_layer_ops_of(l->op);
     char msg[256];
     if (t->ops->setup(&t->l, msg, sizeof msg)) {
         fprintf(stderr, "setup: %s\n", msg);
         return -1;
     }
     size_t nb = t->ops->nbuffers(&t->l);
-    t->nx = memae_shape_size(&t->l.in) * batch;
-    t->ny = memae_shape_size(&t->l.out) * batch;
-    t->params = memae_falloc(t->l.nparams + 1);
-    t->grads = memae_falloc(t->l.nparams + 1);
-    t->buffers = memae_falloc(nb + 1);
-    t->l.ws = memae_falloc(t->ops->workspace(&t->l, be, batch) + 1);
-    t->x = memae_falloc(t->nx);
-    t->dx = memae_falloc(t->nx);
-    t->y = memae_falloc(t->ny);
-    t->dy = memae_falloc(t->ny);
+    t->nx = mae_shape_size(&t->l.in) * batch;
+    t->ny = mae_shape_size(&t->l.out) * batch;
+    t->params = mae_falloc(t->l.nparams + 1);
+    t->grads = mae_falloc(t->l.nparams + 1);
+    t->buffers = mae_falloc(nb + 1);
+    t->l.ws = mae_falloc(t->ops->workspace(&t->l, be, batch) + 1);
+    t->x = mae_falloc(t->nx);
+    t->dx = mae_falloc(t->nx);
+    t->y = mae_falloc(t->ny);
+    t->dy = mae_falloc(t->ny);
     memae_rng r;
-    memae_rng_seed(&r, seed);
+    mae_rng_seed(&r, seed);
     t->ops->init(&t->l, t->params, t->buffers, &r);
     /* Away from the official init so that every parameter matters. */
     for (size_t i = 0; i < t->l.nparams; i++)
-        t->params[i] += (float)(0.3 * memae_rng_normal(&r));
+        t->params[i] += (float)(0.3 * mae_rng_normal(&r));
     tu_fill(&r, t->x, t->nx, -1.0f, 1.0f);
     tu_fill(&r, t->dy, t->ny, -1.0f, 1.0f);
     t->run = (memae_run){.be = be, .threads = 2, .batch = batch, .train = train,
@@ -102,14 +102,14 @@ int tu_layer_make_on(tu_layer *t, const memae_layer *l, int batch, int train, ui
 
 void tu_layer_free(tu_layer *t)
 {
-    memae_aligned_free(t->params);
-    memae_aligned_free(t->grads);
-    memae_aligned_free(t->buffers);
-    memae_aligned_free(t->l.ws);
-    memae_aligned_free(t->x);
-    memae_aligned_free(t->dx);
-    memae_aligned_free(t->y);
-    memae_aligned_free(t->dy);
+    mae_aligned_free(t->params);
+    mae_aligned_free(t->grads);
+    mae_aligned_free(t->buffers);
+    mae_aligned_free(t->l.ws);
+    mae_aligned_free(t->x);
+    mae_aligned_free(t->dx);
+    mae_aligned_free(t->y);
+    mae_aligned_free(t->dy);
 }
 
 /* Layers that may run in place also run out of place, which the checks use. */
@@ -130,7 +130,7 @@ static int check_tensor(tu_layer *t, const char *what, float *v, const float *gr
     int bad = 0;
     int count = gc->samples < (int)n ? gc->samples : (int)n;
     for (int s = 0; s < count; s++) {
-        size_t i = count == (int)n ? (size_t)s : (size_t)memae_rng_below(r, n);
+        size_t i = count == (int)n ? (size_t)s : (size_t)mae_rng_below(r, n);
         float old = v[i];
         double l0 = loss(t);
         v[i] = old + (float)gc->h;
@@ -161,7 +161,7 @@ static int check_tensor(tu_layer *t, const char *what, float *v, const float *gr
 int tu_gradcheck_layer(tu_layer *t, const tu_gradcheck *gc, int *checked)
 {
     memae_rng r;
-    memae_rng_seed(&r, 99);
+    mae_rng_seed(&r, 99);
     *checked = 0;
     t->ops->forward(&t->l, &t->run, t->x, t->y);
     float *dx = malloc(t->nx * sizeof *dx);

@@ -20,17 +20,17 @@ static const struct {
     [MEMAE_I32] = {"int32", 4},
 };
 
-size_t memae_dtype_size(memae_dtype t)
+size_t mae_dtype_size(memae_dtype t)
 {
     return (unsigned)t < MEMAE_DTYPE_COUNT ? dtypes[t].size : 0;
 }
 
-const char *memae_dtype_name(memae_dtype t)
+const char *mae_dtype_name(memae_dtype t)
 {
     return (unsigned)t < MEMAE_DTYPE_COUNT ? dtypes[t].name : "invalid dtype";
 }
 
-int memae_host_is_le(void)
+int mae_host_is_le(void)
 {
     const uint16_t one = 1;
     unsigned char first;
@@ -38,7 +38,7 @@ int memae_host_is_le(void)
     return first == 1;
 }
 
-int64_t memae_array_numel(const memae_array *a)
+int64_t mae_array_numel(const memae_array *a)
 {
     if (a->ndim < 0 || a->ndim > MEMAE_ARRAY_MAXDIM)
         return -1;
@@ -51,7 +51,7 @@ int64_t memae_array_numel(const memae_array *a)
     return n;
 }
 
-void memae_array_free(memae_array *a)
+void mae_array_free(memae_array *a)
 {
     if (!a)
         return;
@@ -59,7 +59,7 @@ void memae_array_free(memae_array *a)
     memset(a, 0, sizeof *a);
 }
 
-void memae_shape_str(const memae_array *a, char *buf, size_t cap)
+void mae_shape_str(const memae_array *a, char *buf, size_t cap)
 {
     size_t len = 0;
     buf[0] = '\0';
@@ -73,39 +73,39 @@ void memae_shape_str(const memae_array *a, char *buf, size_t cap)
     }
 }
 
-int memae_array_size(memae_array *a, const char *path, memae_err *err)
+int mae_array_size(memae_array *a, const char *path, memae_err *err)
 {
-    int64_t n = memae_array_numel(a);
-    size_t es = memae_dtype_size(a->dtype);
+    int64_t n = mae_array_numel(a);
+    size_t es = mae_dtype_size(a->dtype);
     /* Capped at INT64_MAX too, so byte counts print and compare as int64. */
     if (n < 0 || es == 0 || (uint64_t)n > (uint64_t)INT64_MAX / es || (uint64_t)n > SIZE_MAX / es) {
         char s[200];
-        memae_shape_str(a, s, sizeof s);
-        return memae_seterr(err, MEMAE_E_SHAPE, "%s: shape %s of %s is too large", path, s,
-                            memae_dtype_name(a->dtype));
+        mae_shape_str(a, s, sizeof s);
+        return mae_seterr(err, MEMAE_E_SHAPE, "%s: shape %s of %s is too large", path, s,
+                          mae_dtype_name(a->dtype));
     }
     a->nbytes = (size_t)n * es;
     return MEMAE_OK;
 }
 
-int memae_array_to_f32(const memae_array *a, float scale, float offset, float **out, memae_err *err)
+int mae_array_to_f32(const memae_array *a, float scale, float offset, float **out, memae_err *err)
 {
     *out = NULL;
-    int64_t n = memae_array_numel(a);
-    size_t es = memae_dtype_size(a->dtype);
+    int64_t n = mae_array_numel(a);
+    size_t es = mae_dtype_size(a->dtype);
     if (n < 0 || es == 0 || (uint64_t)n > SIZE_MAX / es || a->nbytes != (size_t)n * es ||
         (n > 0 && !a->data))
-        return memae_seterr(err, MEMAE_E_ARG,
-                            "array to float32: inconsistent array "
-                            "(dtype %d, %d dims, %zu bytes)",
-                            (int)a->dtype, a->ndim, a->nbytes);
+        return mae_seterr(err, MEMAE_E_ARG,
+                          "array to float32: inconsistent array "
+                          "(dtype %d, %d dims, %zu bytes)",
+                          (int)a->dtype, a->ndim, a->nbytes);
     if ((uint64_t)n > SIZE_MAX / sizeof(float))
-        return memae_seterr(err, MEMAE_E_NOMEM, "array to float32: %lld elements is too many",
-                            (long long)n);
+        return mae_seterr(err, MEMAE_E_NOMEM, "array to float32: %lld elements is too many",
+                          (long long)n);
     float *y = malloc(n ? (size_t)n * sizeof(float) : 1);
     if (!y)
-        return memae_seterr(err, MEMAE_E_NOMEM, "array to float32: cannot allocate %lld floats",
-                            (long long)n);
+        return mae_seterr(err, MEMAE_E_NOMEM, "array to float32: cannot allocate %lld floats",
+                          (long long)n);
     const double s = scale, o = offset;
     size_t cnt = (size_t)n;
 #define CONVERT(T)                                                                                 \
@@ -140,24 +140,24 @@ int memae_array_to_f32(const memae_array *a, float scale, float offset, float **
 
 /* ------------------------------------------------------------ input files */
 
-int memae_infile_open(memae_infile *f, const char *path, memae_err *err)
+int mae_infile_open(memae_infile *f, const char *path, memae_err *err)
 {
     f->path = path;
     f->gz = NULL;
     f->left = -1;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
-        return memae_seterr(err, MEMAE_E_IO, "%s: cannot open: %s", path, strerror(errno));
+        return mae_seterr(err, MEMAE_E_IO, "%s: cannot open: %s", path, strerror(errno));
     struct stat st;
     int e = fstat(fd, &st) != 0 ? errno : S_ISDIR(st.st_mode) ? EISDIR : 0;
     if (e) {
         close(fd);
-        return memae_seterr(err, MEMAE_E_IO, "%s: cannot read: %s", path, strerror(e));
+        return mae_seterr(err, MEMAE_E_IO, "%s: cannot read: %s", path, strerror(e));
     }
     gzFile gz = gzdopen(fd, "rb");
     if (!gz) {
         close(fd);
-        return memae_seterr(err, MEMAE_E_NOMEM, "%s: cannot open: out of memory", path);
+        return mae_seterr(err, MEMAE_E_NOMEM, "%s: cannot open: out of memory", path);
     }
     gzbuffer(gz, 1u << 17);
     f->gz = gz;
@@ -177,13 +177,13 @@ static int gz_fail(memae_infile *f, memae_err *err)
     if (sep)
         msg = sep + 3;
     if (zerr == Z_ERRNO)
-        return memae_seterr(err, MEMAE_E_IO, "%s: read error: %s", f->path, strerror(errno));
+        return mae_seterr(err, MEMAE_E_IO, "%s: read error: %s", f->path, strerror(errno));
     if (zerr == Z_MEM_ERROR)
-        return memae_seterr(err, MEMAE_E_NOMEM, "%s: out of memory while decompressing", f->path);
-    return memae_seterr(err, MEMAE_E_FORMAT, "%s: corrupt gzip data: %s", f->path, msg);
+        return mae_seterr(err, MEMAE_E_NOMEM, "%s: out of memory while decompressing", f->path);
+    return mae_seterr(err, MEMAE_E_FORMAT, "%s: corrupt gzip data: %s", f->path, msg);
 }
 
-int memae_infile_read(memae_infile *f, void *buf, size_t n, size_t *got, memae_err *err)
+int mae_infile_read(memae_infile *f, void *buf, size_t n, size_t *got, memae_err *err)
 {
     size_t done = 0;
     *got = 0;
@@ -215,23 +215,23 @@ static int truncated(memae_infile *f, const memae_array *a, const char *fmt, int
                      memae_err *err)
 {
     char s[200];
-    memae_shape_str(a, s, sizeof s);
-    return memae_seterr(err, MEMAE_E_TRUNCATED,
-                        "%s: truncated: %s header says %s %s (%zu bytes), file has %lld bytes of "
-                        "data%s",
-                        f->path, fmt, s, memae_dtype_name(a->dtype), a->nbytes, (long long)have,
-                        f->left < 0 ? " after decompression" : "");
+    mae_shape_str(a, s, sizeof s);
+    return mae_seterr(err, MEMAE_E_TRUNCATED,
+                      "%s: truncated: %s header says %s %s (%zu bytes), file has %lld bytes of "
+                      "data%s",
+                      f->path, fmt, s, mae_dtype_name(a->dtype), a->nbytes, (long long)have,
+                      f->left < 0 ? " after decompression" : "");
 }
 
 static int trailing(memae_infile *f, const char *fmt, int64_t extra, memae_err *err)
 {
-    return memae_seterr(err, MEMAE_E_FORMAT, "%s: %lld unexpected byte%s after the %s data",
-                        f->path, (long long)extra, extra == 1 ? "" : "s", fmt);
+    return mae_seterr(err, MEMAE_E_FORMAT, "%s: %lld unexpected byte%s after the %s data", f->path,
+                      (long long)extra, extra == 1 ? "" : "s", fmt);
 }
 
-void memae_array_bswap(memae_array *a)
+void mae_array_bswap(memae_array *a)
 {
-    size_t es = memae_dtype_size(a->dtype);
+    size_t es = mae_dtype_size(a->dtype);
     unsigned char *p = a->data;
     for (size_t off = 0; es > 1 && off < a->nbytes; off += es)
         for (size_t i = 0; i < es / 2; i++) {
@@ -241,8 +241,7 @@ void memae_array_bswap(memae_array *a)
         }
 }
 
-int memae_infile_read_data(memae_infile *f, memae_array *a, int swap, const char *fmt,
-                           memae_err *err)
+int mae_infile_read_data(memae_infile *f, memae_array *a, int swap, const char *fmt, memae_err *err)
 {
     a->data = NULL;
     if (f->left >= 0 && (uint64_t)f->left < a->nbytes)
@@ -253,7 +252,7 @@ int memae_infile_read_data(memae_infile *f, memae_array *a, int swap, const char
      * so a header's sizes alone never allocate more than the stream holds. */
     size_t cap = f->left >= 0 || a->nbytes < (1u << 20) ? a->nbytes : (1u << 20), got = 0;
     a->data = malloc(cap ? cap : 1);
-    int st = a->data ? memae_infile_read(f, a->data, cap, &got, err) : MEMAE_E_NOMEM;
+    int st = a->data ? mae_infile_read(f, a->data, cap, &got, err) : MEMAE_E_NOMEM;
     while (st == MEMAE_OK && got == cap && cap < a->nbytes) {
         size_t more = cap > a->nbytes - cap ? a->nbytes - cap : cap, n = 0;
         void *nd = realloc(a->data, cap + more);
@@ -262,15 +261,15 @@ int memae_infile_read_data(memae_infile *f, memae_array *a, int swap, const char
             break;
         }
         a->data = nd;
-        st = memae_infile_read(f, (char *)a->data + cap, more, &n, err);
+        st = mae_infile_read(f, (char *)a->data + cap, more, &n, err);
         cap += more;
         got += n;
     }
     if (st == MEMAE_E_NOMEM) {
         free(a->data);
         a->data = NULL;
-        return memae_seterr(err, MEMAE_E_NOMEM, "%s: cannot allocate %zu bytes for the data",
-                            f->path, a->nbytes);
+        return mae_seterr(err, MEMAE_E_NOMEM, "%s: cannot allocate %zu bytes for the data", f->path,
+                          a->nbytes);
     }
     if (st == MEMAE_OK && got < a->nbytes)
         st = truncated(f, a, fmt, (int64_t)got, err);
@@ -278,7 +277,7 @@ int memae_infile_read_data(memae_infile *f, memae_array *a, int swap, const char
     int64_t extra = 0;
     char scratch[4096];
     while (st == MEMAE_OK) {
-        st = memae_infile_read(f, scratch, sizeof scratch, &got, err);
+        st = mae_infile_read(f, scratch, sizeof scratch, &got, err);
         if (got == 0)
             break;
         extra += (int64_t)got;
@@ -286,19 +285,19 @@ int memae_infile_read_data(memae_infile *f, memae_array *a, int swap, const char
     if (st == MEMAE_OK && extra > 0)
         st = trailing(f, fmt, extra, err);
     if (st == MEMAE_OK && gz_cut_short(f))
-        st = memae_seterr(err, MEMAE_E_TRUNCATED, "%s: truncated: the gzip stream ends early",
-                          f->path);
+        st = mae_seterr(err, MEMAE_E_TRUNCATED, "%s: truncated: the gzip stream ends early",
+                        f->path);
     if (st != MEMAE_OK) {
         free(a->data);
         a->data = NULL;
         return st;
     }
     if (swap)
-        memae_array_bswap(a);
+        mae_array_bswap(a);
     return MEMAE_OK;
 }
 
-void memae_infile_close(memae_infile *f)
+void mae_infile_close(memae_infile *f)
 {
     if (f && f->gz)
         gzclose(f->gz);
@@ -306,7 +305,7 @@ void memae_infile_close(memae_infile *f)
         f->gz = NULL;
 }
 
-void memae_fortran_walk_start(memae_fortran_walk *w, int ndim, const int64_t *shape)
+void mae_fortran_walk_start(memae_fortran_walk *w, int ndim, const int64_t *shape)
 {
     memset(w, 0, sizeof *w);
     w->ndim = ndim;
@@ -318,7 +317,7 @@ void memae_fortran_walk_start(memae_fortran_walk *w, int ndim, const int64_t *sh
     }
 }
 
-int64_t memae_fortran_walk_next(memae_fortran_walk *w)
+int64_t mae_fortran_walk_next(memae_fortran_walk *w)
 {
     int64_t off = w->off;
     for (int d = w->ndim - 1; d >= 0; d--) {
@@ -331,27 +330,27 @@ int64_t memae_fortran_walk_next(memae_fortran_walk *w)
     return off;
 }
 
-int memae_array_from_fortran(memae_array *a, const char *path, memae_err *err)
+int mae_array_from_fortran(memae_array *a, const char *path, memae_err *err)
 {
-    size_t es = memae_dtype_size(a->dtype);
-    int64_t n = memae_array_numel(a);
+    size_t es = mae_dtype_size(a->dtype);
+    int64_t n = mae_array_numel(a);
     unsigned char *c = malloc(a->nbytes ? a->nbytes : 1);
     if (!c)
-        return memae_seterr(err, MEMAE_E_NOMEM,
-                            "%s: out of memory reordering a Fortran-order "
-                            "array",
-                            path);
+        return mae_seterr(err, MEMAE_E_NOMEM,
+                          "%s: out of memory reordering a Fortran-order "
+                          "array",
+                          path);
     memae_fortran_walk w;
-    memae_fortran_walk_start(&w, a->ndim, a->shape);
+    mae_fortran_walk_start(&w, a->ndim, a->shape);
     for (int64_t i = 0; i < n; i++)
         memcpy(c + (size_t)i * es,
-               (unsigned char *)a->data + (size_t)memae_fortran_walk_next(&w) * es, es);
+               (unsigned char *)a->data + (size_t)mae_fortran_walk_next(&w) * es, es);
     free(a->data);
     a->data = c;
     return MEMAE_OK;
 }
 
-int memae_path_ends_with(const char *path, const char *suffix)
+int mae_path_ends_with(const char *path, const char *suffix)
 {
     size_t a = strlen(path), b = strlen(suffix);
     return a >= b && !strcasecmp(path + a - b, suffix);

@@ -12,7 +12,7 @@
 
 #include "io/formats/output_lock.h"
 
-int memae_path_split(const char *path, char *dir, size_t dlen, const char **base)
+int mae_path_split(const char *path, char *dir, size_t dlen, const char **base)
 {
     const char *slash = strrchr(path, '/');
     *base = slash ? slash + 1 : path;
@@ -29,7 +29,7 @@ static void sync_parent_dir(const char *path)
 {
     char dir[4096] = ".";
     const char *base;
-    if (memae_path_split(path, dir, sizeof dir, &base))
+    if (mae_path_split(path, dir, sizeof dir, &base))
         return;
     int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd >= 0) {
@@ -58,17 +58,17 @@ static FILE *open_temp(const char *tmp)
     return fp;
 }
 
-int memae_write_atomic_fn(const char *path, memae_fill_fn fill, void *ctx, memae_err *err)
+int mae_write_atomic_fn(const char *path, memae_fill_fn fill, void *ctx, memae_err *err)
 {
     size_t tlen = strlen(path) + 32;
     char *tmp = malloc(tlen);
     if (!tmp)
-        return memae_seterr(err, MEMAE_E_NOMEM, "%s: cannot write: out of memory", path);
+        return mae_seterr(err, MEMAE_E_NOMEM, "%s: cannot write: out of memory", path);
     snprintf(tmp, tlen, "%s.tmp.%ld", path, (long)getpid());
     FILE *fp = open_temp(tmp);
     if (!fp) {
         int st =
-            memae_seterr(err, MEMAE_E_IO, "%s: cannot create %s: %s", path, tmp, strerror(errno));
+            mae_seterr(err, MEMAE_E_IO, "%s: cannot create %s: %s", path, tmp, strerror(errno));
         free(tmp);
         return st;
     }
@@ -83,7 +83,7 @@ int memae_write_atomic_fn(const char *path, memae_fill_fn fill, void *ctx, memae
     if (st == MEMAE_OK && !step && rename(tmp, path) != 0)
         step = "rename", e = errno;
     if (step)
-        st = memae_seterr(err, MEMAE_E_IO, "%s: cannot write (%s of %s failed): %s", path, step,
+        st = mae_seterr(err, MEMAE_E_IO, "%s: cannot write (%s of %s failed): %s", path, step,
                           tmp, strerror(e));
     if (st != MEMAE_OK)
         unlink(tmp);
@@ -109,31 +109,31 @@ static int write_parts(FILE *fp, void *ctx, memae_err *err)
     return MEMAE_OK;
 }
 
-int memae_write_atomic(const char *path, const void *const *bufs, const size_t *lens, int n,
+int mae_write_atomic(const char *path, const void *const *bufs, const size_t *lens, int n,
                        memae_err *err)
 {
     parts p = {bufs, lens, n};
-    return memae_write_atomic_fn(path, write_parts, &p, err);
+    return mae_write_atomic_fn(path, write_parts, &p, err);
 }
 
-int memae_stage_dir(const char *dir, char **staged, memae_err *err)
+int mae_stage_dir(const char *dir, char **staged, memae_err *err)
 {
     size_t len = strlen(dir) + 32;
     char *tmp = malloc(len);
     *staged = NULL;
     if (!tmp)
-        return memae_seterr(err, MEMAE_E_NOMEM, "%s: out of memory", dir);
+        return mae_seterr(err, MEMAE_E_NOMEM, "%s: out of memory", dir);
     size_t n = strlen(dir);
     while (n > 1 && dir[n - 1] == '/') /* "out/": out.tmp.<pid>, beside it */
         n--;
     snprintf(tmp, len, "%.*s", (int)n, dir);
-    memae_clean_stale_temps(tmp);
+    mae_clean_stale_temps(tmp);
     snprintf(tmp, len, "%.*s.tmp.%ld", (int)n, dir, (long)getpid());
     int made = mkdir(tmp, 0755) == 0;
-    if (!made && errno == EEXIST && memae_remove_staged(tmp) == 0) /* a dead run's, same pid */
+    if (!made && errno == EEXIST && mae_remove_staged(tmp) == 0) /* a dead run's, same pid */
         made = mkdir(tmp, 0755) == 0;
     if (!made) {
-        int st = memae_seterr(err, MEMAE_E_IO, "%s: cannot create the folder %s: %s", dir, tmp,
+        int st = mae_seterr(err, MEMAE_E_IO, "%s: cannot create the folder %s: %s", dir, tmp,
                               strerror(errno));
         free(tmp);
         return st;
@@ -148,12 +148,12 @@ static int move_files(const char *dir, const char *staged, memae_err *err)
     int to = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), from = open(staged, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     DIR *dp = from >= 0 ? fdopendir(from) : NULL;
     int st = to >= 0 && dp ? MEMAE_OK
-                           : memae_seterr(err, MEMAE_E_IO, "%s: cannot open the folder: %s", dir,
+                           : mae_seterr(err, MEMAE_E_IO, "%s: cannot open the folder: %s", dir,
                                           strerror(errno));
     for (struct dirent *e; st == MEMAE_OK && (e = readdir(dp));)
         if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") &&
             renameat(from, e->d_name, to, e->d_name) != 0)
-            st = memae_seterr(err, MEMAE_E_IO, "%s: cannot move %s/%s into it: %s", dir, staged,
+            st = mae_seterr(err, MEMAE_E_IO, "%s: cannot move %s/%s into it: %s", dir, staged,
                               e->d_name, strerror(errno));
     if (dp)
         closedir(dp);
@@ -164,7 +164,7 @@ static int move_files(const char *dir, const char *staged, memae_err *err)
     return st;
 }
 
-int memae_stage_commit(const char *dir, char *staged, memae_err *err)
+int mae_stage_commit(const char *dir, char *staged, memae_err *err)
 {
     int st = MEMAE_OK;
     sync_parent_dir(staged);
@@ -172,16 +172,16 @@ int memae_stage_commit(const char *dir, char *staged, memae_err *err)
         int e = errno;
         st = e == ENOTEMPTY || e == EEXIST
                  ? move_files(dir, staged, err)
-                 : memae_seterr(err, MEMAE_E_IO, "%s: cannot rename %s to it: %s", dir, staged,
+                 : mae_seterr(err, MEMAE_E_IO, "%s: cannot rename %s to it: %s", dir, staged,
                                 strerror(e));
     }
-    memae_stage_discard(staged); /* nothing left in it once moved */
+    mae_stage_discard(staged); /* nothing left in it once moved */
     return st;
 }
 
-void memae_stage_discard(char *staged)
+void mae_stage_discard(char *staged)
 {
     if (staged)
-        memae_remove_staged(staged);
+        mae_remove_staged(staged);
     free(staged);
 }

@@ -21,57 +21,57 @@ static int read_header(memae_infile *f, memae_array *a, memae_err *err)
     const char *path = f->path;
     unsigned char m[4];
     size_t got;
-    int st = memae_infile_read(f, m, 4, &got, err);
+    int st = mae_infile_read(f, m, 4, &got, err);
     if (st)
         return st;
     if (got < 4)
-        return memae_seterr(err, MEMAE_E_TRUNCATED,
+        return mae_seterr(err, MEMAE_E_TRUNCATED,
                             "%s: truncated header: file has %zu bytes, an IDX magic needs 4", path,
                             got);
     if (m[0] != 0 || m[1] != 0)
-        return memae_seterr(err, MEMAE_E_FORMAT,
+        return mae_seterr(err, MEMAE_E_FORMAT,
                             "%s: not an IDX file: magic %02x %02x %02x %02x does not start with "
                             "00 00", path, m[0], m[1], m[2], m[3]);
     if (!idx_dtype(m[2], &a->dtype))
-        return memae_seterr(err, MEMAE_E_DTYPE, "%s: unknown IDX data type code 0x%02x", path,
+        return mae_seterr(err, MEMAE_E_DTYPE, "%s: unknown IDX data type code 0x%02x", path,
                             m[2]);
     if (m[3] == 0)
-        return memae_seterr(err, MEMAE_E_FORMAT, "%s: IDX header has 0 dimensions", path);
+        return mae_seterr(err, MEMAE_E_FORMAT, "%s: IDX header has 0 dimensions", path);
     if (m[3] > MEMAE_ARRAY_MAXDIM)
-        return memae_seterr(err, MEMAE_E_SHAPE, "%s: IDX header has %u dimensions, at most %d "
+        return mae_seterr(err, MEMAE_E_SHAPE, "%s: IDX header has %u dimensions, at most %d "
                             "are supported", path, (unsigned)m[3], MEMAE_ARRAY_MAXDIM);
     a->ndim = m[3];
     unsigned char d[4 * MEMAE_ARRAY_MAXDIM];
     size_t need = 4 * (size_t)a->ndim;
-    st = memae_infile_read(f, d, need, &got, err);
+    st = mae_infile_read(f, d, need, &got, err);
     if (st)
         return st;
     if (got < need)
-        return memae_seterr(err, MEMAE_E_TRUNCATED, "%s: truncated header: %d dimensions need "
+        return mae_seterr(err, MEMAE_E_TRUNCATED, "%s: truncated header: %d dimensions need "
                             "%zu bytes, file has %zu", path, a->ndim, 4 + need, 4 + got);
     for (int i = 0; i < a->ndim; i++) {
         const unsigned char *p = d + 4 * i;
         a->shape[i] = (int64_t)p[0] << 24 | (int64_t)p[1] << 16 | (int64_t)p[2] << 8 | p[3];
         if (a->shape[i] == 0)
-            return memae_seterr(err, MEMAE_E_SHAPE, "%s: IDX dimension %d of %d is zero", path,
+            return mae_seterr(err, MEMAE_E_SHAPE, "%s: IDX dimension %d of %d is zero", path,
                                 i, a->ndim);
     }
-    return memae_array_size(a, path, err);
+    return mae_array_size(a, path, err);
 }
 
-int memae_idx_read(const char *path, memae_array *out, memae_err *err)
+int mae_idx_read(const char *path, memae_array *out, memae_err *err)
 {
     memset(out, 0, sizeof *out);
     memae_infile f;
-    int st = memae_infile_open(&f, path, err);
+    int st = mae_infile_open(&f, path, err);
     if (st)
         return st;
     memae_array a = {0};
     st = read_header(&f, &a, err);
     /* IDX stores every element big-endian. */
     if (st == MEMAE_OK)
-        st = memae_infile_read_data(&f, &a, memae_host_is_le(), "IDX", err);
-    memae_infile_close(&f);
+        st = mae_infile_read_data(&f, &a, mae_host_is_le(), "IDX", err);
+    mae_infile_close(&f);
     if (st == MEMAE_OK)
         *out = a;
     return st;

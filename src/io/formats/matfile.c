@@ -35,34 +35,34 @@ static int convert(const char *path, const matvar_t *v, memae_array *out, memae_
 {
     const char *name = v->name ? v->name : "(cell element)";
     if (v->class_type == MAT_C_SPARSE || v->isComplex)
-        return memae_seterr(err, MEMAE_E_UNSUPPORTED, "%s: variable '%s' is %s", path, name,
+        return mae_seterr(err, MEMAE_E_UNSUPPORTED, "%s: variable '%s' is %s", path, name,
                             v->isComplex ? "complex" : "sparse");
     if (!is_numeric(v) && v->class_type != MAT_C_EMPTY)
-        return memae_seterr(err, MEMAE_E_DTYPE, "%s: variable '%s' is not numeric (matio class %d)",
+        return mae_seterr(err, MEMAE_E_DTYPE, "%s: variable '%s' is not numeric (matio class %d)",
                             path, name, (int)v->class_type);
     if (v->rank < 1 || v->rank > MEMAE_ARRAY_MAXDIM)
-        return memae_seterr(err, MEMAE_E_SHAPE, "%s: variable '%s' has %d dimensions", path, name,
+        return mae_seterr(err, MEMAE_E_SHAPE, "%s: variable '%s' has %d dimensions", path, name,
                             v->rank);
     memset(out, 0, sizeof *out);
     out->dtype = MEMAE_F64;
     out->ndim = v->rank;
     for (int d = 0; d < v->rank; d++)
         out->shape[d] = (int64_t)v->dims[d];
-    int st = memae_array_size(out, path, err);
+    int st = mae_array_size(out, path, err);
     if (st)
         return st;
-    int64_t n = memae_array_numel(out);
+    int64_t n = mae_array_numel(out);
     if (n > 0 && !v->data)
-        return memae_seterr(err, MEMAE_E_FORMAT, "%s: variable '%s' has no data", path, name);
+        return mae_seterr(err, MEMAE_E_FORMAT, "%s: variable '%s' has no data", path, name);
     out->data = malloc(out->nbytes ? out->nbytes : 1);
     if (!out->data)
-        return memae_seterr(err, MEMAE_E_NOMEM, "%s: out of memory for '%s'", path, name);
+        return mae_seterr(err, MEMAE_E_NOMEM, "%s: out of memory for '%s'", path, name);
     double *dst = out->data;
     /* MATLAB stores column-major. */
     memae_fortran_walk w;
-    memae_fortran_walk_start(&w, v->rank, out->shape);
+    mae_fortran_walk_start(&w, v->rank, out->shape);
     for (int64_t i = 0; i < n; i++)
-        dst[i] = element(v, (size_t)memae_fortran_walk_next(&w));
+        dst[i] = element(v, (size_t)mae_fortran_walk_next(&w));
     return MEMAE_OK;
 }
 
@@ -190,7 +190,7 @@ static int check_v4_layout(const char *path, FILE *f, long long size, memae_err 
     unsigned char h[20];
     for (long long at = 0; at < size;) {
         if (fseek(f, (long)at, SEEK_SET) != 0 || fread(h, 1, sizeof h, f) != sizeof h)
-            return memae_seterr(err, MEMAE_E_FORMAT,
+            return mae_seterr(err, MEMAE_E_FORMAT,
                                 "%s: not a MATLAB .mat file (as version 4: a variable's header "
                                 "is cut at byte %lld)", path, at);
         uint32_t (*rd)(const unsigned char *) = le32(h) <= 4052 ? le32 : be32;
@@ -203,7 +203,7 @@ static int check_v4_layout(const char *path, FILE *f, long long size, memae_err 
             (int32_t)rows < 0 || (int32_t)cols < 0 || namelen < 1 ||
             (type % 10 == 2 && cols != 3 && cols != 4) || /* sparse: (non-zeros + 1) x 3 or 4 */
             need > (double)(size - at - 20))
-            return memae_seterr(err, MEMAE_E_FORMAT,
+            return mae_seterr(err, MEMAE_E_FORMAT,
                                 "%s: not a MATLAB .mat file (as version 4, the variable at byte "
                                 "%lld has a header or sizes its %lld bytes cannot hold)",
                                 path, at, size - at);
@@ -226,27 +226,27 @@ static int check_v5_layout(const char *path, FILE *f, memae_err *err)
     /* libmatio reads any other header as version 4 */
     if (version != 0x0100 && version != 0x0200) {
         if (fseek(f, 0, SEEK_END) != 0)
-            return memae_seterr(err, MEMAE_E_IO, "%s: cannot seek", path);
+            return mae_seterr(err, MEMAE_E_IO, "%s: cannot seek", path);
         return check_v4_layout(path, f, ftell(f), err);
     }
     if (version == 0x0200)
         return MEMAE_OK; /* 7.3: HDF5, which checks its own sizes */
     if (be) /* the sizes below are read little-endian */
-        return memae_seterr(err, MEMAE_E_UNSUPPORTED,
+        return mae_seterr(err, MEMAE_E_UNSUPPORTED,
                             "%s: a big-endian .mat file (save it again on a little-endian "
                             "machine)", path);
     if (fseek(f, 0, SEEK_END) != 0)
-        return memae_seterr(err, MEMAE_E_IO, "%s: cannot seek", path);
+        return mae_seterr(err, MEMAE_E_IO, "%s: cannot seek", path);
     long long size = ftell(f), at = 128;
     while (at < size) {
         if (fseek(f, (long)at, SEEK_SET) != 0 || fread(tag, 1, sizeof tag, f) != sizeof tag)
-            return memae_seterr(err, MEMAE_E_TRUNCATED,
+            return mae_seterr(err, MEMAE_E_TRUNCATED,
                                 "%s: truncated: a variable's tag is cut at byte %lld", path, at);
         uint32_t type = le32(tag);
         long long n = le32(tag + 4);
         long long end = at + 8 + n + (type == 14 ? (8 - n % 8) % 8 : 0); /* miMATRIX is padded */
         if (end > size)
-            return memae_seterr(err, MEMAE_E_TRUNCATED,
+            return mae_seterr(err, MEMAE_E_TRUNCATED,
                                 "%s: truncated: the variable at byte %lld needs %lld bytes, the "
                                 "file ends %lld bytes after it",
                                 path, at, end - at, size - at);
@@ -257,7 +257,7 @@ static int check_v5_layout(const char *path, FILE *f, memae_err *err)
                                 : 1;
         free(body);
         if (!fits)
-            return memae_seterr(err, MEMAE_E_FORMAT,
+            return mae_seterr(err, MEMAE_E_FORMAT,
                                 "%s: the variable at byte %lld has sizes its %lld bytes cannot "
                                 "hold",
                                 path, at, n);
@@ -270,14 +270,14 @@ static int open_var(const char *path, const char *var, mat_t **mat, matvar_t **v
 {
     FILE *f = fopen(path, "rb");
     if (!f)
-        return memae_seterr(err, MEMAE_E_IO, "%s: cannot open", path);
+        return mae_seterr(err, MEMAE_E_IO, "%s: cannot open", path);
     int st = check_v5_layout(path, f, err);
     fclose(f);
     if (st)
         return st;
     *mat = Mat_Open(path, MAT_ACC_RDONLY);
     if (!*mat)
-        return memae_seterr(err, MEMAE_E_FORMAT, "%s: not a MATLAB .mat file", path);
+        return mae_seterr(err, MEMAE_E_FORMAT, "%s: not a MATLAB .mat file", path);
     *v = var ? Mat_VarRead(*mat, var) : Mat_VarReadNext(*mat);
     if (!*v) {
         /* Absent, or present but unreadable: not the same thing. */
@@ -285,15 +285,15 @@ static int open_var(const char *path, const char *var, mat_t **mat, matvar_t **v
         Mat_VarFree(info);
         Mat_Close(*mat);
         if (info)
-            return memae_seterr(err, MEMAE_E_FORMAT, "%s: variable '%s' cannot be read (damaged)",
+            return mae_seterr(err, MEMAE_E_FORMAT, "%s: variable '%s' cannot be read (damaged)",
                                 path, var);
-        return memae_seterr(err, MEMAE_E_NAME, "%s: no variable %s%s%s", path, var ? "'" : "",
+        return mae_seterr(err, MEMAE_E_NAME, "%s: no variable %s%s%s", path, var ? "'" : "",
                             var ? var : "at all", var ? "'" : "");
     }
     return MEMAE_OK;
 }
 
-int memae_mat_read(const char *path, const char *var, memae_array *out, memae_err *err)
+int mae_mat_read(const char *path, const char *var, memae_array *out, memae_err *err)
 {
     mat_t *mat;
     matvar_t *v;
@@ -302,21 +302,21 @@ int memae_mat_read(const char *path, const char *var, memae_array *out, memae_er
     if (st)
         return st;
     if (v->class_type == MAT_C_CELL)
-        st = memae_seterr(err, MEMAE_E_DTYPE, "%s: variable '%s' is a cell array, not a matrix",
+        st = mae_seterr(err, MEMAE_E_DTYPE, "%s: variable '%s' is a cell array, not a matrix",
                           path, v->name ? v->name : "?");
     else
         st = convert(path, v, out, err);
     if (st)
-        memae_array_free(out);
+        mae_array_free(out);
     Mat_VarFree(v);
     Mat_Close(mat);
     return st;
 }
 
-void memae_mat_cells_free(memae_array *cells, int64_t n)
+void mae_mat_cells_free(memae_array *cells, int64_t n)
 {
     for (int64_t i = 0; cells && i < n; i++)
-        memae_array_free(&cells[i]);
+        mae_array_free(&cells[i]);
     free(cells);
 }
 
@@ -332,7 +332,7 @@ static int64_t cell_count(const matvar_t *v)
     return count <= (double)(INT64_C(1) << 40) ? (int64_t)count : -1;
 }
 
-int memae_mat_read_cells(const char *path, const char *var, memae_array **cells, int64_t *n,
+int mae_mat_read_cells(const char *path, const char *var, memae_array **cells, int64_t *n,
                          memae_err *err)
 {
     mat_t *mat;
@@ -345,23 +345,23 @@ int memae_mat_read_cells(const char *path, const char *var, memae_array **cells,
     int64_t count = cell_count(v);
     memae_array *c = NULL;
     if (count < 0)
-        st = memae_seterr(err, MEMAE_E_FORMAT, "%s: variable '%s' has sizes too large",
+        st = mae_seterr(err, MEMAE_E_FORMAT, "%s: variable '%s' has sizes too large",
                           path, v->name ? v->name : "?");
     else if (v->class_type != MAT_C_CELL)
-        st = memae_seterr(err, MEMAE_E_DTYPE, "%s: variable '%s' is not a cell array", path,
+        st = mae_seterr(err, MEMAE_E_DTYPE, "%s: variable '%s' is not a cell array", path,
                           v->name ? v->name : "?");
     else if (!(c = calloc((size_t)(count ? count : 1), sizeof *c)))
-        st = memae_seterr(err, MEMAE_E_NOMEM, "%s: out of memory", path);
+        st = mae_seterr(err, MEMAE_E_NOMEM, "%s: out of memory", path);
     for (int64_t i = 0; !st && i < count; i++) {
         matvar_t *e = Mat_VarGetCell(v, (int)i);
         st = e ? convert(path, e, &c[i], err)
-               : memae_seterr(err, MEMAE_E_FORMAT, "%s: cell %lld of '%s' is missing", path,
+               : mae_seterr(err, MEMAE_E_FORMAT, "%s: cell %lld of '%s' is missing", path,
                               (long long)i, v->name ? v->name : "?");
     }
     Mat_VarFree(v);
     Mat_Close(mat);
     if (st) {
-        memae_mat_cells_free(c, count);
+        mae_mat_cells_free(c, count);
         return st;
     }
     *cells = c;
@@ -369,7 +369,7 @@ int memae_mat_read_cells(const char *path, const char *var, memae_array **cells,
     return MEMAE_OK;
 }
 
-int memae_mat_sniff(const char *path)
+int mae_mat_sniff(const char *path)
 {
     FILE *f = fopen(path, "rb");
     if (!f)

@@ -19,16 +19,16 @@
 #include "io/formats/array.h"
 
 /* The numeric variable var (NULL: the first variable in the file). */
-int memae_mat_read(const char *path, const char *var, memae_array *out, memae_err *err);
+int mae_mat_read(const char *path, const char *var, memae_array *out, memae_err *err);
 
 /* A cell array var (NULL: the first variable): *n arrays in column-major cell
  * order (for a 1 x n or n x 1 cell, simply its elements in order). Free with
- * memae_mat_cells_free. */
-int memae_mat_read_cells(const char *path, const char *var, memae_array **cells, int64_t *n,
-                         memae_err *err);
-void memae_mat_cells_free(memae_array *cells, int64_t n);
+ * mae_mat_cells_free. */
+int mae_mat_read_cells(const char *path, const char *var, memae_array **cells, int64_t *n,
+                       memae_err *err);
+void mae_mat_cells_free(memae_array *cells, int64_t n);
 
 /* Whether path exists and starts like a .mat file (v5/v7.3 text header). */
-int memae_mat_sniff(const char *path);
+int mae_mat_sniff(const char *path);
 
 #endif

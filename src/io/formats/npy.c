@@ -129,15 +129,14 @@ static int parse_descr(const char *d, memae_dtype *t, int *swap)
         *t = MEMAE_F64;
     else
         return 0;
-    *swap =
-        size > 1 && ((order == '<' && !memae_host_is_le()) || (order == '>' && memae_host_is_le()));
+    *swap = size > 1 && ((order == '<' && !mae_host_is_le()) || (order == '>' && mae_host_is_le()));
     return 1;
 }
 
 static int bad_header(const char *path, const cursor *c, const char *what, memae_err *err)
 {
-    return memae_seterr(err, MEMAE_E_FORMAT, "%s: malformed npy header: %s at byte %zu", path, what,
-                        c->i);
+    return mae_seterr(err, MEMAE_E_FORMAT, "%s: malformed npy header: %s at byte %zu", path, what,
+                      c->i);
 }
 
 static int parse_header(const char *path, const char *h, size_t n, memae_array *a, int *swap,
@@ -155,10 +154,10 @@ static int parse_header(const char *path, const char *h, size_t n, memae_array *
             return bad_header(path, &c, "expected ':'", err);
         if (strcmp(key, "descr") == 0 && !have_descr) {
             if (eat(&c, '['))
-                return memae_seterr(err, MEMAE_E_DTYPE,
-                                    "%s: unsupported npy dtype: structured "
-                                    "dtypes (a list of fields) are not supported",
-                                    path);
+                return mae_seterr(err, MEMAE_E_DTYPE,
+                                  "%s: unsupported npy dtype: structured "
+                                  "dtypes (a list of fields) are not supported",
+                                  path);
             if (!parse_str(&c, descr, sizeof descr))
                 return bad_header(path, &c, "'descr' is not a short string", err);
             have_descr = 1;
@@ -171,10 +170,10 @@ static int parse_header(const char *path, const char *h, size_t n, memae_array *
         } else if (strcmp(key, "shape") == 0 && !have_shape) {
             if (!parse_shape(&c, a, &too_many)) {
                 if (too_many)
-                    return memae_seterr(err, MEMAE_E_SHAPE,
-                                        "%s: npy shape has more than %d "
-                                        "dimensions",
-                                        path, MEMAE_ARRAY_MAXDIM);
+                    return mae_seterr(err, MEMAE_E_SHAPE,
+                                      "%s: npy shape has more than %d "
+                                      "dimensions",
+                                      path, MEMAE_ARRAY_MAXDIM);
                 return bad_header(path, &c, "'shape' is not a tuple of integers", err);
             }
             have_shape = 1;
@@ -191,17 +190,17 @@ static int parse_header(const char *path, const char *h, size_t n, memae_array *
     if (c.i != c.n)
         return bad_header(path, &c, "unexpected text after the dict", err);
     if (!have_descr || !have_fortran || !have_shape)
-        return memae_seterr(err, MEMAE_E_FORMAT, "%s: malformed npy header: no '%s' key", path,
-                            !have_descr     ? "descr"
-                            : !have_fortran ? "fortran_order"
-                                            : "shape");
+        return mae_seterr(err, MEMAE_E_FORMAT, "%s: malformed npy header: no '%s' key", path,
+                          !have_descr     ? "descr"
+                          : !have_fortran ? "fortran_order"
+                                          : "shape");
     if (!parse_descr(descr, &a->dtype, swap))
-        return memae_seterr(err, MEMAE_E_DTYPE,
-                            "%s: unsupported npy dtype '%s' (supported: "
-                            "u1 b1 i1 i2 i4 i8 f4 f8)",
-                            path, descr);
+        return mae_seterr(err, MEMAE_E_DTYPE,
+                          "%s: unsupported npy dtype '%s' (supported: "
+                          "u1 b1 i1 i2 i4 i8 f4 f8)",
+                          path, descr);
     *fortran_out = fortran;
-    return memae_array_size(a, path, err);
+    return mae_array_size(a, path, err);
 }
 
 /* ------------------------------------------------------------------ read */
@@ -217,7 +216,7 @@ typedef struct source {
 static int source_read(source *s, void *buf, size_t n, size_t *got, memae_err *err)
 {
     if (s->f)
-        return memae_infile_read(s->f, buf, n, got, err);
+        return mae_infile_read(s->f, buf, n, got, err);
     *got = s->len - s->pos < n ? s->len - s->pos : n;
     memcpy(buf, s->mem + s->pos, *got);
     s->pos += *got;
@@ -233,41 +232,41 @@ static int read_header(source *f, memae_array *a, int *swap, int *fortran, memae
     if (st)
         return st;
     if (memcmp(pre, npy_magic, got < 6 ? got : 6) != 0)
-        return memae_seterr(err, MEMAE_E_FORMAT, "%s: not an npy file (bad magic)", path);
+        return mae_seterr(err, MEMAE_E_FORMAT, "%s: not an npy file (bad magic)", path);
     if (got < 8)
-        return memae_seterr(err, MEMAE_E_TRUNCATED,
-                            "%s: truncated header: file has %zu bytes, "
-                            "the npy preamble needs 8",
-                            path, got);
+        return mae_seterr(err, MEMAE_E_TRUNCATED,
+                          "%s: truncated header: file has %zu bytes, "
+                          "the npy preamble needs 8",
+                          path, got);
     if (pre[6] < 1 || pre[6] > 3 || pre[7] != 0)
-        return memae_seterr(err, MEMAE_E_UNSUPPORTED,
-                            "%s: npy format version %u.%u is not "
-                            "supported (1.0, 2.0, 3.0 are)",
-                            path, (unsigned)pre[6], (unsigned)pre[7]);
+        return mae_seterr(err, MEMAE_E_UNSUPPORTED,
+                          "%s: npy format version %u.%u is not "
+                          "supported (1.0, 2.0, 3.0 are)",
+                          path, (unsigned)pre[6], (unsigned)pre[7]);
     size_t lenlen = pre[6] == 1 ? 2 : 4;
     st = source_read(f, pre + 8, lenlen, &got, err);
     if (st)
         return st;
     if (got < lenlen)
-        return memae_seterr(err, MEMAE_E_TRUNCATED,
-                            "%s: truncated header: file has %zu bytes, "
-                            "the npy %u.0 preamble needs %zu",
-                            path, 8 + got, (unsigned)pre[6], 8 + lenlen);
+        return mae_seterr(err, MEMAE_E_TRUNCATED,
+                          "%s: truncated header: file has %zu bytes, "
+                          "the npy %u.0 preamble needs %zu",
+                          path, 8 + got, (unsigned)pre[6], 8 + lenlen);
     uint32_t hlen = pre[8] | (uint32_t)pre[9] << 8;
     if (lenlen == 4)
         hlen |= (uint32_t)pre[10] << 16 | (uint32_t)pre[11] << 24;
     if (hlen > NPY_MAX_HEADER)
-        return memae_seterr(err, MEMAE_E_FORMAT, "%s: npy header length %u is implausible", path,
-                            (unsigned)hlen);
+        return mae_seterr(err, MEMAE_E_FORMAT, "%s: npy header length %u is implausible", path,
+                          (unsigned)hlen);
     char *h = malloc(hlen ? hlen : 1);
     if (!h)
-        return memae_seterr(err, MEMAE_E_NOMEM, "%s: cannot allocate the npy header", path);
+        return mae_seterr(err, MEMAE_E_NOMEM, "%s: cannot allocate the npy header", path);
     st = source_read(f, h, hlen, &got, err);
     if (st == MEMAE_OK && got < hlen)
-        st = memae_seterr(err, MEMAE_E_TRUNCATED,
-                          "%s: truncated header: says %u bytes, file "
-                          "has %zu",
-                          path, (unsigned)hlen, got);
+        st = mae_seterr(err, MEMAE_E_TRUNCATED,
+                        "%s: truncated header: says %u bytes, file "
+                        "has %zu",
+                        path, (unsigned)hlen, got);
     if (st == MEMAE_OK)
         st = parse_header(path, h, hlen, a, swap, fortran, err);
     free(h);
@@ -279,21 +278,21 @@ static int read_mem_data(source *s, memae_array *a, int swap, memae_err *err)
 {
     size_t left = s->len - s->pos;
     char shape[200];
-    memae_shape_str(a, shape, sizeof shape);
+    mae_shape_str(a, shape, sizeof shape);
     if (left < a->nbytes)
-        return memae_seterr(err, MEMAE_E_TRUNCATED,
-                            "%s: truncated: npy header says %s %s (%zu "
-                            "bytes), there are %zu bytes of data",
-                            s->path, shape, memae_dtype_name(a->dtype), a->nbytes, left);
+        return mae_seterr(err, MEMAE_E_TRUNCATED,
+                          "%s: truncated: npy header says %s %s (%zu "
+                          "bytes), there are %zu bytes of data",
+                          s->path, shape, mae_dtype_name(a->dtype), a->nbytes, left);
     if (left > a->nbytes)
-        return memae_seterr(err, MEMAE_E_FORMAT, "%s: %zu unexpected bytes after the npy data",
-                            s->path, left - a->nbytes);
+        return mae_seterr(err, MEMAE_E_FORMAT, "%s: %zu unexpected bytes after the npy data",
+                          s->path, left - a->nbytes);
     if (!(a->data = malloc(a->nbytes ? a->nbytes : 1)))
-        return memae_seterr(err, MEMAE_E_NOMEM, "%s: cannot allocate %zu bytes for the data",
-                            s->path, a->nbytes);
+        return mae_seterr(err, MEMAE_E_NOMEM, "%s: cannot allocate %zu bytes for the data", s->path,
+                          a->nbytes);
     memcpy(a->data, s->mem + s->pos, a->nbytes);
     if (swap)
-        memae_array_bswap(a);
+        mae_array_bswap(a);
     return MEMAE_OK;
 }
 
@@ -303,32 +302,32 @@ static int read_npy(source *s, memae_array *out, memae_err *err)
     int swap = 0, fortran = 0;
     int st = read_header(s, &a, &swap, &fortran, err);
     if (st == MEMAE_OK)
-        st = s->f ? memae_infile_read_data(s->f, &a, swap, "npy", err)
+        st = s->f ? mae_infile_read_data(s->f, &a, swap, "npy", err)
                   : read_mem_data(s, &a, swap, err);
     if (st == MEMAE_OK && fortran)
-        st = memae_array_from_fortran(&a, s->path, err);
+        st = mae_array_from_fortran(&a, s->path, err);
     if (st == MEMAE_OK)
         *out = a;
     else
-        memae_array_free(&a);
+        mae_array_free(&a);
     return st;
 }
 
-int memae_npy_read(const char *path, memae_array *out, memae_err *err)
+int mae_npy_read(const char *path, memae_array *out, memae_err *err)
 {
     memset(out, 0, sizeof *out);
     memae_infile f;
-    int st = memae_infile_open(&f, path, err);
+    int st = mae_infile_open(&f, path, err);
     if (st)
         return st;
     source s = {.path = path, .f = &f};
     st = read_npy(&s, out, err);
-    memae_infile_close(&f);
+    mae_infile_close(&f);
     return st;
 }
 
-int memae_npy_read_mem(const char *name, const void *buf, size_t len, memae_array *out,
-                       memae_err *err)
+int mae_npy_read_mem(const char *name, const void *buf, size_t len, memae_array *out,
+                     memae_err *err)
 {
     memset(out, 0, sizeof *out);
     source s = {.path = name, .mem = buf, .len = len};
@@ -343,8 +342,8 @@ static int npy_header(const memae_array *a, char *h, size_t cap, size_t *len)
         [MEMAE_U8] = 'u',  [MEMAE_I8] = 'i',  [MEMAE_I16] = 'i', [MEMAE_I32] = 'i',
         [MEMAE_I64] = 'i', [MEMAE_F32] = 'f', [MEMAE_F64] = 'f',
     };
-    size_t es = memae_dtype_size(a->dtype);
-    char order = es == 1 ? '|' : memae_host_is_le() ? '<' : '>';
+    size_t es = mae_dtype_size(a->dtype);
+    char order = es == 1 ? '|' : mae_host_is_le() ? '<' : '>';
     char shape[8 * 24] = "";
     size_t sl = 0;
     for (int i = 0; i < a->ndim; i++)
@@ -373,21 +372,21 @@ static int npy_header(const memae_array *a, char *h, size_t cap, size_t *len)
     return 0;
 }
 
-int memae_npy_write(const char *path, const memae_array *a, memae_err *err)
+int mae_npy_write(const char *path, const memae_array *a, memae_err *err)
 {
-    int64_t n = memae_array_numel(a);
-    size_t es = memae_dtype_size(a->dtype);
+    int64_t n = mae_array_numel(a);
+    size_t es = mae_dtype_size(a->dtype);
     if (n < 0 || es == 0 || (uint64_t)n > SIZE_MAX / es || a->nbytes != (size_t)n * es ||
         (a->nbytes > 0 && !a->data))
-        return memae_seterr(err, MEMAE_E_ARG,
-                            "%s: cannot write: inconsistent array (dtype %d, "
-                            "%d dims, %zu bytes)",
-                            path, (int)a->dtype, a->ndim, a->nbytes);
+        return mae_seterr(err, MEMAE_E_ARG,
+                          "%s: cannot write: inconsistent array (dtype %d, "
+                          "%d dims, %zu bytes)",
+                          path, (int)a->dtype, a->ndim, a->nbytes);
     char h[512];
     size_t hlen;
     if (npy_header(a, h, sizeof h, &hlen) != 0)
-        return memae_seterr(err, MEMAE_E_ARG, "%s: cannot write: npy header too long", path);
+        return mae_seterr(err, MEMAE_E_ARG, "%s: cannot write: npy header too long", path);
     const void *parts[2] = {h, a->data};
     size_t lens[2] = {hlen, a->nbytes};
-    return memae_write_atomic(path, parts, lens, 2, err);
+    return mae_write_atomic(path, parts, lens, 2, err);
 }

@@ -45,16 +45,16 @@ static int remove_flat(int at, const char *name)
     return unlinkat(at, name, AT_REMOVEDIR);
 }
 
-int memae_remove_staged(const char *dir)
+int mae_remove_staged(const char *dir)
 {
     return remove_flat(AT_FDCWD, dir);
 }
 
-int memae_clean_stale_temps(const char *path)
+int mae_clean_stale_temps(const char *path)
 {
     char dir[4096];
     const char *base;
-    if (memae_path_split(path, dir, sizeof dir, &base) || !*base)
+    if (mae_path_split(path, dir, sizeof dir, &base) || !*base)
         return 0;
     DIR *dp = opendir(dir);
     if (!dp)
@@ -88,41 +88,41 @@ static int still_named(int fd, const char *lock)
            a.st_ino == b.st_ino;
 }
 
-int memae_output_lock(const char *path, int *fd, memae_err *err)
+int mae_output_lock(const char *path, int *fd, memae_err *err)
 {
     *fd = -1;
     size_t len = strlen(path) + 16;
     char *lock = malloc(len), dir[4096] = ".";
     const char *base;
     if (!lock)
-        return memae_seterr(err, MEMAE_E_NOMEM, "%s: out of memory", path);
+        return mae_seterr(err, MEMAE_E_NOMEM, "%s: out of memory", path);
     snprintf(lock, len, "%s.lock", path);
     int st = MEMAE_OK;
     for (int tries = 0; st == MEMAE_OK && *fd < 0; tries++) {
         int f = open(lock, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
         if (f < 0) {
             int e = errno;
-            memae_path_split(path, dir, sizeof dir, &base);
-            st = e == ELOOP ? memae_seterr(err, MEMAE_E_IO, "%s: %s is a symbolic link", path, lock)
+            mae_path_split(path, dir, sizeof dir, &base);
+            st = e == ELOOP ? mae_seterr(err, MEMAE_E_IO, "%s: %s is a symbolic link", path, lock)
                  : e == EACCES || e == EROFS || e == EPERM
-                     ? memae_seterr(err, MEMAE_E_IO, "%s: cannot write into the folder %s: %s",
+                     ? mae_seterr(err, MEMAE_E_IO, "%s: cannot write into the folder %s: %s",
                                     path, dir, strerror(e))
-                     : memae_seterr(err, MEMAE_E_IO, "%s: cannot create %s: %s", path, lock,
+                     : mae_seterr(err, MEMAE_E_IO, "%s: cannot create %s: %s", path, lock,
                                     strerror(e));
         } else if (flock(f, LOCK_EX | LOCK_NB) != 0) {
             int e = errno;
             close(f);
             st = e == EWOULDBLOCK
-                     ? memae_seterr(err, MEMAE_E_IO,
+                     ? mae_seterr(err, MEMAE_E_IO,
                                     "%s: another run is writing it (%s is locked); wait for it "
                                     "or choose another -o",
                                     path, lock)
-                     : memae_seterr(err, MEMAE_E_IO, "%s: cannot lock %s: %s", path, lock,
+                     : mae_seterr(err, MEMAE_E_IO, "%s: cannot lock %s: %s", path, lock,
                                     strerror(e));
         } else if (!still_named(f, lock)) {
             close(f);
             if (tries >= 100)
-                st = memae_seterr(err, MEMAE_E_IO, "%s: cannot lock %s: it keeps changing", path,
+                st = mae_seterr(err, MEMAE_E_IO, "%s: cannot lock %s: it keeps changing", path,
                                   lock);
         } else {
             *fd = f;
@@ -132,17 +132,17 @@ int memae_output_lock(const char *path, int *fd, memae_err *err)
     if (st == MEMAE_OK) {
         size_t clen = strlen(path) + 8;
         char *ckpt = malloc(clen);
-        memae_clean_stale_temps(path);
+        mae_clean_stale_temps(path);
         if (ckpt) {
             snprintf(ckpt, clen, "%s.ckpt", path);
-            memae_clean_stale_temps(ckpt);
+            mae_clean_stale_temps(ckpt);
         }
         free(ckpt);
     }
     return st;
 }
 
-void memae_output_unlock(const char *path, int fd)
+void mae_output_unlock(const char *path, int fd)
 {
     if (fd < 0)
         return;

@@ -13,16 +13,16 @@
  * MEMAE_E_IO names the output when another process holds the lock, or when
  * its folder cannot be written (a read-only folder fails here, before any
  * work). */
-int memae_output_lock(const char *path, int *fd, memae_err *err);
+int mae_output_lock(const char *path, int *fd, memae_err *err);
 
 /* Removes path.lock and releases the lock (fd < 0: nothing). */
-void memae_output_unlock(const char *path, int fd);
+void mae_output_unlock(const char *path, int fd);
 
 /* Removes path.tmp.<pid> (a file, or a staged folder of files) for each pid
  * that is not a running process here; returns how many were removed. */
-int memae_clean_stale_temps(const char *path);
+int mae_clean_stale_temps(const char *path);
 
 /* Removes the folder dir and the files in it (not its subfolders); 0 or -1. */
-int memae_remove_staged(const char *dir);
+int mae_remove_staged(const char *dir);
 
 #endif

@@ -37,12 +37,12 @@ typedef struct memae_st_file {
 } memae_st_file;
 
 /* Read and check a whole file: every offset, size and dtype. */
-int memae_st_read(const char *path, memae_st_file *f, memae_err *err);
-void memae_st_free(memae_st_file *f);
-const memae_st_entry *memae_st_find(const memae_st_file *f, const char *name);
-const char *memae_st_meta_get(const memae_st_file *f, const char *key);
+int mae_st_read(const char *path, memae_st_file *f, memae_err *err);
+void mae_st_free(memae_st_file *f);
+const memae_st_entry *mae_st_find(const memae_st_file *f, const char *name);
+const char *mae_st_meta_get(const memae_st_file *f, const char *key);
 /* Bytes per element of a dtype name, 0 when unknown. */
-size_t memae_st_dtype_size(const char *dtype);
+size_t mae_st_dtype_size(const char *dtype);
 
 typedef struct memae_st_tensor {
     const char *name;
@@ -53,7 +53,7 @@ typedef struct memae_st_tensor {
 } memae_st_tensor;
 
 /* Write atomically: a temporary file beside path, fsync, then rename. */
-int memae_st_write(const char *path, const memae_st_tensor *t, int n, const memae_st_meta *meta,
+int mae_st_write(const char *path, const memae_st_tensor *t, int n, const memae_st_meta *meta,
                    int nmeta, memae_err *err);
 
 #endif

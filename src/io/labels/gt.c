@@ -1,4 +1,4 @@
-/* memae_gt_load: picks the form of the ground truth and, for a folder, the
+/* mae_gt_load: picks the form of the ground truth and, for a folder, the
  * file of each video.  The readers are in gt_text.c, gt_array.c, gt_mat.c. */
 #include "io/labels/gt.h"
 
@@ -44,7 +44,7 @@ static void canonical(const char *s, char *out, size_t cap)
     out[o] = '\0';
 }
 
-int memae_gt_name_rank(const char *stem, const char *name)
+int mae_gt_name_rank(const char *stem, const char *name)
 {
     char a[GT_NAME_MAX], b[GT_NAME_MAX];
     canonical(stem, a, sizeof a);
@@ -106,7 +106,7 @@ static int scan_dir(const char *dir, gt_entry **out, size_t *n, memae_err *err)
     *out = NULL;
     *n = 0;
     if (!d)
-        return memae_seterr(err, MEMAE_E_IO, "%s: cannot open the label folder", dir);
+        return mae_seterr(err, MEMAE_E_IO, "%s: cannot open the label folder", dir);
     size_t cap = 0;
     struct dirent *de;
     int st = MEMAE_OK;
@@ -118,7 +118,7 @@ static int scan_dir(const char *dir, gt_entry **out, size_t *n, memae_err *err)
             cap = cap ? 2 * cap : 64;
             gt_entry *p = realloc(*out, cap * sizeof *p);
             if (!p) {
-                st = memae_seterr(err, MEMAE_E_NOMEM, "%s: out of memory", dir);
+                st = mae_seterr(err, MEMAE_E_NOMEM, "%s: out of memory", dir);
                 break;
             }
             *out = p;
@@ -129,15 +129,15 @@ static int scan_dir(const char *dir, gt_entry **out, size_t *n, memae_err *err)
     return st;
 }
 
-int64_t memae_gt_best_match(const void *items, int64_t n,
-                            const char *(*name_of)(const void *items, int64_t i), const char *name,
-                            int64_t *tie)
+int64_t mae_gt_best_match(const void *items, int64_t n,
+                          const char *(*name_of)(const void *items, int64_t i), const char *name,
+                          int64_t *tie)
 {
     int64_t best = -1;
     int best_rank = 0;
     *tie = -1;
     for (int64_t i = 0; i < n; i++) {
-        int r = memae_gt_name_rank(name_of(items, i), name);
+        int r = mae_gt_name_rank(name_of(items, i), name);
         if (r > best_rank) {
             best = i;
             best_rank = r;
@@ -158,16 +158,16 @@ static const char *entry_stem(const void *es, int64_t i)
 static int find_entry(const char *dir, const gt_entry *es, size_t n, const char *name,
                       const gt_entry **found, memae_err *err)
 {
-    int64_t t, b = memae_gt_best_match(es, (int64_t)n, entry_stem, name, &t);
+    int64_t t, b = mae_gt_best_match(es, (int64_t)n, entry_stem, name, &t);
     const gt_entry *best = b >= 0 ? &es[b] : NULL, *tie = t >= 0 ? &es[t] : NULL;
     if (!best)
-        return memae_seterr(err, MEMAE_E_IO,
-                            "%s: no label file for video '%s' (looked for %s.txt, .npy, .mat, "
-                            "%s_gt/ and names equal up to _label/_gt suffixes and leading zeros)",
-                            dir, name, name, name);
+        return mae_seterr(err, MEMAE_E_IO,
+                          "%s: no label file for video '%s' (looked for %s.txt, .npy, .mat, "
+                          "%s_gt/ and names equal up to _label/_gt suffixes and leading zeros)",
+                          dir, name, name, name);
     if (tie)
-        return memae_seterr(err, MEMAE_E_NAME, "%s: both '%s' and '%s' match video '%s'", dir,
-                            best->name, tie->name, name);
+        return mae_seterr(err, MEMAE_E_NAME, "%s: both '%s' and '%s' match video '%s'", dir,
+                          best->name, tie->name, name);
     *found = best;
     return MEMAE_OK;
 }
@@ -179,13 +179,13 @@ static int read_entry(const char *dir, const gt_entry *e, const char *video, int
     snprintf(full, sizeof full, "%s/%s", dir, e->name);
     switch (e->kind) {
     case GT_TXT:
-        return memae_gt_read_txt(full, video, n, dst, err);
+        return mae_gt_read_txt(full, video, n, dst, err);
     case GT_NPY:
-        return memae_gt_read_npy(full, video, n, dst, err);
+        return mae_gt_read_npy(full, video, n, dst, err);
     case GT_MAT:
-        return memae_gt_read_mat(full, video, n, dst, err);
+        return mae_gt_read_mat(full, video, n, dst, err);
     default:
-        return memae_gt_read_masks(full, video, n, dst, err);
+        return mae_gt_read_masks(full, video, n, dst, err);
     }
 }
 
@@ -213,13 +213,13 @@ static int load_file(const char *path, int64_t nv, const char *const *names, con
     if (dot && !strchr(dot, '/'))
         kind_of_ext(dot + 1, &k);
     if (k == GT_NPY)
-        return memae_gt_read_npy_all(path, nv, names, frames, labels, err);
+        return mae_gt_read_npy_all(path, nv, names, frames, labels, err);
     if (k == GT_MAT)
-        return memae_gt_read_mat_all(path, nv, names, frames, labels, err);
-    return memae_gt_read_text_all(path, nv, names, frames, labels, err);
+        return mae_gt_read_mat_all(path, nv, names, frames, labels, err);
+    return mae_gt_read_text_all(path, nv, names, frames, labels, err);
 }
 
-void memae_gt_free(int64_t nv, uint8_t **labels)
+void mae_gt_free(int64_t nv, uint8_t **labels)
 {
     for (int64_t v = 0; labels && v < nv; v++) {
         free(labels[v]);
@@ -227,29 +227,29 @@ void memae_gt_free(int64_t nv, uint8_t **labels)
     }
 }
 
-int memae_gt_load(const char *path, int64_t nv, const char *const *names, const int64_t *frames,
-                  uint8_t **labels, memae_err *err)
+int mae_gt_load(const char *path, int64_t nv, const char *const *names, const int64_t *frames,
+                uint8_t **labels, memae_err *err)
 {
     if (nv < 1 || !names || !frames || !labels)
-        return memae_seterr(err, MEMAE_E_ARG, "%s: ground truth for %lld videos (need >= 1)", path,
-                            (long long)nv);
+        return mae_seterr(err, MEMAE_E_ARG, "%s: ground truth for %lld videos (need >= 1)", path,
+                          (long long)nv);
     for (int64_t v = 0; v < nv; v++)
         labels[v] = NULL;
     int st = MEMAE_OK;
     for (int64_t v = 0; !st && v < nv; v++) {
         if (!names[v] || frames[v] < 0)
-            st = memae_seterr(err, MEMAE_E_ARG, "%s: video %lld has %s", path, (long long)v,
-                              names[v] ? "a negative frame count" : "no name");
+            st = mae_seterr(err, MEMAE_E_ARG, "%s: video %lld has %s", path, (long long)v,
+                            names[v] ? "a negative frame count" : "no name");
         else if (!(labels[v] = calloc((size_t)(frames[v] ? frames[v] : 1), 1)))
-            st = memae_seterr(err, MEMAE_E_NOMEM, "%s: out of memory", path);
+            st = mae_seterr(err, MEMAE_E_NOMEM, "%s: out of memory", path);
     }
     struct stat sb;
     if (!st && stat(path, &sb))
-        st = memae_seterr(err, MEMAE_E_IO, "%s: no such file or folder", path);
+        st = mae_seterr(err, MEMAE_E_IO, "%s: no such file or folder", path);
     if (!st)
         st = S_ISDIR(sb.st_mode) ? load_dir(path, nv, names, frames, labels, err)
                                  : load_file(path, nv, names, frames, labels, err);
     if (st)
-        memae_gt_free(nv, labels);
+        mae_gt_free(nv, labels);
     return st;
 }

@@ -3,7 +3,7 @@
  * datasets ship (UCSD Ped2, CUHK Avenue, ShanghaiTech, the MemAE code's
  * Test_gt), read into one 0/1 array per video (1 = anomalous frame).
  *
- * memae_gt_load(path, nv, names, frames, labels, err): video v is called
+ * mae_gt_load(path, nv, names, frames, labels, err): video v is called
  * names[v] (its file stem, or the folder name for a folder of frames) and has
  * frames[v] frames; labels[v] receives a malloc'd array of frames[v] values.
  *
@@ -76,10 +76,10 @@
 
 #include "core/error.h"
 
-int memae_gt_load(const char *path, int64_t nv, const char *const *names, const int64_t *frames,
-                  uint8_t **labels, memae_err *err);
+int mae_gt_load(const char *path, int64_t nv, const char *const *names, const int64_t *frames,
+                uint8_t **labels, memae_err *err);
 
 /* Frees labels[0..nv) and sets them to NULL; NULL-safe. */
-void memae_gt_free(int64_t nv, uint8_t **labels);
+void mae_gt_free(int64_t nv, uint8_t **labels);
 
 #endif

@@ -28,7 +28,7 @@ static double value(const memae_array *a, int64_t i)
     }
 }
 
-int memae_gt_is_vector(const memae_array *a)
+int mae_gt_is_vector(const memae_array *a)
 {
     int big = 0;
     for (int d = 0; d < a->ndim; d++)
@@ -36,15 +36,14 @@ int memae_gt_is_vector(const memae_array *a)
     return big <= 1;
 }
 
-int memae_gt_from_array(const char *path, const char *what, const memae_array *a, int64_t off,
-                        int64_t n, uint8_t *dst, memae_err *err)
+int mae_gt_from_array(const char *path, const char *what, const memae_array *a, int64_t off,
+                      int64_t n, uint8_t *dst, memae_err *err)
 {
     for (int64_t i = 0; i < n; i++) {
         double x = value(a, off + i);
         if (x != 0 && x != 1)
-            return memae_seterr(err, MEMAE_E_FORMAT,
-                                "%s: %s, element %lld is %g, not a label 0 or 1", path, what,
-                                (long long)(off + i), x);
+            return mae_seterr(err, MEMAE_E_FORMAT, "%s: %s, element %lld is %g, not a label 0 or 1",
+                              path, what, (long long)(off + i), x);
         dst[i] = (uint8_t)x;
     }
     return MEMAE_OK;
@@ -59,25 +58,25 @@ static int any_nonzero(const memae_array *a, int64_t off, int64_t n)
     return 0;
 }
 
-int memae_gt_any_nonzero(const memae_array *a)
+int mae_gt_any_nonzero(const memae_array *a)
 {
-    return any_nonzero(a, 0, memae_array_numel(a));
+    return any_nonzero(a, 0, mae_array_numel(a));
 }
 
-int memae_gt_split_array(const char *path, const char *what, const memae_array *a, int64_t nv,
-                         const int64_t *frames, uint8_t **labels, memae_err *err)
+int mae_gt_split_array(const char *path, const char *what, const memae_array *a, int64_t nv,
+                       const int64_t *frames, uint8_t **labels, memae_err *err)
 {
-    int64_t total = 0, n = memae_array_numel(a);
+    int64_t total = 0, n = mae_array_numel(a);
     int same = 1;
     for (int64_t v = 0; v < nv; v++) {
         total += frames[v];
         same &= frames[v] == frames[0];
     }
     int matrix = a->ndim == 2 && a->shape[0] == nv && same && a->shape[1] == frames[0];
-    if (!matrix && !(memae_gt_is_vector(a) && n == total)) {
+    if (!matrix && !(mae_gt_is_vector(a) && n == total)) {
         char shape[64];
-        memae_shape_str(a, shape, sizeof shape);
-        return memae_seterr(
+        mae_shape_str(a, shape, sizeof shape);
+        return mae_seterr(
             err, MEMAE_E_SHAPE,
             "%s: %s has shape %s, but the %lld videos have %lld frames in all (want a vector of "
             "them all, or %lld rows when the videos are of equal length)",
@@ -85,60 +84,59 @@ int memae_gt_split_array(const char *path, const char *what, const memae_array *
     }
     int st = MEMAE_OK;
     for (int64_t v = 0, off = 0; !st && v < nv; off += frames[v++])
-        st = memae_gt_from_array(path, what, a, off, frames[v], labels[v], err);
+        st = mae_gt_from_array(path, what, a, off, frames[v], labels[v], err);
     return st;
 }
 
-int memae_gt_read_npy(const char *path, const char *video, int64_t n, uint8_t *dst, memae_err *err)
+int mae_gt_read_npy(const char *path, const char *video, int64_t n, uint8_t *dst, memae_err *err)
 {
     memae_array a;
-    int st = memae_npy_read(path, &a, err);
+    int st = mae_npy_read(path, &a, err);
     if (st)
         return st;
-    int64_t got = memae_array_numel(&a);
+    int64_t got = mae_array_numel(&a);
     if (a.ndim == 3 && a.shape[0] == n) {
         /* F x H x W masks (ShanghaiTech's test_pixel_mask): a frame is
          * anomalous iff its mask has a nonzero pixel. */
         int64_t px = a.shape[1] * a.shape[2];
         for (int64_t t = 0; t < n; t++)
             dst[t] = (uint8_t)any_nonzero(&a, t * px, px);
-    } else if (!memae_gt_is_vector(&a) || got != n) {
+    } else if (!mae_gt_is_vector(&a) || got != n) {
         char shape[64];
-        memae_shape_str(&a, shape, sizeof shape);
-        st = memae_seterr(err, MEMAE_E_SHAPE,
-                          "%s: %lld labels (shape %s), but video '%s' has %lld frames", path,
-                          (long long)got, shape, video, (long long)n);
+        mae_shape_str(&a, shape, sizeof shape);
+        st = mae_seterr(err, MEMAE_E_SHAPE,
+                        "%s: %lld labels (shape %s), but video '%s' has %lld frames", path,
+                        (long long)got, shape, video, (long long)n);
     } else {
-        st = memae_gt_from_array(path, "the array", &a, 0, n, dst, err);
+        st = mae_gt_from_array(path, "the array", &a, 0, n, dst, err);
     }
-    memae_array_free(&a);
+    mae_array_free(&a);
     return st;
 }
 
-int memae_gt_read_npy_all(const char *path, int64_t nv, const char *const *names,
-                          const int64_t *frames, uint8_t **labels, memae_err *err)
+int mae_gt_read_npy_all(const char *path, int64_t nv, const char *const *names,
+                        const int64_t *frames, uint8_t **labels, memae_err *err)
 {
     if (nv == 1) /* a per-video file; its messages name the video */
-        return memae_gt_read_npy(path, names[0], frames[0], labels[0], err);
+        return mae_gt_read_npy(path, names[0], frames[0], labels[0], err);
     memae_array a;
-    int st = memae_npy_read(path, &a, err);
+    int st = mae_npy_read(path, &a, err);
     if (st)
         return st;
-    st = memae_gt_split_array(path, "the array", &a, nv, frames, labels, err);
-    memae_array_free(&a);
+    st = mae_gt_split_array(path, "the array", &a, nv, frames, labels, err);
+    mae_array_free(&a);
     return st;
 }
 
-int memae_gt_read_masks(const char *dir, const char *video, int64_t n, uint8_t *dst, memae_err *err)
+int mae_gt_read_masks(const char *dir, const char *video, int64_t n, uint8_t *dst, memae_err *err)
 {
     memae_array a;
-    int st = memae_images_read_dir(dir, 1, 0, 0, &a, err);
+    int st = mae_images_read_dir(dir, 1, 0, 0, &a, err);
     if (st)
         return st;
     if (a.shape[0] != n) {
-        st =
-            memae_seterr(err, MEMAE_E_SHAPE, "%s: %lld mask images, but video '%s' has %lld frames",
-                         dir, (long long)a.shape[0], video, (long long)n);
+        st = mae_seterr(err, MEMAE_E_SHAPE, "%s: %lld mask images, but video '%s' has %lld frames",
+                        dir, (long long)a.shape[0], video, (long long)n);
     } else {
         /* Each mask is one H x W slab of the N x 1 x H x W array. */
         int64_t px = a.shape[2] * a.shape[3];
@@ -149,6 +147,6 @@ int memae_gt_read_masks(const char *dir, const char *video, int64_t n, uint8_t *
                 dst[t] = m[i] != 0;
         }
     }
-    memae_array_free(&a);
+    mae_array_free(&a);
     return st;
 }

@@ -13,7 +13,7 @@ static int read_text(const char *path, char **out, memae_err *err)
     *out = NULL;
     FILE *f = fopen(path, "rb");
     if (!f)
-        return memae_seterr(err, MEMAE_E_IO, "%s: cannot open: %s", path, strerror(errno));
+        return mae_seterr(err, MEMAE_E_IO, "%s: cannot open: %s", path, strerror(errno));
     size_t len = 0, cap = 4096;
     char *buf = malloc(cap);
     int st = MEMAE_OK;
@@ -27,11 +27,11 @@ static int read_text(const char *path, char **out, memae_err *err)
         buf = p;
     }
     if (!buf)
-        st = memae_seterr(err, MEMAE_E_NOMEM, "%s: out of memory", path);
+        st = mae_seterr(err, MEMAE_E_NOMEM, "%s: out of memory", path);
     else if (ferror(f))
-        st = memae_seterr(err, MEMAE_E_IO, "%s: read error", path);
+        st = mae_seterr(err, MEMAE_E_IO, "%s: read error", path);
     else if (memchr(buf, '\0', len))
-        st = memae_seterr(err, MEMAE_E_FORMAT, "%s: not a text file (it has NUL bytes)", path);
+        st = mae_seterr(err, MEMAE_E_FORMAT, "%s: not a text file (it has NUL bytes)", path);
     fclose(f);
     if (st) {
         free(buf);
@@ -72,7 +72,7 @@ static int64_t binary_tokens(const char *s, uint8_t *dst, int64_t n, int *bad_li
     return count;
 }
 
-int memae_gt_read_txt(const char *path, const char *video, int64_t n, uint8_t *dst, memae_err *err)
+int mae_gt_read_txt(const char *path, const char *video, int64_t n, uint8_t *dst, memae_err *err)
 {
     char *text;
     int st = read_text(path, &text, err), line = 0;
@@ -81,18 +81,18 @@ int memae_gt_read_txt(const char *path, const char *video, int64_t n, uint8_t *d
     int64_t got = binary_tokens(text, dst, n, &line);
     free(text);
     if (got < 0)
-        return memae_seterr(err, MEMAE_E_FORMAT, "%s line %d: a label that is not 0 or 1", path,
-                            line);
+        return mae_seterr(err, MEMAE_E_FORMAT, "%s line %d: a label that is not 0 or 1", path,
+                          line);
     if (got != n)
-        return memae_seterr(err, MEMAE_E_SHAPE, "%s: %lld labels, but video '%s' has %lld frames",
-                            path, (long long)got, video, (long long)n);
+        return mae_seterr(err, MEMAE_E_SHAPE, "%s: %lld labels, but video '%s' has %lld frames",
+                          path, (long long)got, video, (long long)n);
     return MEMAE_OK;
 }
 
 /* ---- interval lists ---- */
 
-int memae_gt_parse_intervals(const char *path, int line, const char *s, int64_t frames,
-                             uint8_t *dst, memae_err *err)
+int mae_gt_parse_intervals(const char *path, int line, const char *s, int64_t frames, uint8_t *dst,
+                           memae_err *err)
 {
     long long b[2];
     int k = 0;
@@ -105,34 +105,34 @@ int memae_gt_parse_intervals(const char *path, int line, const char *s, int64_t 
         if (k == 1 && (*s == ':' || *s == '-'))
             continue; /* "a:b", "a-b": the operator only joins a pair */
         if (!isdigit((unsigned char)*s))
-            return memae_seterr(err, MEMAE_E_FORMAT,
-                                "%s line %d: unexpected '%c' (want pairs of frame numbers like "
-                                "61-180 or [61, 180])",
-                                path, line, *s);
+            return mae_seterr(err, MEMAE_E_FORMAT,
+                              "%s line %d: unexpected '%c' (want pairs of frame numbers like "
+                              "61-180 or [61, 180])",
+                              path, line, *s);
         char *end;
         errno = 0;
         b[k++] = strtoll(s, &end, 10);
         s = end - 1;
         if (errno)
-            return memae_seterr(err, MEMAE_E_FORMAT, "%s line %d: frame number too large", path,
-                                line);
+            return mae_seterr(err, MEMAE_E_FORMAT, "%s line %d: frame number too large", path,
+                              line);
         if (k < 2)
             continue;
         k = 0;
         if (b[0] > b[1])
-            return memae_seterr(err, MEMAE_E_FORMAT,
-                                "%s line %d: interval [%lld, %lld] starts after it ends", path,
-                                line, b[0], b[1]);
+            return mae_seterr(err, MEMAE_E_FORMAT,
+                              "%s line %d: interval [%lld, %lld] starts after it ends", path, line,
+                              b[0], b[1]);
         if (b[0] < 1 || b[1] > frames)
-            return memae_seterr(
+            return mae_seterr(
                 err, MEMAE_E_FORMAT,
                 "%s line %d: interval [%lld, %lld] is outside the video's frames 1..%lld", path,
                 line, b[0], b[1], (long long)frames);
         memset(dst + b[0] - 1, 1, (size_t)(b[1] - b[0] + 1));
     }
     if (k)
-        return memae_seterr(err, MEMAE_E_FORMAT, "%s line %d: %lld has no end frame", path, line,
-                            b[0]);
+        return mae_seterr(err, MEMAE_E_FORMAT, "%s line %d: %lld has no end frame", path, line,
+                          b[0]);
     return MEMAE_OK;
 }
 
@@ -199,7 +199,7 @@ static int split_lines(const char *path, char *text, gt_line **out, int64_t *n, 
         s = next;
     }
     *out = ls;
-    return ls ? MEMAE_OK : memae_seterr(err, MEMAE_E_NOMEM, "%s: out of memory", path);
+    return ls ? MEMAE_OK : mae_seterr(err, MEMAE_E_NOMEM, "%s: out of memory", path);
 }
 
 static const char *line_name(const void *ls, int64_t i)
@@ -213,20 +213,20 @@ static int line_of(const char *path, const gt_line *ls, int64_t n, int64_t nv,
 {
     if (!ls[0].name) {
         if (n != nv)
-            return memae_seterr(
+            return mae_seterr(
                 err, MEMAE_E_SHAPE,
                 "%s: %lld interval lines for %lld videos (one line per video, in order)", path,
                 (long long)n, (long long)nv);
         *out = &ls[v];
         return MEMAE_OK;
     }
-    int64_t t, b = memae_gt_best_match(ls, n, line_name, names[v], &t);
+    int64_t t, b = mae_gt_best_match(ls, n, line_name, names[v], &t);
     const gt_line *best = b >= 0 ? &ls[b] : NULL, *tie = t >= 0 ? &ls[t] : NULL;
     if (!best)
-        return memae_seterr(err, MEMAE_E_NAME, "%s: no line for video '%s'", path, names[v]);
+        return mae_seterr(err, MEMAE_E_NAME, "%s: no line for video '%s'", path, names[v]);
     if (tie)
-        return memae_seterr(err, MEMAE_E_NAME, "%s: lines %d and %d both name video '%s'", path,
-                            best->number, tie->number, names[v]);
+        return mae_seterr(err, MEMAE_E_NAME, "%s: lines %d and %d both name video '%s'", path,
+                          best->number, tie->number, names[v]);
     *out = best;
     return MEMAE_OK;
 }
@@ -237,17 +237,17 @@ static int check_names(const char *path, const gt_line *ls, int64_t n, int64_t n
 {
     for (int64_t i = 0; i < n; i++) {
         if (!ls[i].name != !ls[0].name)
-            return memae_seterr(
+            return mae_seterr(
                 err, MEMAE_E_FORMAT,
                 "%s line %d: %s a video name, but line %d %s (name all lines or none)", path,
                 ls[i].number, ls[i].name ? "has" : "lacks", ls[0].number,
                 ls[0].name ? "has one" : "does not");
         int64_t v = 0;
-        while (ls[i].name && v < nv && !memae_gt_name_rank(ls[i].name, names[v]))
+        while (ls[i].name && v < nv && !mae_gt_name_rank(ls[i].name, names[v]))
             v++;
         if (v == nv)
-            return memae_seterr(err, MEMAE_E_NAME, "%s line %d: no video is named '%s'", path,
-                                ls[i].number, ls[i].name);
+            return mae_seterr(err, MEMAE_E_NAME, "%s line %d: no video is named '%s'", path,
+                              ls[i].number, ls[i].name);
     }
     return MEMAE_OK;
 }
@@ -259,21 +259,21 @@ static int read_intervals(const char *path, char *text, int64_t nv, const char *
     int64_t n;
     int st = split_lines(path, text, &ls, &n, err);
     if (!st && n == 0)
-        st = memae_seterr(err, MEMAE_E_FORMAT, "%s: no interval lines", path);
+        st = mae_seterr(err, MEMAE_E_FORMAT, "%s: no interval lines", path);
     if (!st)
         st = check_names(path, ls, n, nv, names, err);
     for (int64_t v = 0; !st && v < nv; v++) {
         const gt_line *l = NULL;
         st = line_of(path, ls, n, nv, names, v, &l, err);
         if (!st)
-            st = memae_gt_parse_intervals(path, l->number, l->body, frames[v], labels[v], err);
+            st = mae_gt_parse_intervals(path, l->number, l->body, frames[v], labels[v], err);
     }
     free(ls);
     return st;
 }
 
-int memae_gt_read_text_all(const char *path, int64_t nv, const char *const *names,
-                           const int64_t *frames, uint8_t **labels, memae_err *err)
+int mae_gt_read_text_all(const char *path, int64_t nv, const char *const *names,
+                         const int64_t *frames, uint8_t **labels, memae_err *err)
 {
     char *text;
     int st = read_text(path, &text, err), line;
@@ -289,7 +289,7 @@ int memae_gt_read_text_all(const char *path, int64_t nv, const char *const *name
     if (binary_tokens(text, NULL, 0, &line) != total)
         st = read_intervals(path, text, nv, names, frames, labels, err);
     else if (!(all = malloc((size_t)(total ? total : 1))))
-        st = memae_seterr(err, MEMAE_E_NOMEM, "%s: out of memory", path);
+        st = mae_seterr(err, MEMAE_E_NOMEM, "%s: out of memory", path);
     else
         binary_tokens(text, all, total, &line);
     for (int64_t v = 0, off = 0; all && v < nv; off += frames[v++])

@@ -1,6 +1,6 @@
 /*
  * Frame-level ground truth of videos in every form the public data sets ship
- * (gt.h: memae_gt_load and its grammar); gt_forms.h is the readers' private
+ * (gt.h: mae_gt_load and its grammar); gt_forms.h is the readers' private
  * interface.
  */
 #ifndef MEMAE_IO_LABELS_H

@@ -15,7 +15,7 @@
 #include <libavutil/pixdesc.h>
 #include <libswscale/swscale.h>
 
-void memae_av_quiet(void)
+void mae_av_quiet(void)
 {
     /* FFmpeg prints decoder complaints to stderr by default; a library must not.
      * The level is process-wide, so a level the program chose is left alone. */
@@ -26,16 +26,16 @@ void memae_av_quiet(void)
 static int check_args(const char *what, int channels, int h, int w, memae_err *err)
 {
     if (!what)
-        return memae_seterr(err, MEMAE_E_ARG, "image or folder path is NULL");
+        return mae_seterr(err, MEMAE_E_ARG, "image or folder path is NULL");
     if (channels != 1 && channels != 3)
-        return memae_seterr(err, MEMAE_E_ARG, "%s: channels must be 1 (grey) or 3 (RGB), got %d",
+        return mae_seterr(err, MEMAE_E_ARG, "%s: channels must be 1 (grey) or 3 (RGB), got %d",
                             what, channels);
     if (h < 0 || w < 0 || (h == 0) != (w == 0))
-        return memae_seterr(err, MEMAE_E_ARG,
+        return mae_seterr(err, MEMAE_E_ARG,
                             "%s: resize to %dx%d: give both sizes > 0, or both 0 to keep the size",
                             what, h, w);
     if (h > 0 && av_image_check_size((unsigned)w, (unsigned)h, 0, NULL) < 0)
-        return memae_seterr(err, MEMAE_E_ARG, "%s: resize to %dx%d: size too large", what, h, w);
+        return mae_seterr(err, MEMAE_E_ARG, "%s: resize to %dx%d: size too large", what, h, w);
     return MEMAE_OK;
 }
 
@@ -64,7 +64,7 @@ static enum AVPixelFormat plain_format(const struct AVFrame *f, int *full_range)
     return (enum AVPixelFormat)f->format;
 }
 
-int memae_frame_to_planar(const struct AVFrame *f, int channels, int h, int w, uint8_t *dst,
+int mae_frame_to_planar(const struct AVFrame *f, int channels, int h, int w, uint8_t *dst,
                           struct SwsContext **sws, const char *what, memae_err *err)
 {
     int full;
@@ -73,12 +73,12 @@ int memae_frame_to_planar(const struct AVFrame *f, int channels, int h, int w, u
     enum AVPixelFormat out = channels == 1 ? AV_PIX_FMT_GRAY8 : AV_PIX_FMT_GBRP;
     const AVPixFmtDescriptor *desc = av_pix_fmt_desc_get(src);
     if (!desc || f->width <= 0 || f->height <= 0)
-        return memae_seterr(err, MEMAE_E_FORMAT, "%s: decoded frame has no pixel format or size",
+        return mae_seterr(err, MEMAE_E_FORMAT, "%s: decoded frame has no pixel format or size",
                             what);
     *sws = sws_getCachedContext(*sws, f->width, f->height, src, w, h, out,
                                 SWS_BILINEAR | SWS_ACCURATE_RND, NULL, NULL, NULL);
     if (!*sws)
-        return memae_seterr(err, MEMAE_E_UNSUPPORTED,
+        return mae_seterr(err, MEMAE_E_UNSUPPORTED,
                             "%s: cannot convert pixel format %s (%dx%d) to %s %dx%d", what,
                             desc->name, f->height, f->width, channels == 1 ? "grey" : "RGB", h, w);
     int is_yuv =
@@ -99,13 +99,13 @@ int memae_frame_to_planar(const struct AVFrame *f, int channels, int h, int w, u
     int pitch[4];
     int ret = av_image_alloc(planes, pitch, w, h, out, 64);
     if (ret < 0)
-        return memae_seterr(err, av_status(ret, MEMAE_E_ARG), "%s: cannot allocate %dx%d: %s", what,
+        return mae_seterr(err, av_status(ret, MEMAE_E_ARG), "%s: cannot allocate %dx%d: %s", what,
                             h, w, av_err2str(ret));
     const uint8_t *const *src_planes = (const uint8_t *const *)f->data;
     ret = sws_scale(*sws, src_planes, f->linesize, 0, f->height, planes, pitch);
     if (ret != h) {
         av_freep(&planes[0]);
-        return memae_seterr(err, MEMAE_E_UNSUPPORTED, "%s: pixel conversion from %s failed: %s",
+        return mae_seterr(err, MEMAE_E_UNSUPPORTED, "%s: pixel conversion from %s failed: %s",
                             what, desc->name, ret < 0 ? av_err2str(ret) : "short output");
     }
     static const int from_gbrp[3] = {2, 0, 1}; /* R, G, B taken from planes 2, 0, 1 */
@@ -118,7 +118,7 @@ int memae_frame_to_planar(const struct AVFrame *f, int channels, int h, int w, u
     return MEMAE_OK;
 }
 
-int memae_av_open(const char *path, const char *what, struct AVFormatContext **fmt_out,
+int mae_av_open(const char *path, const char *what, struct AVFormatContext **fmt_out,
                   struct AVCodecContext **dec_out, int *stream, memae_err *err)
 {
     AVFormatContext *fmt = NULL;
@@ -131,9 +131,9 @@ int memae_av_open(const char *path, const char *what, struct AVFormatContext **f
 
     struct stat sb;
     if (stat(path, &sb) != 0)
-        return memae_seterr(err, MEMAE_E_IO, "%s: cannot open: %s", path, strerror(errno));
+        return mae_seterr(err, MEMAE_E_IO, "%s: cannot open: %s", path, strerror(errno));
     if (S_ISDIR(sb.st_mode))
-        return memae_seterr(err, MEMAE_E_IO, "%s: is a directory, not %s", path, what);
+        return mae_seterr(err, MEMAE_E_IO, "%s: is a directory, not %s", path, what);
 
     /* "file:" so that a name with a colon is not taken for a protocol; the
      * whitelist keeps playlist-like formats from opening URLs; pattern_type none
@@ -143,13 +143,13 @@ int memae_av_open(const char *path, const char *what, struct AVFormatContext **f
         av_dict_set(&opts, "pattern_type", "none", 0) < 0) {
         av_free(url);
         av_dict_free(&opts);
-        return memae_seterr(err, MEMAE_E_NOMEM, "%s: out of memory", path);
+        return mae_seterr(err, MEMAE_E_NOMEM, "%s: out of memory", path);
     }
     ret = avformat_open_input(&fmt, url, NULL, &opts);
     av_dict_free(&opts);
     av_free(url);
     if (ret < 0)
-        return memae_seterr(err,
+        return mae_seterr(err,
                             av_status(ret, ret == AVERROR_INVALIDDATA ? MEMAE_E_FORMAT : MEMAE_E_IO),
                             "%s: cannot open as %s: %s", path, what, av_err2str(ret));
     /* Containers without a global header (mpeg-ts, raw streams) need a probe
@@ -164,7 +164,7 @@ int memae_av_open(const char *path, const char *what, struct AVFormatContext **f
         avformat_find_stream_info(fmt, NULL);
     ret = av_find_best_stream(fmt, AVMEDIA_TYPE_VIDEO, -1, -1, &codec, 0);
     if (ret < 0) {
-        st = memae_seterr(
+        st = mae_seterr(
             err, ret == AVERROR_DECODER_NOT_FOUND ? MEMAE_E_UNSUPPORTED : MEMAE_E_FORMAT,
             "%s: no decodable %s (%s format): %s", path, what, fmt->iformat->name,
             av_err2str(ret));
@@ -172,7 +172,7 @@ int memae_av_open(const char *path, const char *what, struct AVFormatContext **f
     }
     *stream = ret;
     if (!(dec = avcodec_alloc_context3(codec))) {
-        st = memae_seterr(err, MEMAE_E_NOMEM, "%s: out of memory", path);
+        st = mae_seterr(err, MEMAE_E_NOMEM, "%s: out of memory", path);
         goto done;
     }
     /* Not AV_EF_EXPLODE: it would catch some damaged files, but it also
@@ -181,7 +181,7 @@ int memae_av_open(const char *path, const char *what, struct AVFormatContext **f
     if (ret >= 0)
         ret = avcodec_open2(dec, codec, NULL);
     if (ret < 0)
-        st = memae_seterr(err, av_status(ret, MEMAE_E_UNSUPPORTED),
+        st = mae_seterr(err, av_status(ret, MEMAE_E_UNSUPPORTED),
                           "%s: cannot start the %s decoder: %s", path, codec->name,
                           av_err2str(ret));
 done:
@@ -204,14 +204,14 @@ static int decode_first(const char *path, AVFrame **out, memae_err *err)
     AVFrame *frame = NULL;
     int st, ret = 0, index = 0;
     *out = NULL;
-    if ((st = memae_av_open(path, "an image", &fmt, &dec, &index, err)) != MEMAE_OK)
+    if ((st = mae_av_open(path, "an image", &fmt, &dec, &index, err)) != MEMAE_OK)
         return st;
-    memae_png_check_crc(path, err); /* FFmpeg decodes it anyway: a warning */
+    mae_png_check_crc(path, err); /* FFmpeg decodes it anyway: a warning */
     const AVCodec *codec = dec->codec;
     pkt = av_packet_alloc();
     frame = av_frame_alloc();
     if (!pkt || !frame) {
-        st = memae_seterr(err, MEMAE_E_NOMEM, "%s: out of memory", path);
+        st = mae_seterr(err, MEMAE_E_NOMEM, "%s: out of memory", path);
         goto done;
     }
 
@@ -222,12 +222,12 @@ static int decode_first(const char *path, AVFrame **out, memae_err *err)
             if (ret >= 0 || ret == AVERROR_EOF)
                 ret = avcodec_receive_frame(dec, frame);
             if (ret == AVERROR_EOF)
-                st = memae_seterr(err, MEMAE_E_FORMAT, "%s: no image in the file (%s)", path,
+                st = mae_seterr(err, MEMAE_E_FORMAT, "%s: no image in the file (%s)", path,
                                   codec->name);
             break;
         }
         if (ret < 0) {
-            st = memae_seterr(err, av_status(ret, MEMAE_E_FORMAT), "%s: cannot read: %s", path,
+            st = mae_seterr(err, av_status(ret, MEMAE_E_FORMAT), "%s: cannot read: %s", path,
                               av_err2str(ret));
             break;
         }
@@ -240,10 +240,10 @@ static int decode_first(const char *path, AVFrame **out, memae_err *err)
             break;
     }
     if (st == MEMAE_OK && ret < 0)
-        st = memae_seterr(err, av_status(ret, MEMAE_E_FORMAT), "%s: cannot decode as %s: %s", path,
+        st = mae_seterr(err, av_status(ret, MEMAE_E_FORMAT), "%s: cannot decode as %s: %s", path,
                           codec->name, av_err2str(ret));
     if (st == MEMAE_OK && ((frame->flags & AV_FRAME_FLAG_CORRUPT) || frame->decode_error_flags))
-        st = memae_seterr(err, MEMAE_E_FORMAT, "%s: damaged %s data", path, codec->name);
+        st = mae_seterr(err, MEMAE_E_FORMAT, "%s: damaged %s data", path, codec->name);
     if (st == MEMAE_OK) {
         *out = frame;
         frame = NULL;
@@ -256,17 +256,17 @@ done:
     return st;
 }
 
-int memae_image_decode(const char *path, int channels, int h, int w, uint8_t **out, int *oh,
+int mae_image_decode(const char *path, int channels, int h, int w, uint8_t **out, int *oh,
                        int *ow, memae_err *err)
 {
     if (!out || !oh || !ow)
-        return memae_seterr(err, MEMAE_E_ARG, "%s: NULL output pointer", path ? path : "image");
+        return mae_seterr(err, MEMAE_E_ARG, "%s: NULL output pointer", path ? path : "image");
     *out = NULL;
     *oh = *ow = 0;
     int st = check_args(path, channels, h, w, err);
     if (st != MEMAE_OK)
         return st;
-    memae_av_quiet();
+    mae_av_quiet();
     AVFrame *f;
     if ((st = decode_first(path, &f, err)) != MEMAE_OK)
         return st;
@@ -277,10 +277,10 @@ int memae_image_decode(const char *path, int channels, int h, int w, uint8_t **o
     uint8_t *buf = malloc((size_t)channels * h * w);
     struct SwsContext *sws = NULL;
     if (!buf)
-        st = memae_seterr(err, MEMAE_E_NOMEM, "%s: cannot allocate %dx%dx%d bytes", path, channels,
+        st = mae_seterr(err, MEMAE_E_NOMEM, "%s: cannot allocate %dx%dx%d bytes", path, channels,
                           h, w);
     else
-        st = memae_frame_to_planar(f, channels, h, w, buf, &sws, path, err);
+        st = mae_frame_to_planar(f, channels, h, w, buf, &sws, path, err);
     sws_freeContext(sws);
     av_frame_free(&f);
     if (st != MEMAE_OK) {
@@ -344,7 +344,7 @@ static int list_images(const char *dir, name_list *l, memae_err *err)
 {
     DIR *d = opendir(dir);
     if (!d)
-        return memae_seterr(err, MEMAE_E_IO, "%s: cannot open folder: %s", dir, strerror(errno));
+        return mae_seterr(err, MEMAE_E_IO, "%s: cannot open folder: %s", dir, strerror(errno));
     int st = MEMAE_OK;
     struct dirent *e;
     for (errno = 0; (e = readdir(d)) != NULL; errno = 0) {
@@ -361,7 +361,7 @@ static int list_images(const char *dir, name_list *l, memae_err *err)
         }
         if (!p || l->n == l->cap) {
             free(p);
-            st = memae_seterr(err, MEMAE_E_NOMEM, "%s: out of memory listing the folder", dir);
+            st = mae_seterr(err, MEMAE_E_NOMEM, "%s: out of memory listing the folder", dir);
             break;
         }
         /* A sub-folder named x.png is skipped; a broken link stays, to fail by name. */
@@ -373,10 +373,10 @@ static int list_images(const char *dir, name_list *l, memae_err *err)
         l->v[l->n++] = p;
     }
     if (st == MEMAE_OK && errno != 0)
-        st = memae_seterr(err, MEMAE_E_IO, "%s: cannot read folder: %s", dir, strerror(errno));
+        st = mae_seterr(err, MEMAE_E_IO, "%s: cannot read folder: %s", dir, strerror(errno));
     closedir(d);
     if (st == MEMAE_OK && l->n == 0)
-        st = memae_seterr(err, MEMAE_E_IO, "%s: no image files (%s) in the folder", dir,
+        st = mae_seterr(err, MEMAE_E_IO, "%s: no image files (%s) in the folder", dir,
                           MEMAE_IMAGE_EXTS);
     if (st != MEMAE_OK)
         names_free(l);
@@ -385,16 +385,16 @@ static int list_images(const char *dir, name_list *l, memae_err *err)
     return st;
 }
 
-int memae_images_read_dir(const char *dir, int channels, int h, int w, memae_array *out,
+int mae_images_read_dir(const char *dir, int channels, int h, int w, memae_array *out,
                           memae_err *err)
 {
     if (!out)
-        return memae_seterr(err, MEMAE_E_ARG, "%s: NULL output array", dir ? dir : "folder");
+        return mae_seterr(err, MEMAE_E_ARG, "%s: NULL output array", dir ? dir : "folder");
     memset(out, 0, sizeof *out);
     int st = check_args(dir, channels, h, w, err);
     if (st != MEMAE_OK)
         return st;
-    memae_av_quiet();
+    mae_av_quiet();
     name_list l = {0};
     if ((st = list_images(dir, &l, err)) != MEMAE_OK)
         return st;
@@ -413,20 +413,20 @@ int memae_images_read_dir(const char *dir, int channels, int h, int w, memae_arr
             a.shape[1] = channels;
             a.shape[2] = h ? h : fh;
             a.shape[3] = w ? w : fw;
-            st = memae_array_size(&a, dir, err);
+            st = mae_array_size(&a, dir, err);
             if (st == MEMAE_OK && !(a.data = malloc(a.nbytes)))
                 st =
-                    memae_seterr(err, MEMAE_E_NOMEM, "%s: cannot allocate %zu bytes for %zu images",
+                    mae_seterr(err, MEMAE_E_NOMEM, "%s: cannot allocate %zu bytes for %zu images",
                                  dir, a.nbytes, l.n);
         } else if (h == 0 && (f->height != fh || f->width != fw)) {
-            st = memae_seterr(err, MEMAE_E_SHAPE,
+            st = mae_seterr(err, MEMAE_E_SHAPE,
                               "%s: image is %dx%d (HxW) but the first one, %s, is %dx%d; give a "
                               "size to resize to",
                               l.v[i], f->height, f->width, l.v[0], fh, fw);
         }
         if (st == MEMAE_OK) {
             size_t one = (size_t)channels * a.shape[2] * a.shape[3];
-            st = memae_frame_to_planar(f, channels, (int)a.shape[2], (int)a.shape[3],
+            st = mae_frame_to_planar(f, channels, (int)a.shape[2], (int)a.shape[3],
                                        (uint8_t *)a.data + i * one, &sws, l.v[i], err);
         }
         av_frame_free(&f);
@@ -434,13 +434,13 @@ int memae_images_read_dir(const char *dir, int channels, int h, int w, memae_arr
     sws_freeContext(sws);
     names_free(&l);
     if (st != MEMAE_OK)
-        memae_array_free(&a);
+        mae_array_free(&a);
     else
         *out = a;
     return st;
 }
 
-int memae_image_list(const char *dir, char ***paths, size_t *n, memae_err *err)
+int mae_image_list(const char *dir, char ***paths, size_t *n, memae_err *err)
 {
     name_list l = {0};
     *paths = NULL;
@@ -453,7 +453,7 @@ int memae_image_list(const char *dir, char ***paths, size_t *n, memae_err *err)
     return st;
 }
 
-int memae_is_image_name(const char *name)
+int mae_is_image_name(const char *name)
 {
     return has_image_ext(name);
 }

@@ -39,15 +39,15 @@
 #include "core/error.h"
 #include "io/formats/array.h"
 
-/* Image extensions memae_images_read_dir takes (case-insensitive), for messages and help. */
+/* Image extensions mae_images_read_dir takes (case-insensitive), for messages and help. */
 #define MEMAE_IMAGE_EXTS "png, jpg, jpeg, bmp, tif, tiff"
 
 /*
  * Decodes the first image of path.  *out is malloc'd (channels * *oh * *ow
  * bytes, free with free()); on failure *out is NULL and *oh, *ow are 0.
  */
-int memae_image_decode(const char *path, int channels, int h, int w, uint8_t **out, int *oh,
-                       int *ow, memae_err *err);
+int mae_image_decode(const char *path, int channels, int h, int w, uint8_t **out, int *oh, int *ow,
+                     memae_err *err);
 
 /*
  * Every image file of dir (extension in MEMAE_IMAGE_EXTS; names starting with
@@ -55,8 +55,8 @@ int memae_image_decode(const char *path, int channels, int h, int w, uint8_t **o
  * MEMAE_U8 array of shape (N, C, H, W).  With h == w == 0 every image must have
  * the size of the first one.  On failure *out is zeroed.
  */
-int memae_images_read_dir(const char *dir, int channels, int h, int w, memae_array *out,
-                          memae_err *err);
+int mae_images_read_dir(const char *dir, int channels, int h, int w, memae_array *out,
+                        memae_err *err);
 
 /* ---- shared with other FFmpeg-based loaders in src/io (video); not for other callers ---- */
 
@@ -71,8 +71,8 @@ struct AVCodecContext;
  * messages.  On success the caller owns *fmt and *dec (avformat_close_input,
  * avcodec_free_context); *stream is the stream's index.
  */
-int memae_av_open(const char *path, const char *what, struct AVFormatContext **fmt,
-                  struct AVCodecContext **dec, int *stream, memae_err *err);
+int mae_av_open(const char *path, const char *what, struct AVFormatContext **fmt,
+                struct AVCodecContext **dec, int *stream, memae_err *err);
 
 /*
  * Converts a decoded frame to planar uint8 as above, at h x w (both > 0), into
@@ -82,20 +82,20 @@ int memae_av_open(const char *path, const char *what, struct AVFormatContext **f
  * Full-range YUV (YUVJ formats, or color_range JPEG) and the frame's YUV
  * matrix (BT.709, ...) are honoured.  what names the source in messages.
  */
-int memae_frame_to_planar(const struct AVFrame *f, int channels, int h, int w, uint8_t *dst,
-                          struct SwsContext **sws, const char *what, memae_err *err);
+int mae_frame_to_planar(const struct AVFrame *f, int channels, int h, int w, uint8_t *dst,
+                        struct SwsContext **sws, const char *what, memae_err *err);
 
 /*
- * Full paths of dir's image files as memae_images_read_dir takes them (same
+ * Full paths of dir's image files as mae_images_read_dir takes them (same
  * filter and order); *paths and each entry are malloc'd (free each, then the
  * array).  A folder without image files is MEMAE_E_IO.
  */
-int memae_image_list(const char *dir, char ***paths, size_t *n, memae_err *err);
+int mae_image_list(const char *dir, char ***paths, size_t *n, memae_err *err);
 
 /* 1 when name has one of MEMAE_IMAGE_EXTS (case-insensitive). */
-int memae_is_image_name(const char *name);
+int mae_is_image_name(const char *name);
 
 /* Lowers FFmpeg's log level as described above; call before other FFmpeg calls. */
-void memae_av_quiet(void);
+void mae_av_quiet(void);
 
 #endif

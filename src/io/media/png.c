@@ -18,7 +18,7 @@ static int av_fail(const char *path, const char *what, int e, memae_err *err)
 {
     char msg[AV_ERROR_MAX_STRING_SIZE];
     av_strerror(e, msg, sizeof msg);
-    return memae_seterr(err, e == AVERROR(ENOMEM) ? MEMAE_E_NOMEM : MEMAE_E_FORMAT,
+    return mae_seterr(err, e == AVERROR(ENOMEM) ? MEMAE_E_NOMEM : MEMAE_E_FORMAT,
                         "%s: PNG encoder: %s: %s", path, what, msg);
 }
 
@@ -28,7 +28,7 @@ static int make_frame(const char *path, const uint8_t *rgb, int w, int h, AVFram
 {
     AVFrame *f = av_frame_alloc();
     if (!f)
-        return memae_seterr(err, MEMAE_E_NOMEM, "%s: out of memory", path);
+        return mae_seterr(err, MEMAE_E_NOMEM, "%s: out of memory", path);
     f->format = AV_PIX_FMT_RGB24;
     f->width = w;
     f->height = h;
@@ -57,19 +57,19 @@ static int encode(const char *path, AVCodecContext *c, AVFrame *f, AVPacket *pkt
     return MEMAE_OK;
 }
 
-int memae_png_write_rgb(const char *path, const uint8_t *rgb, int w, int h, memae_err *err)
+int mae_png_write_rgb(const char *path, const uint8_t *rgb, int w, int h, memae_err *err)
 {
     if (!path || !rgb || w < 1 || h < 1 || w > PNG_MAX_SIDE || h > PNG_MAX_SIDE)
-        return memae_seterr(err, MEMAE_E_ARG, "%s: cannot write a %d x %d PNG",
+        return mae_seterr(err, MEMAE_E_ARG, "%s: cannot write a %d x %d PNG",
                             path ? path : "(null)", w, h);
-    memae_av_quiet();
+    mae_av_quiet();
     const AVCodec *codec = avcodec_find_encoder(AV_CODEC_ID_PNG);
     if (!codec)
-        return memae_seterr(err, MEMAE_E_UNSUPPORTED, "%s: this FFmpeg has no PNG encoder", path);
+        return mae_seterr(err, MEMAE_E_UNSUPPORTED, "%s: this FFmpeg has no PNG encoder", path);
     AVCodecContext *c = avcodec_alloc_context3(codec);
     AVPacket *pkt = av_packet_alloc();
     AVFrame *f = NULL;
-    int st = c && pkt ? MEMAE_OK : memae_seterr(err, MEMAE_E_NOMEM, "%s: out of memory", path);
+    int st = c && pkt ? MEMAE_OK : mae_seterr(err, MEMAE_E_NOMEM, "%s: out of memory", path);
     if (!st) {
         c->width = w;
         c->height = h;
@@ -82,7 +82,7 @@ int memae_png_write_rgb(const char *path, const uint8_t *rgb, int w, int h, mema
     if (!st) {
         const void *buf = pkt->data;
         size_t len = (size_t)pkt->size;
-        st = memae_write_atomic(path, &buf, &len, 1, err);
+        st = mae_write_atomic(path, &buf, &len, 1, err);
     }
     av_frame_free(&f);
     av_packet_free(&pkt);
@@ -95,7 +95,7 @@ static uint32_t be32(const uint8_t *p)
     return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
-void memae_png_check_crc(const char *path, const memae_err *err)
+void mae_png_check_crc(const char *path, const memae_err *err)
 {
     static const uint8_t sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
     if (!err || !err->warn)
@@ -125,7 +125,7 @@ void memae_png_check_crc(const char *path, const memae_err *err)
             type[i] = head[4 + i] >= 0x21 && head[4 + i] <= 0x7e ? (char)head[4 + i] : '?';
         type[4] = '\0';
         if (be32(crcb) != (uint32_t)crc) {
-            memae_warn(err, "%s: damaged PNG: the CRC of its %s chunk (at byte %ld) is wrong",
+            mae_warn(err, "%s: damaged PNG: the CRC of its %s chunk (at byte %ld) is wrong",
                        path, type, at);
             break;
         }

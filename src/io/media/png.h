@@ -16,7 +16,7 @@
  * MEMAE_E_UNSUPPORTED (this FFmpeg has no PNG encoder), MEMAE_E_FORMAT (the
  * encoder failed; FFmpeg's text in the message), MEMAE_E_IO, MEMAE_E_NOMEM.
  */
-int memae_png_write_rgb(const char *path, const uint8_t *rgb, int w, int h, memae_err *err);
+int mae_png_write_rgb(const char *path, const uint8_t *rgb, int w, int h, memae_err *err);
 
 /*
  * When path is a PNG file (by its signature), checks the CRC-32 of every
@@ -24,6 +24,6 @@ int memae_png_write_rgb(const char *path, const uint8_t *rgb, int w, int h, mema
  * naming the file, the chunk and its offset.  Nothing else is reported here
  * (the decoder reports what it cannot read).
  */
-void memae_png_check_crc(const char *path, const memae_err *err);
+void mae_png_check_crc(const char *path, const memae_err *err);
 
 #endif

@@ -36,7 +36,7 @@ struct memae_video_reader {
     size_t nfiles;
 };
 
-int memae_is_video_name(const char *name)
+int mae_is_video_name(const char *name)
 {
     static const char *const exts[] = {"avi", "mp4", "mkv", "mov", "webm", "mpg", "mpeg",
                                        "m4v", "wmv", "flv", "ogv", "ts",   "y4m", "nut"};
@@ -47,7 +47,7 @@ int memae_is_video_name(const char *name)
     return 0;
 }
 
-void memae_video_close(memae_video_reader *r)
+void mae_video_close(memae_video_reader *r)
 {
     if (!r)
         return;
@@ -65,13 +65,13 @@ void memae_video_close(memae_video_reader *r)
 
 static int open_file(memae_video_reader *r, memae_err *err)
 {
-    int st = memae_av_open(r->path, "a video", &r->fmt, &r->dec, &r->stream, err);
+    int st = mae_av_open(r->path, "a video", &r->fmt, &r->dec, &r->stream, err);
     if (st != MEMAE_OK)
         return st;
     r->pkt = av_packet_alloc();
     r->frame = av_frame_alloc();
     if (!r->pkt || !r->frame)
-        return memae_seterr(err, MEMAE_E_NOMEM, "%s: out of memory", r->path);
+        return mae_seterr(err, MEMAE_E_NOMEM, "%s: out of memory", r->path);
     /* What the container says: a frame count, else its duration times the rate
      * (the file's duration only when the video is its one stream). */
     const AVStream *s = r->fmt->streams[r->stream];
@@ -87,7 +87,7 @@ static int open_file(memae_video_reader *r, memae_err *err)
     return MEMAE_OK;
 }
 
-int memae_video_truncated(const memae_video_reader *r, int64_t *expected, int *damaged)
+int mae_video_truncated(const memae_video_reader *r, int64_t *expected, int *damaged)
 {
     *expected = r->expected;
     *damaged = r->damaged;
@@ -96,31 +96,31 @@ int memae_video_truncated(const memae_video_reader *r, int64_t *expected, int *d
     return r->damaged || (r->ended && r->index < need);
 }
 
-int memae_video_open(const char *path, int h, int w, memae_video_reader **out, memae_err *err)
+int mae_video_open(const char *path, int h, int w, memae_video_reader **out, memae_err *err)
 {
     *out = NULL;
     if (!path)
-        return memae_seterr(err, MEMAE_E_ARG, "video path is NULL");
+        return mae_seterr(err, MEMAE_E_ARG, "video path is NULL");
     if (h <= 0 || w <= 0)
-        return memae_seterr(err, MEMAE_E_ARG, "%s: frame size %dx%d must be positive", path, h, w);
-    memae_av_quiet();
+        return mae_seterr(err, MEMAE_E_ARG, "%s: frame size %dx%d must be positive", path, h, w);
+    mae_av_quiet();
     memae_video_reader *r = calloc(1, sizeof *r);
     if (!r || !(r->path = strdup(path))) {
         free(r);
-        return memae_seterr(err, MEMAE_E_NOMEM, "%s: out of memory", path);
+        return mae_seterr(err, MEMAE_E_NOMEM, "%s: out of memory", path);
     }
     r->h = h;
     r->w = w;
     struct stat sb;
     int st;
     if (stat(path, &sb) != 0)
-        st = memae_seterr(err, MEMAE_E_IO, "%s: cannot open: %s", path, strerror(errno));
+        st = mae_seterr(err, MEMAE_E_IO, "%s: cannot open: %s", path, strerror(errno));
     else if (S_ISDIR(sb.st_mode))
-        st = memae_image_list(path, &r->files, &r->nfiles, err);
+        st = mae_image_list(path, &r->files, &r->nfiles, err);
     else
         st = open_file(r, err);
     if (st != MEMAE_OK) {
-        memae_video_close(r);
+        mae_video_close(r);
         return st;
     }
     *out = r;
@@ -142,9 +142,9 @@ static int decode_next(memae_video_reader *r, int *got, memae_err *err)
             return MEMAE_OK;
         }
         if (ret != AVERROR(EAGAIN))
-            return memae_seterr(err, ret == AVERROR(ENOMEM) ? MEMAE_E_NOMEM : MEMAE_E_FORMAT,
-                                "%s: frame %lld: cannot decode (%s): %s", r->path,
-                                (long long)r->index, r->dec->codec->name, av_err2str(ret));
+            return mae_seterr(err, ret == AVERROR(ENOMEM) ? MEMAE_E_NOMEM : MEMAE_E_FORMAT,
+                              "%s: frame %lld: cannot decode (%s): %s", r->path,
+                              (long long)r->index, r->dec->codec->name, av_err2str(ret));
         if (r->flushed) { /* a decoder that wants input after the flush: treat as the end */
             r->ended = 1;
             *got = 0;
@@ -155,27 +155,27 @@ static int decode_next(memae_video_reader *r, int *got, memae_err *err)
             r->flushed = 1;
             ret = avcodec_send_packet(r->dec, NULL);
         } else if (ret < 0) {
-            return memae_seterr(err, ret == AVERROR(ENOMEM) ? MEMAE_E_NOMEM : MEMAE_E_FORMAT,
-                                "%s: frame %lld: cannot read the file: %s", r->path,
-                                (long long)r->index, av_err2str(ret));
+            return mae_seterr(err, ret == AVERROR(ENOMEM) ? MEMAE_E_NOMEM : MEMAE_E_FORMAT,
+                              "%s: frame %lld: cannot read the file: %s", r->path,
+                              (long long)r->index, av_err2str(ret));
         } else {
             ret = r->pkt->stream_index == r->stream ? avcodec_send_packet(r->dec, r->pkt) : 0;
             av_packet_unref(r->pkt);
         }
         if (ret < 0 && ret != AVERROR_EOF)
-            return memae_seterr(err, ret == AVERROR(ENOMEM) ? MEMAE_E_NOMEM : MEMAE_E_FORMAT,
-                                "%s: frame %lld: damaged %s data: %s", r->path, (long long)r->index,
-                                r->dec->codec->name, av_err2str(ret));
+            return mae_seterr(err, ret == AVERROR(ENOMEM) ? MEMAE_E_NOMEM : MEMAE_E_FORMAT,
+                              "%s: frame %lld: damaged %s data: %s", r->path, (long long)r->index,
+                              r->dec->codec->name, av_err2str(ret));
     }
 }
 
 /* Damaged data after the first frame ends the video there, marked damaged
- * (memae_video_truncated tells); at the first frame it is an error. */
+ * (mae_video_truncated tells); at the first frame it is an error. */
 static int damaged_end(memae_video_reader *r, int st, int *got, memae_err *err)
 {
     if (st == MEMAE_E_NOMEM || r->index == 0)
         return st;
-    memae_clearerr(err);
+    mae_clearerr(err);
     r->damaged = r->ended = 1;
     *got = 0;
     return MEMAE_OK;
@@ -193,14 +193,14 @@ static int next_from_file(memae_video_reader *r, uint8_t *dst, int *got, memae_e
         return st;
     /* A concealed frame would be scored as if it were real: refuse it. */
     if ((r->frame->flags & AV_FRAME_FLAG_CORRUPT) || r->frame->decode_error_flags) {
-        st = memae_seterr(err, MEMAE_E_FORMAT, "%s: frame %lld: damaged %s data", r->path,
-                          (long long)r->index, r->dec->codec->name);
+        st = mae_seterr(err, MEMAE_E_FORMAT, "%s: frame %lld: damaged %s data", r->path,
+                        (long long)r->index, r->dec->codec->name);
         av_frame_unref(r->frame);
         return damaged_end(r, st, got, err);
     } else {
         char what[64 + 4096];
         snprintf(what, sizeof what, "%s: frame %lld", r->path, (long long)r->index);
-        st = memae_frame_to_planar(r->frame, 1, r->h, r->w, dst, &r->sws, what, err);
+        st = mae_frame_to_planar(r->frame, 1, r->h, r->w, dst, &r->sws, what, err);
     }
     av_frame_unref(r->frame);
     if (st != MEMAE_OK)
@@ -216,16 +216,16 @@ static int next_from_folder(memae_video_reader *r, uint8_t *dst, int *got, memae
     uint8_t *px = NULL;
     int oh, ow;
     memae_err e = {.warn = err ? err->warn : NULL, .warn_user = err ? err->warn_user : NULL};
-    int st = memae_image_decode(r->files[r->index], 1, r->h, r->w, &px, &oh, &ow, &e);
+    int st = mae_image_decode(r->files[r->index], 1, r->h, r->w, &px, &oh, &ow, &e);
     if (st != MEMAE_OK)
-        return memae_seterr(err, st, "%s: frame %lld: %s", r->path, (long long)r->index, e.msg);
+        return mae_seterr(err, st, "%s: frame %lld: %s", r->path, (long long)r->index, e.msg);
     memcpy(dst, px, (size_t)r->h * r->w);
     free(px);
     *got = 1;
     return MEMAE_OK;
 }
 
-int memae_video_next(memae_video_reader *r, uint8_t *dst, int *got, memae_err *err)
+int mae_video_next(memae_video_reader *r, uint8_t *dst, int *got, memae_err *err)
 {
     int st = r->files ? next_from_folder(r, dst, got, err) : next_from_file(r, dst, got, err);
     if (st == MEMAE_OK && *got)
@@ -233,7 +233,7 @@ int memae_video_next(memae_video_reader *r, uint8_t *dst, int *got, memae_err *e
     return st;
 }
 
-int64_t memae_video_frames_read(const memae_video_reader *r)
+int64_t mae_video_frames_read(const memae_video_reader *r)
 {
     return r->index;
 }

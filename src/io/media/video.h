@@ -30,25 +30,25 @@
 typedef struct memae_video_reader memae_video_reader;
 
 /* Opens path (a video file or a folder of frames) for frames of h x w. */
-int memae_video_open(const char *path, int h, int w, memae_video_reader **out, memae_err *err);
+int mae_video_open(const char *path, int h, int w, memae_video_reader **out, memae_err *err);
 
 /*
  * The next frame into dst (h * w bytes); *got is 1, or 0 after the last frame.
  */
-int memae_video_next(memae_video_reader *r, uint8_t *dst, int *got, memae_err *err);
+int mae_video_next(memae_video_reader *r, uint8_t *dst, int *got, memae_err *err);
 
 /* After the last frame: 1 when the video is truncated (fewer frames than the
  * container says, *expected, or damaged data after the first frame ended it,
- * *damaged; such data at the first frame is an error of memae_video_next). */
-int memae_video_truncated(const memae_video_reader *r, int64_t *expected, int *damaged);
+ * *damaged; such data at the first frame is an error of mae_video_next). */
+int mae_video_truncated(const memae_video_reader *r, int64_t *expected, int *damaged);
 
 /* Frames handed out so far. */
-int64_t memae_video_frames_read(const memae_video_reader *r);
+int64_t mae_video_frames_read(const memae_video_reader *r);
 
 /* NULL-safe. */
-void memae_video_close(memae_video_reader *r);
+void mae_video_close(memae_video_reader *r);
 
 /* 1 when name ends with one of MEMAE_VIDEO_EXTS (case-insensitive). */
-int memae_is_video_name(const char *name);
+int mae_is_video_name(const char *name);
 
 #endif

@@ -15,7 +15,7 @@ typedef struct strings {
     int64_t n, cap;
 } strings;
 
-void memae_strings_free(char **v, int64_t n)
+void mae_strings_free(char **v, int64_t n)
 {
     for (int64_t i = 0; i < n; i++)
         free(v[i]);
@@ -40,7 +40,7 @@ static int push(strings *s, char *p)
     return 0;
 }
 
-char *memae_video_name(const char *path)
+char *mae_video_name(const char *path)
 {
     size_t len = strlen(path);
     while (len > 1 && path[len - 1] == '/')
@@ -78,14 +78,14 @@ static int list_file(const char *path, strings *out, memae_err *err)
 {
     FILE *fp = fopen(path, "r");
     if (!fp)
-        return memae_seterr(err, MEMAE_E_IO, "%s: cannot open: %s", path, strerror(errno));
+        return mae_seterr(err, MEMAE_E_IO, "%s: cannot open: %s", path, strerror(errno));
     char *dir = strdup(path), *slash = dir ? strrchr(dir, '/') : NULL;
     if (dir)
         slash ? (void)(slash[1] = '\0') : (void)(dir[0] = '\0');
     char *line = NULL;
     size_t cap = 0;
     ssize_t len;
-    int st = dir ? MEMAE_OK : memae_seterr(err, MEMAE_E_NOMEM, "out of memory");
+    int st = dir ? MEMAE_OK : mae_seterr(err, MEMAE_E_NOMEM, "out of memory");
     for (long no = 1; st == MEMAE_OK && (len = getline(&line, &cap, fp)) >= 0; no++) {
         while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r' || line[len - 1] == ' ' ||
                            line[len - 1] == '\t'))
@@ -95,11 +95,10 @@ static int list_file(const char *path, strings *out, memae_err *err)
         char *p = line[0] == '/' ? strdup(line) : join(dir, line);
         struct stat s;
         if (p && stat(p, &s) != 0)
-            st =
-                memae_seterr(err, MEMAE_E_IO, "%s: line %ld: %s: %s", path, no, p, strerror(errno));
+            st = mae_seterr(err, MEMAE_E_IO, "%s: line %ld: %s: %s", path, no, p, strerror(errno));
         if (st != MEMAE_OK || push(out, p) != 0) {
             if (st == MEMAE_OK)
-                st = memae_seterr(err, MEMAE_E_NOMEM, "out of memory");
+                st = mae_seterr(err, MEMAE_E_NOMEM, "out of memory");
             else
                 free(p);
         }
@@ -108,7 +107,7 @@ static int list_file(const char *path, strings *out, memae_err *err)
     free(dir);
     fclose(fp);
     if (st == MEMAE_OK && out->n == 0)
-        st = memae_seterr(err, MEMAE_E_IO, "%s: the list names no video", path);
+        st = mae_seterr(err, MEMAE_E_IO, "%s: the list names no video", path);
     return st;
 }
 
@@ -118,7 +117,7 @@ static int has_frames(const char *dir)
     struct dirent *e;
     int found = 0;
     while (d && !found && (e = readdir(d)) != NULL)
-        found = e->d_name[0] != '.' && memae_is_image_name(e->d_name);
+        found = e->d_name[0] != '.' && mae_is_image_name(e->d_name);
     if (d)
         closedir(d);
     return found;
@@ -128,18 +127,18 @@ static int list_dir(const char *path, strings *out, memae_err *err)
 {
     DIR *d = opendir(path);
     if (!d)
-        return memae_seterr(err, MEMAE_E_IO, "%s: cannot open folder: %s", path, strerror(errno));
+        return mae_seterr(err, MEMAE_E_IO, "%s: cannot open folder: %s", path, strerror(errno));
     struct dirent *e;
     int st = MEMAE_OK;
     while (st == MEMAE_OK && (e = readdir(d)) != NULL) {
-        if (e->d_name[0] == '.' || memae_path_ends_with(e->d_name, "_gt"))
+        if (e->d_name[0] == '.' || mae_path_ends_with(e->d_name, "_gt"))
             continue;
         char *p = join(path, e->d_name);
         struct stat s;
         int take = p && stat(p, &s) == 0 &&
-                   (S_ISDIR(s.st_mode) ? has_frames(p) : memae_is_video_name(e->d_name));
+                   (S_ISDIR(s.st_mode) ? has_frames(p) : mae_is_video_name(e->d_name));
         if (!p || (take && push(out, p) != 0))
-            st = memae_seterr(err, MEMAE_E_NOMEM, "out of memory");
+            st = mae_seterr(err, MEMAE_E_NOMEM, "out of memory");
         else if (!take)
             free(p);
     }
@@ -147,12 +146,11 @@ static int list_dir(const char *path, strings *out, memae_err *err)
     if (st != MEMAE_OK)
         return st;
     if (out->n == 0 && has_frames(path)) /* the folder is itself one video */
-        return push(out, strdup(path)) ? memae_seterr(err, MEMAE_E_NOMEM, "out of memory")
-                                       : MEMAE_OK;
+        return push(out, strdup(path)) ? mae_seterr(err, MEMAE_E_NOMEM, "out of memory") : MEMAE_OK;
     if (out->n == 0)
-        return memae_seterr(err, MEMAE_E_IO,
-                            "%s: no videos (%s) and no folders of frames (%s) in the folder", path,
-                            MEMAE_VIDEO_EXTS, MEMAE_IMAGE_EXTS);
+        return mae_seterr(err, MEMAE_E_IO,
+                          "%s: no videos (%s) and no folders of frames (%s) in the folder", path,
+                          MEMAE_VIDEO_EXTS, MEMAE_IMAGE_EXTS);
     qsort(out->v, (size_t)out->n, sizeof *out->v, cmp);
     return MEMAE_OK;
 }
@@ -161,40 +159,39 @@ static int list_dir(const char *path, strings *out, memae_err *err)
 static int check_names(char **paths, int64_t n, memae_err *err)
 {
     char **names = calloc((size_t)n, sizeof *names);
-    int st = names ? MEMAE_OK : memae_seterr(err, MEMAE_E_NOMEM, "out of memory");
+    int st = names ? MEMAE_OK : mae_seterr(err, MEMAE_E_NOMEM, "out of memory");
     for (int64_t i = 0; st == MEMAE_OK && i < n; i++)
-        if (!(names[i] = memae_video_name(paths[i])))
-            st = memae_seterr(err, MEMAE_E_NOMEM, "out of memory");
+        if (!(names[i] = mae_video_name(paths[i])))
+            st = mae_seterr(err, MEMAE_E_NOMEM, "out of memory");
     for (int64_t i = 0; st == MEMAE_OK && i < n; i++)
         for (int64_t j = i + 1; st == MEMAE_OK && j < n; j++)
             if (!strcmp(names[i], names[j]))
-                st = memae_seterr(err, MEMAE_E_ARG, "%s and %s: two videos named '%s'", paths[i],
-                                  paths[j], names[i]);
+                st = mae_seterr(err, MEMAE_E_ARG, "%s and %s: two videos named '%s'", paths[i],
+                                paths[j], names[i]);
     if (names)
-        memae_strings_free(names, n);
+        mae_strings_free(names, n);
     return st;
 }
 
-int memae_video_list(const char *path, char ***paths, int64_t *n, memae_err *err)
+int mae_video_list(const char *path, char ***paths, int64_t *n, memae_err *err)
 {
     *paths = NULL;
     *n = 0;
     struct stat s;
     if (stat(path, &s) != 0)
-        return memae_seterr(err, MEMAE_E_IO, "%s: no such file or folder", path);
+        return mae_seterr(err, MEMAE_E_IO, "%s: no such file or folder", path);
     strings out = {0};
     int st;
     if (S_ISDIR(s.st_mode))
         st = list_dir(path, &out, err);
-    else if (memae_path_ends_with(path, ".txt") || memae_path_ends_with(path, ".lst"))
+    else if (mae_path_ends_with(path, ".txt") || mae_path_ends_with(path, ".lst"))
         st = list_file(path, &out, err);
     else
-        st =
-            push(&out, strdup(path)) ? memae_seterr(err, MEMAE_E_NOMEM, "out of memory") : MEMAE_OK;
+        st = push(&out, strdup(path)) ? mae_seterr(err, MEMAE_E_NOMEM, "out of memory") : MEMAE_OK;
     if (st == MEMAE_OK)
         st = check_names(out.v, out.n, err);
     if (st != MEMAE_OK) {
-        memae_strings_free(out.v, out.n);
+        mae_strings_free(out.v, out.n);
         return st;
     }
     *paths = out.v;

@@ -19,12 +19,12 @@
 
 #include "core/error.h"
 
-/* *paths: n malloc'd strings in a malloc'd array (free with memae_strings_free). */
-int memae_video_list(const char *path, char ***paths, int64_t *n, memae_err *err);
+/* *paths: n malloc'd strings in a malloc'd array (free with mae_strings_free). */
+int mae_video_list(const char *path, char ***paths, int64_t *n, memae_err *err);
 
 /* The name of the video at path (malloc'd; NULL when out of memory). */
-char *memae_video_name(const char *path);
+char *mae_video_name(const char *path);
 
-void memae_strings_free(char **v, int64_t n);
+void mae_strings_free(char **v, int64_t n);
 
 #endif

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-int memae_csv_number(const char *cell, double *v)
+int mae_csv_number(const char *cell, double *v)
 {
     char *end;
     while (*cell == ' ' || *cell == '\t')
@@ -25,7 +25,7 @@ int memae_csv_number(const char *cell, double *v)
     return 1;
 }
 
-int memae_csv_missing(const char *cell)
+int mae_csv_missing(const char *cell)
 {
     static const char *const markers[] = {"", "?", "na", "n/a", "nan", "null", NULL};
     char buf[8];
@@ -50,7 +50,7 @@ static int slurp(const char *path, char **buf, size_t *len, memae_err *err)
 {
     FILE *fp = fopen(path, "rb");
     if (!fp)
-        return memae_seterr(err, MEMAE_E_IO, "%s: cannot open: %s", path, strerror(errno));
+        return mae_seterr(err, MEMAE_E_IO, "%s: cannot open: %s", path, strerror(errno));
     size_t cap = 1 << 16, n = 0, got;
     char *b = malloc(cap);
     while (b && (got = fread(b + n, 1, cap - n - 1, fp)) > 0) {
@@ -65,10 +65,10 @@ static int slurp(const char *path, char **buf, size_t *len, memae_err *err)
     int bad = ferror(fp);
     fclose(fp);
     if (!b)
-        return memae_seterr(err, MEMAE_E_NOMEM, "%s: out of memory reading the file", path);
+        return mae_seterr(err, MEMAE_E_NOMEM, "%s: out of memory reading the file", path);
     if (bad) {
         free(b);
-        return memae_seterr(err, MEMAE_E_IO, "%s: read error", path);
+        return mae_seterr(err, MEMAE_E_IO, "%s: read error", path);
     }
     b[n] = '\0';
     /* A NUL would silently end a cell ("0.2\0garbage" read as 0.2). */
@@ -79,8 +79,8 @@ static int slurp(const char *path, char **buf, size_t *len, memae_err *err)
         for (const char *p = b; p < nul; p++)
             line += *p == '\n';
         free(b);
-        return memae_seterr(err, MEMAE_E_FORMAT, "%s: line %lld holds a NUL byte (at byte %zu)",
-                            path, (long long)line, at);
+        return mae_seterr(err, MEMAE_E_FORMAT, "%s: line %lld holds a NUL byte (at byte %zu)", path,
+                          (long long)line, at);
     }
     *buf = b;
     *len = n;
@@ -131,17 +131,17 @@ static int parse(const char *path, const char *s, size_t len, char delim, char *
         if (field == 0)
             row_start_line = line;
         if (push((void **)&g->cells, &g->cap, g->ncells, sizeof *g->cells))
-            return memae_seterr(err, MEMAE_E_NOMEM, "%s: out of memory", path);
+            return mae_seterr(err, MEMAE_E_NOMEM, "%s: out of memory", path);
         g->cells[g->ncells++] = dst + o;
         if (s[i] == '"') {
             int64_t qline = line;
             i++;
             for (;;) {
                 if (i >= len)
-                    return memae_seterr(err, MEMAE_E_FORMAT,
-                                        "%s: line %lld: a quoted field "
-                                        "is never closed",
-                                        path, (long long)qline);
+                    return mae_seterr(err, MEMAE_E_FORMAT,
+                                      "%s: line %lld: a quoted field "
+                                      "is never closed",
+                                      path, (long long)qline);
                 if (s[i] == '"' && i + 1 < len && s[i + 1] == '"') {
                     dst[o++] = '"';
                     i += 2;
@@ -154,10 +154,10 @@ static int parse(const char *path, const char *s, size_t len, char delim, char *
                 }
             }
             if (i < len && s[i] != delim && !is_eol(s, i, len))
-                return memae_seterr(err, MEMAE_E_FORMAT,
-                                    "%s: line %lld, column %lld: text "
-                                    "after a closing quote",
-                                    path, (long long)line, (long long)field + 1);
+                return mae_seterr(err, MEMAE_E_FORMAT,
+                                  "%s: line %lld, column %lld: text "
+                                  "after a closing quote",
+                                  path, (long long)line, (long long)field + 1);
         } else {
             while (i < len && s[i] != delim && !is_eol(s, i, len))
                 dst[o++] = s[i++];
@@ -170,7 +170,7 @@ static int parse(const char *path, const char *s, size_t len, char delim, char *
                 continue;
             /* A delimiter just before the line end: an empty last field. */
             if (push((void **)&g->cells, &g->cap, g->ncells, sizeof *g->cells))
-                return memae_seterr(err, MEMAE_E_NOMEM, "%s: out of memory", path);
+                return mae_seterr(err, MEMAE_E_NOMEM, "%s: out of memory", path);
             g->cells[g->ncells++] = dst + o;
             dst[o++] = '\0';
             field++;
@@ -178,13 +178,13 @@ static int parse(const char *path, const char *s, size_t len, char delim, char *
         if (*cols < 0)
             *cols = field;
         else if (field != *cols)
-            return memae_seterr(err, MEMAE_E_FORMAT,
-                                "%s: line %lld has %lld field%s, the "
-                                "first row has %lld",
-                                path, (long long)row_start_line, (long long)field,
-                                field == 1 ? "" : "s", (long long)*cols);
+            return mae_seterr(err, MEMAE_E_FORMAT,
+                              "%s: line %lld has %lld field%s, the "
+                              "first row has %lld",
+                              path, (long long)row_start_line, (long long)field,
+                              field == 1 ? "" : "s", (long long)*cols);
         if (push((void **)&g->lines, &g->rcap, g->nrows, sizeof *g->lines))
-            return memae_seterr(err, MEMAE_E_NOMEM, "%s: out of memory", path);
+            return mae_seterr(err, MEMAE_E_NOMEM, "%s: out of memory", path);
         g->lines[g->nrows++] = row_start_line;
         field = 0;
         if (i < len) {
@@ -202,14 +202,14 @@ static int guess_header(const grid *g, int64_t cols)
     double v;
     for (int64_t c = 0; c < cols; c++) {
         const char *h = g->cells[c];
-        if (memae_csv_number(h, &v)) {
+        if (mae_csv_number(h, &v)) {
             all_text = 0;
             continue;
         }
         int numbers_below = look > 0;
         for (int64_t r = 1; r <= look; r++) {
             const char *cell = g->cells[r * cols + c];
-            numbers_below = numbers_below && (memae_csv_number(cell, &v) || !*cell);
+            numbers_below = numbers_below && (mae_csv_number(cell, &v) || !*cell);
             repeated = repeated || !strcmp(cell, h);
         }
         if (numbers_below && *h)
@@ -218,7 +218,7 @@ static int guess_header(const grid *g, int64_t cols)
     return all_text && !repeated;
 }
 
-int memae_csv_read(const char *path, int header, char delimiter, memae_csv *out, memae_err *err)
+int mae_csv_read(const char *path, int header, char delimiter, memae_csv *out, memae_err *err)
 {
     memset(out, 0, sizeof *out);
     char *src = NULL;
@@ -230,16 +230,16 @@ int memae_csv_read(const char *path, int header, char delimiter, memae_csv *out,
     int64_t cols = 0;
     char *dst = malloc(len + 2);
     if (!dst)
-        st = memae_seterr(err, MEMAE_E_NOMEM, "%s: out of memory", path);
+        st = mae_seterr(err, MEMAE_E_NOMEM, "%s: out of memory", path);
     if (!st)
         st = parse(path, src, len, delimiter, dst, &g, &cols, err);
     free(src);
     if (!st && g.nrows == 0)
-        st = memae_seterr(err, MEMAE_E_SHAPE, "%s: no rows", path);
+        st = mae_seterr(err, MEMAE_E_SHAPE, "%s: no rows", path);
     if (!st && header == MEMAE_CSV_AUTO)
         header = guess_header(&g, cols);
     if (!st && header && g.nrows < 2)
-        st = memae_seterr(err, MEMAE_E_SHAPE, "%s: a header and no data rows", path);
+        st = mae_seterr(err, MEMAE_E_SHAPE, "%s: a header and no data rows", path);
     if (st) {
         free(dst);
         free(g.cells);
@@ -261,7 +261,7 @@ int memae_csv_read(const char *path, int header, char delimiter, memae_csv *out,
     return MEMAE_OK;
 }
 
-void memae_csv_free(memae_csv *c)
+void mae_csv_free(memae_csv *c)
 {
     if (!c)
         return;
@@ -271,7 +271,7 @@ void memae_csv_free(memae_csv *c)
     memset(c, 0, sizeof *c);
 }
 
-int64_t memae_csv_column(const memae_csv *c, const char *name)
+int64_t mae_csv_column(const memae_csv *c, const char *name)
 {
     for (int64_t j = 0; c->names && j < c->cols; j++)
         if (!strcmp(c->names[j], name))

@@ -31,17 +31,17 @@ typedef struct memae_csv {
 } memae_csv;
 
 /* header: MEMAE_CSV_AUTO, _NO_HEADER or _HEADER; delimiter: ',' ';' '\t' ... */
-int memae_csv_read(const char *path, int header, char delimiter, memae_csv *out, memae_err *err);
-void memae_csv_free(memae_csv *c);
+int mae_csv_read(const char *path, int header, char delimiter, memae_csv *out, memae_err *err);
+void mae_csv_free(memae_csv *c);
 
 /* The column called name in the header, else name read as a 0-based index; -1: none. */
-int64_t memae_csv_column(const memae_csv *c, const char *name);
+int64_t mae_csv_column(const memae_csv *c, const char *name);
 
 /* Whether a cell marks a missing number: empty, ?, NA, N/A, NaN, null (any case, blanks
  * around), or a non-finite number such as inf. */
-int memae_csv_missing(const char *cell);
+int mae_csv_missing(const char *cell);
 
 /* Whether a cell is a finite number (leading and trailing blanks allowed); *v its value. */
-int memae_csv_number(const char *cell, double *v);
+int mae_csv_number(const char *cell, double *v);
 
 #endif

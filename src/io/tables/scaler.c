@@ -14,26 +14,26 @@ int memae_scale_kind(const char *name)
     return -1;
 }
 
-const char *memae_scale_name(int kind)
+const char *mae_scale_name(int kind)
 {
     return kind >= 0 && kind < 3 ? names[kind] : "invalid";
 }
 
-int memae_scaler_fit(memae_scaler *s, int kind, const float *x, int64_t n, int64_t width,
-                     const uint8_t *keep, memae_err *err)
+int mae_scaler_fit(memae_scaler *s, int kind, const float *x, int64_t n, int64_t width,
+                   const uint8_t *keep, memae_err *err)
 {
     memset(s, 0, sizeof *s);
     s->width = width;
     if (kind == MEMAE_SCALE_NONE)
         return MEMAE_OK;
     if (kind != MEMAE_SCALE_ZSCORE && kind != MEMAE_SCALE_MINMAX)
-        return memae_seterr(err, MEMAE_E_ARG, "unknown scaling %d", kind);
+        return mae_seterr(err, MEMAE_E_ARG, "unknown scaling %d", kind);
     s->kind = kind;
     s->shift = calloc((size_t)width + 1, sizeof *s->shift);
     s->scale = calloc((size_t)width + 1, sizeof *s->scale);
     if (!s->shift || !s->scale) {
-        memae_scaler_free(s);
-        return memae_seterr(err, MEMAE_E_NOMEM, "out of memory for the scaling");
+        mae_scaler_free(s);
+        return mae_seterr(err, MEMAE_E_NOMEM, "out of memory for the scaling");
     }
     for (int64_t j = 0; j < width; j++) {
         double a = 0, b = 0, lo = INFINITY, hi = -INFINITY;
@@ -47,8 +47,8 @@ int memae_scaler_fit(memae_scaler *s, int kind, const float *x, int64_t n, int64
                 hi = v > hi ? v : hi;
             }
         if (m == 0) {
-            memae_scaler_free(s);
-            return memae_seterr(err, MEMAE_E_ARG, "scaling: no rows to fit on");
+            mae_scaler_free(s);
+            return mae_seterr(err, MEMAE_E_ARG, "scaling: no rows to fit on");
         }
         double mean = a / (double)m;
         for (int64_t i = 0; i < n; i++)
@@ -61,7 +61,7 @@ int memae_scaler_fit(memae_scaler *s, int kind, const float *x, int64_t n, int64
     return MEMAE_OK;
 }
 
-void memae_scaler_apply(const memae_scaler *s, float *x, int64_t n)
+void mae_scaler_apply(const memae_scaler *s, float *x, int64_t n)
 {
     if (s->kind == MEMAE_SCALE_NONE || !s->shift)
         return;
@@ -70,7 +70,7 @@ void memae_scaler_apply(const memae_scaler *s, float *x, int64_t n)
             x[i * s->width + j] = (float)((x[i * s->width + j] - s->shift[j]) / s->scale[j]);
 }
 
-void memae_scaler_free(memae_scaler *s)
+void mae_scaler_free(memae_scaler *s)
 {
     if (!s)
         return;

@@ -23,12 +23,12 @@ typedef struct memae_scaler {
 
 /* "none", "zscore", "minmax" -> kind; -1 for anything else. */
 int memae_scale_kind(const char *name);
-const char *memae_scale_name(int kind);
+const char *mae_scale_name(int kind);
 
 /* Fits kind on the rows of x (n x width) whose keep flag is set (keep NULL: all). */
-int memae_scaler_fit(memae_scaler *s, int kind, const float *x, int64_t n, int64_t width,
-                     const uint8_t *keep, memae_err *err);
-void memae_scaler_apply(const memae_scaler *s, float *x, int64_t n);
-void memae_scaler_free(memae_scaler *s);
+int mae_scaler_fit(memae_scaler *s, int kind, const float *x, int64_t n, int64_t width,
+                   const uint8_t *keep, memae_err *err);
+void mae_scaler_apply(const memae_scaler *s, float *x, int64_t n);
+void mae_scaler_free(memae_scaler *s);
 
 #endif

@@ -19,7 +19,7 @@ static int column_is_numeric(const memae_csv *c, int64_t j)
     double v;
     for (int64_t i = 0; i < c->rows; i++) {
         const char *cell = c->cells[i * c->cols + j];
-        if (!memae_csv_number(cell, &v) && !memae_csv_missing(cell))
+        if (!mae_csv_number(cell, &v) && !mae_csv_missing(cell))
             return 0;
     }
     return 1;
@@ -73,7 +73,7 @@ static const char *most_frequent(const memae_csv *c, int64_t j)
     return best;
 }
 
-int memae_encoding_fit(const memae_csv *c, const char *path, const memae_table_opts *o,
+int mae_encoding_fit(const memae_csv *c, const char *path, const memae_table_opts *o,
                        memae_encoding *e, memae_err *err)
 {
     memset(e, 0, sizeof *e);
@@ -81,16 +81,16 @@ int memae_encoding_fit(const memae_csv *c, const char *path, const memae_table_o
     e->label_index = -1;
     e->header = c->names != NULL;
     e->delimiter = o->delimiter ? o->delimiter : ',';
-    if (o->label_column && (e->label_index = (int)memae_csv_column(c, o->label_column)) < 0)
-        return memae_seterr(err, MEMAE_E_ARG, "%s: no column '%s' for the labels (%lld columns%s)",
-                            path, memae_quote(o->label_column, q), (long long)c->cols,
+    if (o->label_column && (e->label_index = (int)mae_csv_column(c, o->label_column)) < 0)
+        return mae_seterr(err, MEMAE_E_ARG, "%s: no column '%s' for the labels (%lld columns%s)",
+                            path, mae_quote(o->label_column, q), (long long)c->cols,
                             c->names ? "" : ", no header");
     e->ncols = (int)c->cols - (e->label_index >= 0);
     if (e->ncols < 1)
-        return memae_seterr(err, MEMAE_E_SHAPE, "%s: no feature column", path);
+        return mae_seterr(err, MEMAE_E_SHAPE, "%s: no feature column", path);
     e->cols = calloc((size_t)e->ncols, sizeof *e->cols);
     if (!e->cols)
-        return memae_seterr(err, MEMAE_E_NOMEM, "out of memory");
+        return mae_seterr(err, MEMAE_E_NOMEM, "out of memory");
     char nm[32];
     for (int64_t j = 0, k = 0; j < c->cols; j++) {
         if (j == e->label_index)
@@ -99,8 +99,8 @@ int memae_encoding_fit(const memae_csv *c, const char *path, const memae_table_o
         snprintf(nm, sizeof nm, "c%lld", (long long)j);
         col->name = strdup(c->names ? c->names[j] : nm);
         if (!col->name || (!column_is_numeric(c, j) && learn_categories(c, j, col))) {
-            memae_encoding_free(e);
-            return memae_seterr(err, MEMAE_E_NOMEM, "out of memory");
+            mae_encoding_free(e);
+            return mae_seterr(err, MEMAE_E_NOMEM, "out of memory");
         }
         e->width += col->ncat ? col->ncat : 1;
     }
@@ -115,7 +115,7 @@ int memae_encoding_fit(const memae_csv *c, const char *path, const memae_table_o
     return MEMAE_OK;
 }
 
-int memae_encoding_numeric(int64_t d, memae_encoding *e, memae_err *err)
+int mae_encoding_numeric(int64_t d, memae_encoding *e, memae_err *err)
 {
     memset(e, 0, sizeof *e);
     e->label_index = -1;
@@ -131,8 +131,8 @@ int memae_encoding_numeric(int64_t d, memae_encoding *e, memae_err *err)
             break;
     }
     if (!e->cols || (d > 0 && !e->cols[d - 1].name)) {
-        memae_encoding_free(e);
-        return memae_seterr(err, MEMAE_E_NOMEM, "out of memory");
+        mae_encoding_free(e);
+        return mae_seterr(err, MEMAE_E_NOMEM, "out of memory");
     }
     return MEMAE_OK;
 }
@@ -149,10 +149,10 @@ static int map_columns(const memae_encoding *e, const memae_csv *c, const char *
                 map[k] = strcmp(c->names[j], e->cols[k].name) ? -1 : j;
             char q[MEMAE_QUOTE_MAX];
             if (map[k] < 0)
-                return memae_seterr(err, MEMAE_E_SHAPE,
+                return mae_seterr(err, MEMAE_E_SHAPE,
                                     "%s: no column '%s' (the model was "
                                     "trained with it)",
-                                    path, memae_quote(e->cols[k].name, q));
+                                    path, mae_quote(e->cols[k].name, q));
         }
         for (int64_t j = 0; e->label && j < c->cols; j++)
             if (!strcmp(c->names[j], e->label))
@@ -161,7 +161,7 @@ static int map_columns(const memae_encoding *e, const memae_csv *c, const char *
     }
     int with_label = e->label_index >= 0 && c->cols == e->ncols + 1;
     if (c->cols != e->ncols && !with_label)
-        return memae_seterr(err, MEMAE_E_SHAPE,
+        return mae_seterr(err, MEMAE_E_SHAPE,
                             "%s: line %lld has %lld columns, the model "
                             "expects %d%s",
                             path, (long long)c->lines[0], (long long)c->cols, e->ncols,
@@ -179,7 +179,7 @@ static int encode_cell(const memae_table_column *col, const char *cell, float *o
 {
     if (!col->ncat) {
         double v;
-        if (!memae_csv_number(cell, &v))
+        if (!mae_csv_number(cell, &v))
             return -1;
         *out = (float)v;
         return 0;
@@ -199,25 +199,25 @@ static int encode_label(const memae_encoding *e, const char *cell, uint8_t *y)
         *y = strcmp(cell, e->normal_label) != 0;
         return 0;
     }
-    if (!memae_csv_number(cell, &v))
+    if (!mae_csv_number(cell, &v))
         return -1;
     *y = v != 0;
     return 0;
 }
 
-int memae_encoding_apply(const memae_encoding *e, const memae_csv *c, const char *path, float **x,
+int mae_encoding_apply(const memae_encoding *e, const memae_csv *c, const char *path, float **x,
                          uint8_t **labels, memae_err *err)
 {
     *x = NULL;
     *labels = NULL;
     int64_t *map = malloc((size_t)e->ncols * sizeof *map), label = -1;
     if (!map)
-        return memae_seterr(err, MEMAE_E_NOMEM, "out of memory");
+        return mae_seterr(err, MEMAE_E_NOMEM, "out of memory");
     int st = map_columns(e, c, path, map, &label, err);
     float *v = st ? NULL : malloc((size_t)(c->rows * e->width + 1) * sizeof *v);
     uint8_t *y = st || label < 0 ? NULL : malloc((size_t)c->rows + 1);
     if (!st && (!v || (label >= 0 && !y)))
-        st = memae_seterr(err, MEMAE_E_NOMEM, "%s: out of memory for %lld records", path,
+        st = mae_seterr(err, MEMAE_E_NOMEM, "%s: out of memory for %lld records", path,
                           (long long)c->rows);
     for (int64_t i = 0; !st && i < c->rows; i++) {
         float *row = v + i * e->width;
@@ -227,15 +227,15 @@ int memae_encoding_apply(const memae_encoding *e, const memae_csv *c, const char
             int r = encode_cell(col, cell, row);
             char qn[MEMAE_QUOTE_MAX], qc[MEMAE_QUOTE_MAX];
             if (r)
-                memae_quote(col->name, qn), memae_quote(cell, qc);
+                mae_quote(col->name, qn), mae_quote(cell, qc);
             if (r == -1)
-                st = memae_seterr(err, MEMAE_E_FORMAT, "%s: line %lld, column '%s': '%s' is %s",
+                st = mae_seterr(err, MEMAE_E_FORMAT, "%s: line %lld, column '%s': '%s' is %s",
                                   path, (long long)c->lines[i], qn, qc,
                                   !*cell                    ? "empty (a missing value)"
-                                  : memae_csv_missing(cell) ? "a missing or non-finite value"
+                                  : mae_csv_missing(cell) ? "a missing or non-finite value"
                                                             : "not a number");
             else if (r == -2)
-                st = memae_seterr(err, MEMAE_E_FORMAT,
+                st = mae_seterr(err, MEMAE_E_FORMAT,
                                   "%s: line %lld, column '%s': category "
                                   "'%s' was not seen at training (%d known)",
                                   path, (long long)c->lines[i], qn, qc, col->ncat);
@@ -243,11 +243,11 @@ int memae_encoding_apply(const memae_encoding *e, const memae_csv *c, const char
         }
         if (!st && y && encode_label(e, c->cells[i * c->cols + label], &y[i])) {
             char qn[MEMAE_QUOTE_MAX], qc[MEMAE_QUOTE_MAX];
-            st = memae_seterr(err, MEMAE_E_FORMAT,
+            st = mae_seterr(err, MEMAE_E_FORMAT,
                               "%s: line %lld, label column '%s': '%s' is "
                               "not a number",
-                              path, (long long)c->lines[i], memae_quote(e->label ? e->label : "?", qn),
-                              memae_quote(c->cells[i * c->cols + label], qc));
+                              path, (long long)c->lines[i], mae_quote(e->label ? e->label : "?", qn),
+                              mae_quote(c->cells[i * c->cols + label], qc));
         }
     }
     free(map);
@@ -261,7 +261,7 @@ int memae_encoding_apply(const memae_encoding *e, const memae_csv *c, const char
     return MEMAE_OK;
 }
 
-void memae_encoding_free(memae_encoding *e)
+void mae_encoding_free(memae_encoding *e)
 {
     if (!e)
         return;
@@ -274,12 +274,12 @@ void memae_encoding_free(memae_encoding *e)
     free(e->cols);
     free(e->label);
     free(e->normal_label);
-    memae_scaler_free(&e->scaler);
+    mae_scaler_free(&e->scaler);
     memset(e, 0, sizeof *e);
     e->label_index = -1;
 }
 
-int memae_encoding_feature(const memae_encoding *e, int64_t j, char *name, size_t cap)
+int mae_encoding_feature(const memae_encoding *e, int64_t j, char *name, size_t cap)
 {
     for (int k = 0; k < e->ncols; k++) {
         int w = e->cols[k].ncat ? e->cols[k].ncat : 1;

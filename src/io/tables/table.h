@@ -49,11 +49,11 @@ typedef struct memae_table_opts {
 } memae_table_opts;
 
 /* Learns the columns, categories and label column of a CSV (scaler: identity). */
-int memae_encoding_fit(const memae_csv *c, const char *path, const memae_table_opts *o,
-                       memae_encoding *e, memae_err *err);
+int mae_encoding_fit(const memae_csv *c, const char *path, const memae_table_opts *o,
+                     memae_encoding *e, memae_err *err);
 
 /* A numeric-only encoding of d columns named x0, x1, ... (npy, npz, mat files). */
-int memae_encoding_numeric(int64_t d, memae_encoding *e, memae_err *err);
+int mae_encoding_numeric(int64_t d, memae_encoding *e, memae_err *err);
 
 /*
  * Encodes the rows of a CSV read with the encoding's header and delimiter:
@@ -62,17 +62,17 @@ int memae_encoding_numeric(int64_t d, memae_encoding *e, memae_err *err);
  * header, else by position.  Errors name the file, line and column: a missing
  * column, an unseen category, an empty or non-numeric cell in a numeric column.
  */
-int memae_encoding_apply(const memae_encoding *e, const memae_csv *c, const char *path, float **x,
-                         uint8_t **labels, memae_err *err);
+int mae_encoding_apply(const memae_encoding *e, const memae_csv *c, const char *path, float **x,
+                       uint8_t **labels, memae_err *err);
 
-void memae_encoding_free(memae_encoding *e);
+void mae_encoding_free(memae_encoding *e);
 
 /* JSON (the "memae_table" metadata) and back. */
-char *memae_encoding_to_json(const memae_encoding *e);
-int memae_encoding_from_json(const char *json, memae_encoding *e, memae_err *err);
+char *mae_encoding_to_json(const memae_encoding *e);
+int mae_encoding_from_json(const char *json, memae_encoding *e, memae_err *err);
 
 /* The name of encoded feature j ("proto=tcp" inside a one-hot group) and its
  * column; name may be NULL. */
-int memae_encoding_feature(const memae_encoding *e, int64_t j, char *name, size_t cap);
+int mae_encoding_feature(const memae_encoding *e, int64_t j, char *name, size_t cap);
 
 #endif

@@ -21,7 +21,7 @@ static cJSON *doubles(const double *v, int64_t n)
     return a;
 }
 
-char *memae_encoding_to_json(const memae_encoding *e)
+char *mae_encoding_to_json(const memae_encoding *e)
 {
     cJSON *j = cJSON_CreateObject();
     char delim[2] = {e->delimiter ? e->delimiter : ',', 0};
@@ -44,7 +44,7 @@ char *memae_encoding_to_json(const memae_encoding *e)
         cJSON_AddItemToArray(cols, c);
     }
     cJSON *s = cJSON_AddObjectToObject(j, "scaling");
-    cJSON_AddStringToObject(s, "kind", memae_scale_name(e->scaler.kind));
+    cJSON_AddStringToObject(s, "kind", mae_scale_name(e->scaler.kind));
     if (e->scaler.kind != MEMAE_SCALE_NONE) {
         cJSON_AddItemToObject(s, "shift", doubles(e->scaler.shift, e->scaler.width));
         cJSON_AddItemToObject(s, "scale", doubles(e->scaler.scale, e->scaler.width));
@@ -145,15 +145,15 @@ static int parse(const cJSON *j, memae_encoding *e)
     return 0;
 }
 
-int memae_encoding_from_json(const char *json, memae_encoding *e, memae_err *err)
+int mae_encoding_from_json(const char *json, memae_encoding *e, memae_err *err)
 {
     memset(e, 0, sizeof *e);
     cJSON *j = cJSON_Parse(json);
-    int bad = !j || memae_json_duplicate_key(j) || !cJSON_IsObject(j) || parse(j, e);
+    int bad = !j || mae_json_duplicate_key(j) || !cJSON_IsObject(j) || parse(j, e);
     cJSON_Delete(j);
     if (bad) {
-        memae_encoding_free(e);
-        return memae_seterr(err, MEMAE_E_FORMAT, "the model's memae_table metadata is malformed");
+        mae_encoding_free(e);
+        return mae_seterr(err, MEMAE_E_FORMAT, "the model's memae_table metadata is malformed");
     }
     return MEMAE_OK;
 }
