@@ -25,8 +25,8 @@ same frames with the same normalisation:
   frame difference     mean over pixels of |x_t - x_(t-1)| (motion energy)
 
 usage: /usr/bin/python3 bench/video_real.py [--dir D] [--memae build/memae]
-       [--recipes paper,default] [--epochs 3] [--threads 2] [--size 256]
-       [--clip-stride 4]
+       [--recipes paper,restore] [--epochs 6] [--threads 2] [--size 128]
+       [--clip-stride 8]
 """
 import argparse
 import json
@@ -119,6 +119,7 @@ def run_memae(a, d, recipe):
     common = ["--cache", os.path.join(d, "cache"), "--threads", str(a.threads)]
     t0 = time.time()
     subprocess.run([a.memae, "train", "--preset", "video3d", "--data", os.path.join(d, "train"),
+                    "--input-shape", f"1x16x{a.size}x{a.size}",
                     "--recipe", recipe, "--epochs", str(a.epochs), "--clip-stride",
                     str(a.clip_stride), "--batch", "4", "--seed", str(a.seed), "-o", m] + common,
                    check=True, stdout=subprocess.DEVNULL)
@@ -136,12 +137,12 @@ def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument("--dir", default="/tmp/memae_video_real")
     p.add_argument("--memae", default="build/memae")
-    p.add_argument("--recipes", default="paper,default")
-    p.add_argument("--epochs", type=int, default=3)
-    p.add_argument("--clip-stride", type=int, default=4)
+    p.add_argument("--recipes", default="paper,restore")
+    p.add_argument("--epochs", type=int, default=6)
+    p.add_argument("--clip-stride", type=int, default=8)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--seed", type=int, default=1)
-    p.add_argument("--size", type=int, default=256)
+    p.add_argument("--size", type=int, default=128)
     a = p.parse_args()
     if not os.path.exists(SRC):
         sys.exit(f"video_real.py: {SRC} is missing (apt-get install opencv-doc)")

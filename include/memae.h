@@ -162,21 +162,22 @@ MEMAE_API int memae_model_backend(const memae_model *m);
  *             data + eps), so that elements that normal samples always
  *             reconstruct well count most, and the score is divided by its
  *             mean on the training data (1 = a typical normal sample);
- *  "restore"  images with H == W: the model learns to restore the upright
- *             sample from copies turned by 0, 90, 180 and 270 degrees; the
- *             score is the mean over the four turns of the weighted error
- *             of restoring the sample from that turn, each turn's weights
- *             and mean measured on the training data as for "weighted".
+ *  "restore"  images with H == W and video clips: the model learns to
+ *             restore the sample as it was from transformed copies (images
+ *             turned by 0, 90, 180 and 270 degrees; clips played forwards
+ *             and backwards); the score is the mean over the transforms of
+ *             the weighted error of restoring the sample from each, each
+ *             transform's weights and mean measured on the training data
+ *             as for "weighted".
  * The statistics are measured at the end of memae_train, for the score kind
  * of its threshold, and stored in the model ("memae_recipe" metadata and the
  * tensor "memae_recipe.pixel_weight"), so memae_model_score applies them.
- * The recipe and its training statistics are stored in the model
- * ("memae_recipe" metadata), so memae_model_score applies them.
  */
 enum memae_recipe_kind { MEMAE_RECIPE_PAPER = 0, MEMAE_RECIPE_RESTORE = 1, MEMAE_RECIPE_WEIGHTED = 2 };
 
 /* Set the recipe by name; "default" names memae's best recipe for the
- * model's samples (restore for square images, weighted otherwise). */
+ * model's samples (restore for square images, paper for clips, weighted
+ * otherwise). */
 MEMAE_API int memae_model_set_recipe(memae_model *m, const char *name);
 /* The recipe's name ("paper", "restore", "weighted"). */
 MEMAE_API const char *memae_model_recipe(const memae_model *m);

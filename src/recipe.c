@@ -20,7 +20,7 @@ const char *memae_recipe_config(const char *recipe, const char *preset)
 const char *mae_recipe_default(int in_ndim, int64_t h, int64_t w)
 {
     if (in_ndim == 4)
-        return "paper"; /* videos: no other recipe measured better yet (README) */
+        return "paper"; /* videos: restore lost on a real scene (README "Detection quality") */
     return in_ndim == 3 && h == w ? "restore" : "weighted";
 }
 
