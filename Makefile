@@ -82,6 +82,8 @@ $(BUILD)/config: FORCE
 $(LIB_OBJ): MEMAE_OBJ_CFLAGS := $(LIB_CFLAGS)
 $(CLI_OBJ): MEMAE_OBJ_CFLAGS := $(CLI_CFLAGS)
 $(TEST_OBJ) $(TEST_UTIL_OBJ): MEMAE_OBJ_CFLAGS := $(INTERNAL_CFLAGS)
+# Fuzz targets call the parsers behind the API, as the unit tests do.
+$(BUILD)/fuzz/%.o: MEMAE_OBJ_CFLAGS := $(INTERNAL_CFLAGS)
 
 $(BUILD)/%.o: %.c $(BUILD)/config
 	@mkdir -p $(dir $@)

@@ -14,11 +14,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     memae_config cfg;
     memae_err err = {0};
-    if (!memae_config_parse(json, &cfg, &err)) {
+    if (!mae_config_parse(json, &cfg, &err)) {
         memae_model *m = NULL;
-        memae_model_layout(&cfg, &m);
+        mae_model_layout(&cfg, &m);
         memae_model_free(m);
-        char *back = memae_config_to_json(&cfg);
+        char *back = mae_config_to_json(&cfg);
         free(back);
     }
     free(json);

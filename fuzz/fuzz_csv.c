@@ -13,7 +13,7 @@ static void apply(const memae_encoding *e, const memae_csv *c)
     float *x = NULL;
     uint8_t *y = NULL;
     memae_err err = {0};
-    memae_encoding_apply(e, c, "t.csv", &x, &y, &err);
+    mae_encoding_apply(e, c, "t.csv", &x, &y, &err);
     free(x);
     free(y);
 }
@@ -27,20 +27,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     memae_err err = {0};
     memae_csv c;
-    if (memae_csv_read(path, MEMAE_CSV_AUTO, ',', &c, &err))
+    if (mae_csv_read(path, MEMAE_CSV_AUTO, ',', &c, &err))
         return 0;
     memae_table_opts o = {.label_column = "label", .header = MEMAE_CSV_AUTO};
     memae_encoding e;
-    if (!memae_encoding_fit(&c, path, &o, &e, &err)) {
+    if (!mae_encoding_fit(&c, path, &o, &e, &err)) {
         apply(&e, &c);
-        memae_encoding_free(&e);
+        mae_encoding_free(&e);
     }
     char *json = sep ? strndup((const char *)data, jlen) : NULL;
-    if (json && !memae_encoding_from_json(json, &e, &err)) {
+    if (json && !mae_encoding_from_json(json, &e, &err)) {
         apply(&e, &c);
-        memae_encoding_free(&e);
+        mae_encoding_free(&e);
     }
     free(json);
-    memae_csv_free(&c);
+    mae_csv_free(&c);
     return 0;
 }

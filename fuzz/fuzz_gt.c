@@ -22,8 +22,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     uint8_t *labels[2] = {NULL, NULL};
     memae_err err = {0};
     /* per video: the folder, with this file for the first video only (one video) */
-    if (!memae_gt_load(per_video ? dir : path, per_video ? 1 : 2, names, frames, labels, &err))
-        memae_gt_free(2, labels);
+    if (!mae_gt_load(per_video ? dir : path, per_video ? 1 : 2, names, frames, labels, &err))
+        mae_gt_free(2, labels);
     unlink(path);
     return 0;
 }

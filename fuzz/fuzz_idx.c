@@ -9,7 +9,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     memae_array a;
     memae_err err = {0};
-    memae_idx_read(path, &a, &err);
-    memae_array_free(&a);
+    mae_idx_read(path, &a, &err);
+    mae_array_free(&a);
     return 0;
 }

@@ -1,5 +1,5 @@
 /* Image files through the call the CLI makes for a folder of images
- * (memae_images_read_dir); the first byte picks the extension. */
+ * (mae_images_read_dir); the first byte picks the extension. */
 #include <stdio.h>
 #include <unistd.h>
 
@@ -17,13 +17,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     memae_array a;
     memae_err err = {0};
-    memae_av_quiet();
+    mae_av_quiet();
     /* as for an image model (1 x 28 x 28), or any size in colour */
     if (data[0] & 4)
-        memae_images_read_dir(dir, 3, 0, 0, &a, &err);
+        mae_images_read_dir(dir, 3, 0, 0, &a, &err);
     else
-        memae_images_read_dir(dir, 1, 28, 28, &a, &err);
-    memae_array_free(&a);
+        mae_images_read_dir(dir, 1, 28, 28, &a, &err);
+    mae_array_free(&a);
     unlink(path);
     return 0;
 }

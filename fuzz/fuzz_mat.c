@@ -10,11 +10,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memae_array a, *cells = NULL;
     int64_t n = 0;
     memae_err err = {0};
-    memae_mat_read(path, "X", &a, &err);
-    memae_array_free(&a);
-    memae_mat_read(path, "y", &a, &err);
-    memae_array_free(&a);
-    if (!memae_mat_read_cells(path, NULL, &cells, &n, &err))
-        memae_mat_cells_free(cells, n);
+    mae_mat_read(path, "X", &a, &err);
+    mae_array_free(&a);
+    mae_mat_read(path, "y", &a, &err);
+    mae_array_free(&a);
+    if (!mae_mat_read_cells(path, NULL, &cells, &n, &err))
+        mae_mat_cells_free(cells, n);
     return 0;
 }

@@ -6,12 +6,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     memae_array a;
     memae_err err = {0};
-    memae_npy_read_mem("fuzz.npy", data, size, &a, &err);
-    memae_array_free(&a);
+    mae_npy_read_mem("fuzz.npy", data, size, &a, &err);
+    mae_array_free(&a);
     char path[256];
     if (!fuzz_file("a.npy", data, size, path, NULL)) {
-        memae_npy_read(path, &a, &err);
-        memae_array_free(&a);
+        mae_npy_read(path, &a, &err);
+        mae_array_free(&a);
     }
     return 0;
 }

@@ -9,11 +9,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     memae_array a;
     memae_err err = {0};
-    memae_npz_read(path, "X", &a, &err);
-    memae_array_free(&a);
-    if (memae_npz_has(path, "y")) {
-        memae_npz_read(path, "y", &a, &err);
-        memae_array_free(&a);
+    mae_npz_read(path, "X", &a, &err);
+    mae_array_free(&a);
+    if (mae_npz_has(path, "y")) {
+        mae_npz_read(path, "y", &a, &err);
+        mae_array_free(&a);
     }
     return 0;
 }

@@ -12,8 +12,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     memae_st_file f;
     memae_err err = {0};
-    if (!memae_st_read(path, &f, &err))
-        memae_st_free(&f);
+    if (!mae_st_read(path, &f, &err))
+        mae_st_free(&f);
     memae_model *m = NULL;
     memae_model_load(path, &m);
     memae_model_free(m);
