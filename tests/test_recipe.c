@@ -97,6 +97,21 @@ static void test_stored_recipe(void **state)
     memae_model_free(m);
 }
 
+/* m saved to a file and loaded again, on the reference backend. */
+static memae_model *reloaded(memae_model *m)
+{
+    char path[] = "/tmp/memae_recipe_XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    assert_int_equal(memae_model_save(m, path), MEMAE_OK);
+    memae_model *l = NULL;
+    assert_int_equal(memae_model_load(path, &l), MEMAE_OK);
+    unlink(path);
+    assert_int_equal(memae_model_set_backend(l, MEMAE_BACKEND_REF), MEMAE_OK);
+    return l;
+}
+
 /* Normal images hold a bright horizontal bar; an anomaly, a vertical one. */
 static void bars(float *x, int n, int vertical, memae_rng *r)
 {
@@ -137,15 +152,7 @@ static void test_restore_round_trip(void **state)
     assert_non_null(strstr(meta, "turn_scale"));
     float s1[2 * T], s2[2 * T];
     assert_int_equal(memae_model_score_all(m, t, 2 * T, MEMAE_SCORE_MSE, 0, s1), MEMAE_OK);
-    char path[] = "/tmp/memae_recipe_XXXXXX";
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    close(fd);
-    assert_int_equal(memae_model_save(m, path), MEMAE_OK);
-    memae_model *l = NULL;
-    assert_int_equal(memae_model_load(path, &l), MEMAE_OK);
-    unlink(path);
-    assert_int_equal(memae_model_set_backend(l, MEMAE_BACKEND_REF), MEMAE_OK);
+    memae_model *l = reloaded(m);
     assert_string_equal(memae_model_recipe(l), "restore");
     assert_int_equal(memae_model_score_all(l, t, 2 * T, MEMAE_SCORE_MSE, 0, s2), MEMAE_OK);
     assert_memory_equal(s1, s2, sizeof s1);
@@ -171,7 +178,8 @@ static void test_restore_round_trip(void **state)
     free(l->pixel_weight);
     l->pixel_weight = NULL;
     assert_int_equal(memae_model_set_meta(l, "memae_recipe", meta), MEMAE_OK);
-    fd = mkstemp(path);
+    char path[] = "/tmp/memae_recipe_XXXXXX";
+    int fd = mkstemp(path);
     close(fd);
     assert_int_equal(memae_model_save(l, path), MEMAE_OK);
     memae_model_free(l);
@@ -240,15 +248,7 @@ static void test_restore_clips(void **state)
     assert_true(fwd < 0.5 * bwd);
     float s1[2 * T], s2[2 * T];
     assert_int_equal(memae_model_score_all(m, t, 2 * T, MEMAE_SCORE_MSE, 0, s1), MEMAE_OK);
-    char path[] = "/tmp/memae_recipe_XXXXXX";
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    close(fd);
-    assert_int_equal(memae_model_save(m, path), MEMAE_OK);
-    memae_model *l = NULL;
-    assert_int_equal(memae_model_load(path, &l), MEMAE_OK);
-    unlink(path);
-    assert_int_equal(memae_model_set_backend(l, MEMAE_BACKEND_REF), MEMAE_OK);
+    memae_model *l = reloaded(m);
     assert_int_equal(memae_model_score_all(l, t, 2 * T, MEMAE_SCORE_MSE, 0, s2), MEMAE_OK);
     assert_memory_equal(s1, s2, sizeof s1);
     uint8_t y[2 * T];
